@@ -1,0 +1,27 @@
+# The two commands of the README: `make dev` runs the portal, `make test` runs its tests.
+# Both create .venv and install the project into it first (Python 3.11+ and a C compiler).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: dev test install bench-votes clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed
+	$(BIN)/portal dev
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench-votes: $(VENV)/.installed
+	$(BIN)/python bench/votes.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,1 @@
+"""Idea Portal: an internal idea-exchange portal (API, domain and migrations)."""

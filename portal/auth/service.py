@@ -1,0 +1,93 @@
+"""Turning verified credentials into a Caller: just-in-time employee provisioning, API tokens."""
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from portal.auth.caller import Caller, Employee
+from portal.auth.tokens import API_TOKEN_PREFIX, hash_api_token
+from portal.config import Settings
+from portal.errors import Unauthenticated
+
+EMPLOYEE_COLUMNS = """
+    e.id, e.email, e.name, e.team_id, e.is_admin, e.subject,
+    (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug,
+    ARRAY(SELECT team_id FROM team_leads WHERE employee_id = e.id) AS lead_team_ids
+"""
+EMPLOYEE_BY_SUBJECT = f"SELECT {EMPLOYEE_COLUMNS} FROM employees e WHERE e.subject = $1"
+UPDATE_BY_SUBJECT = """
+UPDATE employees SET email = $2, name = $3, team_id = (SELECT id FROM teams WHERE slug = $4),
+       is_admin = $5, updated_at = now()
+WHERE subject = $1 RETURNING id
+"""
+# A pre-provisioned employee (subject NULL) is claimed by email at first sign-in.
+UPSERT_BY_EMAIL = """
+INSERT INTO employees (subject, email, name, team_id, is_admin)
+VALUES ($1, $2, $3, (SELECT id FROM teams WHERE slug = $4), $5)
+ON CONFLICT (email) DO UPDATE
+   SET subject = EXCLUDED.subject, name = EXCLUDED.name,
+       team_id = coalesce(EXCLUDED.team_id, employees.team_id),
+       is_admin = EXCLUDED.is_admin, updated_at = now()
+RETURNING id
+"""
+# last_used_at is refreshed at most once a minute, so a busy integration is not a write per call.
+TOKEN_BY_HASH = """
+WITH token AS (
+    SELECT id, scopes, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+), touched AS (
+    UPDATE api_tokens SET last_used_at = now() FROM token
+    WHERE api_tokens.id = token.id
+      AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
+)
+SELECT id, scopes FROM token
+"""
+
+
+def employee_from_row(row: asyncpg.Record) -> Employee:
+    return Employee(
+        id=row["id"], email=row["email"], name=row["name"], team_id=row["team_id"],
+        team_slug=row["team_slug"], is_admin=row["is_admin"],
+        lead_team_ids=frozenset(row["lead_team_ids"]),
+    )
+
+
+def _identity(settings: Settings, claims: dict[str, Any]) -> tuple[str, str, str, str | None, bool]:
+    subject = claims.get(settings.claim_subject)
+    email = claims.get(settings.claim_email)
+    if not isinstance(subject, str) or not subject:
+        raise Unauthenticated(f"the token has no {settings.claim_subject!r} claim")
+    if not isinstance(email, str) or "@" not in email:
+        raise Unauthenticated(f"the token has no valid {settings.claim_email!r} claim")
+    name = claims.get(settings.claim_name)
+    team = claims.get(settings.claim_team)
+    roles = claims.get(settings.claim_roles) or []
+    return (subject, email.strip().lower(), name if isinstance(name, str) else "",
+            team if isinstance(team, str) else None,
+            isinstance(roles, list) and "admin" in roles)
+
+
+async def employee_from_claims(conn: asyncpg.Connection, settings: Settings,
+                               claims: dict[str, Any]) -> Employee:
+    """The employee the claims describe, created or updated to match them."""
+    subject, email, name, team, is_admin = _identity(settings, claims)
+    row = await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject)
+    if row is not None and (row["email"], row["name"], row["team_slug"], row["is_admin"]) \
+            == (email, name, team, is_admin):
+        return employee_from_row(row)
+    async with conn.transaction():
+        updated = await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
+        if updated is None:
+            await conn.fetchval(UPSERT_BY_EMAIL, subject, email, name, team, is_admin)
+    return employee_from_row(await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject))
+
+
+async def caller_from_api_token(conn: asyncpg.Connection, token: str) -> Caller:
+    row = await conn.fetchrow(TOKEN_BY_HASH, hash_api_token(token))
+    if row is None:
+        raise Unauthenticated("unknown or revoked API token")
+    return Caller(token_id=row["id"], scopes=frozenset(row["scopes"]))
+
+
+def is_api_token(token: str) -> bool:
+    return token.startswith(API_TOKEN_PREFIX)

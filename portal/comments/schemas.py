@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from portal.schemas import Query, Input, Output, Page
+
+CommentText = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
+
+
+class CommentWrite(Input):
+    body: CommentText = Field(description="Stored exactly as written; never rendered as HTML by the API.")
+
+
+class CommentAuthor(Output):
+    id: int
+    name: str
+
+
+class CommentRead(Output):
+    id: int
+    idea_id: int
+    author: CommentAuthor
+    body: str | None = Field(description="null once the comment is deleted (a tombstone).")
+    deleted: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentPage(Page):
+    items: list[CommentRead]
+
+
+class CommentQuery(Query):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=40, pattern=r"^\d+$",
+                               description="The last comment id of the previous page.")

@@ -1,0 +1,96 @@
+"""One settings class, read from the environment (and an optional .env file)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PORTAL_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "PORTAL_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "PORTAL_REDIS_URL")
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    db_pool_min: int = Field(default=2, ge=0, le=1000)
+    db_pool_max: int = Field(default=20, ge=1, le=1000)
+    db_connect_timeout: float = Field(default=10.0, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    shutdown_timeout: float = Field(default=30.0, ge=0)
+    data_dir: Path = Path(".portal-data")
+    migrations_dir: Path = PROJECT_ROOT / "sql"
+
+    # Authentication
+    jwt_secret: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: list[str] = ["RS256", "ES256"]
+    claim_subject: str = "sub"
+    claim_email: str = "email"
+    claim_name: str = "name"
+    claim_team: str = "team"
+    claim_roles: str = "roles"
+
+    # Writes per employee per minute before 429.
+    write_rate_limit: int = Field(default=600, ge=1)
+    write_rate_window_seconds: int = Field(default=60, ge=1)
+
+    # Workers
+    worker_processes: int = Field(default=1, ge=1, le=64)
+    worker_threads: int = Field(default=4, ge=1, le=256)
+    broker_heartbeat_timeout_ms: int = Field(default=60_000, ge=1_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// URL")
+        return value
+
+    def require_urls(self) -> tuple[str, str]:
+        """Both service URLs, or a SettingsError naming the one that is missing."""
+        if not self.database_url:
+            raise SettingsError("DATABASE_URL: not set")
+        if not self.redis_url:
+            raise SettingsError("REDIS_URL: not set")
+        return self.database_url, self.redis_url
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it in one line."""
+
+
+ENV_NAMES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL"}
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, turning pydantic's report into one line per bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = ENV_NAMES.get(field, f"PORTAL_{field.upper()}")
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("; ".join(problems)) from None

@@ -1,0 +1,38 @@
+"""Connection pool and the unit of work: one connection, one transaction."""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for json_type in ("json", "jsonb"):
+        await conn.set_type_codec(
+            json_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def connect(dsn: str, *, timeout: float = 10.0) -> asyncpg.Connection:
+    """A single connection with the same type codecs as the pool's."""
+    conn = await asyncpg.connect(dsn, timeout=timeout)
+    await _init_connection(conn)
+    return conn
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20,
+                      timeout: float = 10.0) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, timeout=timeout, init=_init_connection,
+        command_timeout=60,
+    )
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """Everything done on the yielded connection commits together or not at all."""
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            yield conn

@@ -1,0 +1,120 @@
+"""``portal dev``: the newcomer's one command.
+
+Starts embedded PostgreSQL and Redis when no URLs are configured, migrates, seeds demo data
+once, runs the API and a worker as child processes, prints demo tokens, and on Ctrl-C or
+SIGTERM stops every process it started.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from portal.config import Settings
+
+STOP_GRACE_SECONDS = 10
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A JWT secret kept in the data folder, so printed tokens survive a restart."""
+    path = data_dir / "dev-jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _wait_ready(url: str, children: list[subprocess.Popen], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.poll() is not None:
+                raise RuntimeError(f"{' '.join(child.args[2:4])} exited with {child.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the API did not become ready within {timeout:.0f} s")
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> int:
+    from portal.embedded import EmbeddedPostgres, EmbeddedRedis
+    from portal.migrate import migrate_url
+    from portal.seed import demo_tokens, seed_if_empty
+
+    data = Path(data_dir) if data_dir else settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    port = port or settings.port
+    stoppers = []
+    children: list[subprocess.Popen] = []
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        database_url, redis_url = settings.database_url, settings.redis_url
+        if not database_url:
+            print(f"starting embedded PostgreSQL in {data / 'postgres'} ...", flush=True)
+            postgres = EmbeddedPostgres.start(data / "postgres")
+            stoppers.append(postgres.stop)
+            database_url = postgres.url()
+        if not redis_url:
+            redis = EmbeddedRedis.start(data / "redis")
+            stoppers.append(redis.stop)
+            redis_url = redis.url()
+        secret = settings.jwt_secret or _dev_secret(data)
+        settings = settings.model_copy(update={"database_url": database_url, "redis_url": redis_url,
+                                               "jwt_secret": secret, "port": port})
+        report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
+        if report.applied:
+            print(f"applied migrations: {', '.join(report.applied)}", flush=True)
+        if asyncio.run(seed_if_empty(database_url)):
+            print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
+
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+               "PORTAL_JWT_SECRET": secret, "PORTAL_PORT": str(port)}
+        for command in (["serve"], ["worker"]):
+            children.append(subprocess.Popen([sys.executable, "-m", "portal", *command], env=env,
+                                             stdin=subprocess.DEVNULL, start_new_session=True))
+        base = f"http://{settings.host}:{port}"
+        _wait_ready(base, children, timeout=60)
+        print(f"\nIdea Portal is running at {base}  (API reference: {base}/docs)", flush=True)
+        for role, token in demo_tokens(settings).items():
+            print(f"  {role:<8} Authorization: Bearer {token}")
+        print("Press Ctrl-C to stop.", flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        failed = [child for child in children if child.poll() not in (None, 0)]
+        return 1 if failed else 0
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _stop(children)
+        for stop in reversed(stoppers):
+            stop()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

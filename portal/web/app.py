@@ -1,0 +1,64 @@
+"""The app factory: one place that builds the aiohttp application and its resources."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from portal.config import Settings
+from portal.db import create_pool
+from portal.web import middlewares
+from portal.web.docs import OPENAPI
+from portal.auth.jwt_verify import JwtVerifier
+from portal.web.guard import guarded
+from portal.web.keys import METRICS, POOL, REDIS, SETTINGS, VERIFIER
+from portal.web.metrics import Metrics
+from portal.web.routes import all_routes
+from portal.web.spec import openapi_document
+
+
+def _version() -> str:
+    try:
+        return version("idea-portal")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[POOL] = await create_pool(
+        settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max,
+        timeout=settings.db_connect_timeout,
+    )
+    yield
+    await app[POOL].close()
+
+
+async def _redis(app: web.Application) -> AsyncIterator[None]:
+    client = aioredis.Redis.from_url(
+        app[SETTINGS].redis_url, socket_connect_timeout=2, socket_timeout=2,
+        health_check_interval=30,
+    )
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+def create_app(settings: Settings) -> web.Application:
+    settings.require_urls()
+    app = web.Application(
+        middlewares=[middlewares.observe, middlewares.problems],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics(lambda: app.get(POOL))
+    app[VERIFIER] = JwtVerifier(settings)
+    routes = all_routes()
+    app[OPENAPI] = openapi_document(routes, version=_version())
+    for route in routes:
+        handler = route.handler if route.public else guarded(route)
+        app.router.add_route(route.method, route.path, handler)
+    app.cleanup_ctx.extend([_database, _redis])
+    return app

@@ -1,0 +1,50 @@
+"""GET /openapi.json and GET /docs (a reference rendered on the server, no CDN needed)."""
+from __future__ import annotations
+
+import html
+import json
+
+from aiohttp import web
+
+OPENAPI = web.AppKey("openapi", dict)
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(request.app[OPENAPI])
+
+
+def _render(document: dict) -> str:
+    rows = []
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            codes = ", ".join(op["responses"])
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            body_ref = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            params = ", ".join(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td>"
+                f"<td><code>{html.escape(path)}</code></td><td>{html.escape(op['summary'])}</td>"
+                f"<td>{html.escape(body_ref)}</td><td>{html.escape(params)}</td>"
+                f"<td>{'public' if 'security' not in op else 'bearer'}</td><td>{html.escape(codes)}</td></tr>"
+            )
+    schemas = "".join(
+        f"<details><summary><code>{html.escape(name)}</code></summary>"
+        f"<pre>{html.escape(json.dumps(schema, indent=2, ensure_ascii=False))}</pre></details>"
+        for name, schema in sorted(document["components"]["schemas"].items())
+    )
+    info = document["info"]
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<title>{html.escape(info['title'])}</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:2rem}td,th{padding:.2rem .6rem;"
+        "border-bottom:1px solid #ddd;text-align:left;vertical-align:top}pre{background:#f6f6f6;"
+        "padding:.5rem}</style>"
+        f"<h1>{html.escape(info['title'])} {html.escape(info['version'])}</h1>"
+        f"<p>{html.escape(info['description'])} Machine-readable: <a href=/openapi.json>/openapi.json</a>.</p>"
+        "<table><tr><th>method</th><th>path</th><th>summary</th><th>body</th><th>query</th>"
+        f"<th>auth</th><th>responses</th></tr>{''.join(rows)}</table><h2>Schemas</h2>{schemas}</html>"
+    )
+
+
+async def docs(request: web.Request) -> web.Response:
+    return web.Response(text=_render(request.app[OPENAPI]), content_type="text/html")

@@ -1,0 +1,21 @@
+"""Typed keys for the resources the app factory opens (no module-level singletons)."""
+from __future__ import annotations
+
+import asyncpg
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from portal.auth.jwt_verify import JwtVerifier
+from portal.config import Settings
+from portal.web.metrics import Metrics
+
+SETTINGS = web.AppKey("settings", Settings)
+POOL = web.AppKey("pool", asyncpg.Pool)
+REDIS = web.AppKey("redis", aioredis.Redis)
+METRICS = web.AppKey("metrics", Metrics)
+VERIFIER = web.AppKey("verifier", JwtVerifier)
+
+# Per-request storage.
+REQUEST_ID = web.RequestKey("request_id", str)
+CALLER_LABEL = web.RequestKey("caller_label", str)
+RAW_JSON = web.RequestKey("raw_json", object)

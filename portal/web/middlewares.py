@@ -1,0 +1,84 @@
+"""Request id, structured access log, metrics, and problem-details rendering of errors."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from aiohttp import web
+
+from portal.errors import MalformedRequest, NotFound, PayloadTooLarge, PortalError
+from portal.web.http import problem_response
+from portal.web.keys import CALLER_LABEL, METRICS, REQUEST_ID
+
+log = logging.getLogger("portal.http")
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class MethodNotAllowed(PortalError):
+    status, title, slug = 405, "Method not allowed", "method-not-allowed"
+
+
+def _route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+def _as_problem(exc: web.HTTPException) -> PortalError:
+    if isinstance(exc, web.HTTPNotFound):
+        return NotFound("no such resource")
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        error = MethodNotAllowed(f"{exc.method} is not allowed here")
+        error.headers["Allow"] = ",".join(sorted(exc.allowed_methods))
+        return error
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return PayloadTooLarge("the request body is too large")
+    error = PortalError(exc.text or exc.reason)
+    error.status, error.title = exc.status, exc.reason
+    return error
+
+
+@web.middleware
+async def observe(request: web.Request, handler):
+    """Outermost: assigns the request id, times the request, logs one line, counts it."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request[REQUEST_ID] = request_id
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-ID"] = request_id
+        return response
+    finally:
+        elapsed = time.perf_counter() - started
+        route = _route_name(request)
+        request.app[METRICS].observe(request.method, route, status, elapsed)
+        log.info("request", extra={"fields": {
+            "method": request.method, "route": route, "path": request.path, "status": status,
+            "duration_ms": round(elapsed * 1000, 2), "request_id": request_id,
+            "caller": request.get(CALLER_LABEL),
+        }})
+
+
+@web.middleware
+async def problems(request: web.Request, handler):
+    """Renders every error as application/problem+json; unexpected ones as a generic 500."""
+    try:
+        return await handler(request)
+    except PortalError as error:
+        return problem_response(error, request.path)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return problem_response(_as_problem(exc), request.path)
+    except UnicodeDecodeError:
+        return problem_response(MalformedRequest("the request is not valid UTF-8"), request.path)
+    except Exception:
+        log.exception("unhandled error", extra={"fields": {"request_id": request.get(REQUEST_ID),
+                                                            "path": request.path}})
+        error = PortalError("an unexpected error occurred; it has been logged")
+        error.status, error.title, error.slug = 500, "Internal server error", "internal"
+        return problem_response(error, request.path)

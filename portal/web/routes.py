@@ -1,0 +1,128 @@
+"""Every URL of the API in one place; the OpenAPI document is built from this table."""
+from __future__ import annotations
+
+from portal.comments import views as comments
+from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
+from portal.ideas import views as ideas
+from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate, StatusChange
+from portal.services import views as services
+from portal.services.schemas import ServiceCreate, ServiceMap, ServiceRead, ServiceUpdate
+from portal.teams import views as teams
+from portal.teams.schemas import (EmployeeCreate, EmployeeQuery, EmployeeRead, TeamCreate, TeamRead,
+                                  TeamUpdate)
+from portal.tokens import views as tokens
+from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
+from portal.votes import views as votes
+from portal.votes.service import VoteState
+from portal.web import docs, health
+from portal.web.spec import Route
+
+API = "/api/v1"
+
+
+def operational_routes() -> list[Route]:
+    return [
+        Route("GET", "/healthz", health.healthz, "Process is alive", "operations", public=True),
+        Route("GET", "/readyz", health.readyz, "PostgreSQL and Redis are reachable", "operations",
+              public=True, errors=(503,)),
+        Route("GET", "/metrics", health.metrics, "Prometheus metrics", "operations", public=True),
+        Route("GET", "/openapi.json", docs.openapi_json, "This OpenAPI document", "operations",
+              public=True),
+        Route("GET", "/docs", docs.docs, "Rendered API reference", "operations", public=True),
+    ]
+
+
+def team_routes() -> list[Route]:
+    return [
+        Route("POST", f"{API}/teams", teams.create_team, "Create a team (admin)", "teams",
+              body=TeamCreate, response=TeamRead, status=201, errors=(409,), write=True),
+        Route("GET", f"{API}/teams", teams.list_teams, "List teams", "teams",
+              response=list[TeamRead], scope="teams:read"),
+        Route("GET", f"{API}/teams/{{slug}}", teams.get_team, "Get a team", "teams",
+              response=TeamRead, scope="teams:read", errors=(404,)),
+        Route("PATCH", f"{API}/teams/{{slug}}", teams.update_team, "Change a team (admin or its leads)",
+              "teams", body=TeamUpdate, response=TeamRead, errors=(404,), write=True),
+        Route("PUT", f"{API}/teams/{{slug}}/leads/{{email}}", teams.assign_lead,
+              "Make an employee a lead of the team (admin); provisions unknown employees", "teams",
+              response=TeamRead, errors=(404,), write=True),
+        Route("DELETE", f"{API}/teams/{{slug}}/leads/{{email}}", teams.remove_lead,
+              "Remove a lead from the team (admin)", "teams", response=TeamRead, errors=(404,),
+              write=True),
+        Route("GET", f"{API}/me", teams.me, "The signed-in employee", "employees", response=EmployeeRead),
+        Route("GET", f"{API}/employees", teams.list_employees, "List employees", "employees",
+              query=EmployeeQuery, response=list[EmployeeRead], scope="teams:read", errors=(404,)),
+        Route("POST", f"{API}/employees", teams.create_employee, "Pre-provision an employee (admin)",
+              "employees", body=EmployeeCreate, response=EmployeeRead, status=201, errors=(409,),
+              write=True),
+    ]
+
+
+def service_routes() -> list[Route]:
+    return [
+        Route("POST", f"{API}/services", services.create_service,
+              "Add a service to the map (admin or a lead of the provider team)", "services",
+              body=ServiceCreate, response=ServiceRead, status=201, errors=(409,), write=True),
+        Route("GET", f"{API}/services", services.list_services, "List services", "services",
+              response=list[ServiceRead], scope="teams:read"),
+        Route("GET", f"{API}/services/{{slug}}", services.get_service, "Get a service", "services",
+              response=ServiceRead, scope="teams:read", errors=(404,)),
+        Route("PATCH", f"{API}/services/{{slug}}", services.update_service,
+              "Change a service (admin or a lead of the provider team)", "services",
+              body=ServiceUpdate, response=ServiceRead, errors=(404,), write=True),
+        Route("GET", f"{API}/service-map", services.service_map,
+              "The service map: provider -> customer edges with their services and open ideas",
+              "services", response=ServiceMap, scope="teams:read"),
+    ]
+
+
+def idea_routes() -> list[Route]:
+    return [
+        Route("POST", f"{API}/ideas", ideas.create_idea,
+              "Post an idea (honours Idempotency-Key)", "ideas", body=IdeaCreate, response=IdeaDetail,
+              status=201, write=True),
+        Route("GET", f"{API}/ideas", ideas.list_ideas, "List, filter, search and sort ideas", "ideas",
+              query=IdeaQuery, response=IdeaPage, scope="ideas:read"),
+        Route("GET", f"{API}/ideas/{{idea_id}}", ideas.get_idea, "Get an idea with its status history",
+              "ideas", response=IdeaDetail, scope="ideas:read", errors=(404,)),
+        Route("PATCH", f"{API}/ideas/{{idea_id}}", ideas.update_idea,
+              "Edit an open idea (its author or an admin)", "ideas", body=IdeaUpdate,
+              response=IdeaDetail, errors=(404, 409), write=True),
+        Route("POST", f"{API}/ideas/{{idea_id}}/status", ideas.change_status,
+              "Move an idea through the workflow (provider team leads, admins)", "ideas",
+              body=StatusChange, response=IdeaDetail, errors=(404, 409), write=True),
+        Route("PUT", f"{API}/ideas/{{idea_id}}/vote", votes.cast_vote, "Vote for an idea (idempotent)",
+              "votes", response=VoteState, errors=(404, 409), write=True),
+        Route("DELETE", f"{API}/ideas/{{idea_id}}/vote", votes.withdraw_vote,
+              "Withdraw your vote (idempotent)", "votes", response=VoteState, errors=(404, 409),
+              write=True),
+        Route("POST", f"{API}/ideas/{{idea_id}}/comments", comments.create_comment,
+              "Comment on an idea (honours Idempotency-Key)", "comments", body=CommentWrite,
+              response=CommentRead, status=201, errors=(404,), write=True),
+        Route("GET", f"{API}/ideas/{{idea_id}}/comments", comments.list_comments,
+              "List an idea's comments, oldest first", "comments", query=CommentQuery,
+              response=CommentPage, scope="ideas:read", errors=(404,)),
+        Route("GET", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.get_comment,
+              "Get a comment", "comments", response=CommentRead, scope="ideas:read", errors=(404,)),
+        Route("PATCH", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.edit_comment,
+              "Edit your comment", "comments", body=CommentWrite, response=CommentRead,
+              errors=(404, 409), write=True),
+        Route("DELETE", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.delete_comment,
+              "Delete a comment, leaving a tombstone (its author or an admin)", "comments",
+              status=204, errors=(404, 409), write=True),
+    ]
+
+
+def token_routes() -> list[Route]:
+    return [
+        Route("POST", f"{API}/tokens", tokens.create_token,
+              "Create an API token for an integration (admin); the token is shown once", "tokens",
+              body=TokenCreate, response=TokenCreated, status=201, write=True),
+        Route("GET", f"{API}/tokens", tokens.list_tokens, "List API tokens (admin)", "tokens",
+              response=list[TokenRead]),
+        Route("DELETE", f"{API}/tokens/{{token_id}}", tokens.revoke_token, "Revoke an API token (admin)",
+              "tokens", status=204, errors=(404,), write=True),
+    ]
+
+
+def all_routes() -> list[Route]:
+    return [*operational_routes(), *team_routes(), *service_routes(), *idea_routes(), *token_routes()]

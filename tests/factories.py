@@ -1,0 +1,43 @@
+"""Test data made through the public API, as a client would make it."""
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Auth
+
+
+async def make_team(client, auth: Auth, slug: str, *, name: str | None = None, sla: int = 72,
+                    leads: tuple[str, ...] = ()) -> dict[str, Any]:
+    response = await client.post("/api/v1/teams", headers=auth.admin,
+                                 json={"slug": slug, "name": name or slug.title(), "response_sla_hours": sla})
+    assert response.status == 201, await response.text()
+    team = await response.json()
+    for email in leads:
+        response = await client.put(f"/api/v1/teams/{slug}/leads/{email}", headers=auth.admin)
+        assert response.status == 200, await response.text()
+        team = await response.json()
+    return team
+
+
+async def make_service(client, auth: Auth, slug: str, provider: str, customers: list[str]) -> dict[str, Any]:
+    response = await client.post("/api/v1/services", headers=auth.admin, json={
+        "slug": slug, "name": slug.replace("-", " ").title(), "provider_team": provider,
+        "customer_teams": customers})
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def make_idea(client, headers: dict[str, str], title: str = "Faster laptop set-up",
+                    **fields: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/ideas", headers=headers, json={"title": title, **fields})
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def service_map_fixture(client, auth: Auth) -> None:
+    """IT (lead: lena) serves Marketing and Sales with laptop set-up; HR (lead: hugo) exists too."""
+    await make_team(client, auth, "it", leads=("lena@example.com",))
+    await make_team(client, auth, "marketing", leads=("mark@example.com",))
+    await make_team(client, auth, "sales")
+    await make_team(client, auth, "hr", leads=("hugo@example.com",))
+    await make_service(client, auth, "laptop-setup", "it", ["marketing", "sales"])
