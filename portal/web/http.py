@@ -21,8 +21,8 @@ async def read_json(request: web.Request) -> Any:
         raise UnsupportedMediaType(f"send application/json, not {request.content_type}")
     try:
         raw = await request.read()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise PayloadTooLarge(f"the body is larger than {exc.max_size} bytes") from None
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(f"the body is larger than {request.client_max_size} bytes") from None
     if not raw:
         raise MalformedRequest("the request body is empty; send a JSON object")
     try:

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from tests.factories import make_idea, service_map_fixture
+
+
+async def _titles(client, headers, query: str) -> list[str]:
+    response = await client.get(f"/api/v1/ideas?{query}", headers=headers)
+    assert response.status == 200, await response.text()
+    return [idea["title"] for idea in (await response.json())["items"]]
+
+
+async def test_two_character_japanese_word_finds_the_idea(client, auth):
+    await make_idea(client, auth(), title="プリンター印刷の申請をオンライン化する")
+    await make_idea(client, auth(), title="社員食堂のメニューを増やす")
+    assert await _titles(client, auth(), "q=印刷") == ["プリンター印刷の申請をオンライン化する"]
+
+
+async def test_japanese_compound_word_finds_the_idea(client, auth):
+    await make_idea(client, auth(), title="経費精算システムの改善")
+    await make_idea(client, auth(), title="精密機器の経費を見直す")
+    assert await _titles(client, auth(), "q=経費精算") == ["経費精算システムの改善"]
+
+
+async def test_english_search_matches_word_forms_in_title_body_and_tags(client, auth):
+    await make_idea(client, auth(), title="Faster paper requests", body="Online forms for the printers")
+    await make_idea(client, auth(), title="Quieter office floor", tags=["printer"])
+    await make_idea(client, auth(), title="More coffee machines")
+    found = await _titles(client, auth(), "q=printer")
+    assert sorted(found) == ["Faster paper requests", "Quieter office floor"]
+
+
+async def test_search_ranks_title_matches_above_body_matches(client, auth):
+    await make_idea(client, auth(), title="Improve the kitchen", body="Also the laptop queue")
+    await make_idea(client, auth(), title="Laptop set-up in one day")
+    assert (await _titles(client, auth(), "q=laptop"))[0] == "Laptop set-up in one day"
+
+
+async def test_filters_by_status_tag_team_service_and_author(client, auth):
+    await service_map_fixture(client, auth)
+    await make_idea(client, auth("a@example.com"), title="Laptop idea", services=["laptop-setup"], tags=["it"])
+    await make_idea(client, auth("b@example.com"), title="HR idea", teams=[{"team": "hr", "role": "provider"}])
+    assert await _titles(client, auth(), "team=sales") == ["Laptop idea"]
+    assert await _titles(client, auth(), "team=hr") == ["HR idea"]
+    assert await _titles(client, auth(), "service=laptop-setup") == ["Laptop idea"]
+    assert await _titles(client, auth(), "tag=it") == ["Laptop idea"]
+    assert await _titles(client, auth(), "author=b@example.com") == ["HR idea"]
+    assert await _titles(client, auth(), "status=done") == []
+
+
+async def test_top_sort_orders_by_votes(client, auth):
+    low = await make_idea(client, auth(), title="Fewer votes")
+    high = await make_idea(client, auth(), title="More votes")
+    for n in range(3):
+        await client.put(f"/api/v1/ideas/{high['id']}/vote", headers=auth(f"v{n}@example.com"))
+    await client.put(f"/api/v1/ideas/{low['id']}/vote", headers=auth("v0@example.com"))
+    assert await _titles(client, auth(), "sort=top") == ["More votes", "Fewer votes"]
+
+
+async def test_top_pages_stay_stable_while_votes_change(client, auth):
+    ideas = [await make_idea(client, auth(), title=f"Idea number {n}") for n in range(6)]
+    for rank, idea in enumerate(ideas):  # idea n gets n votes
+        for v in range(rank):
+            await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=auth(f"v{v}@example.com"))
+    first = await (await client.get("/api/v1/ideas?sort=top&limit=3", headers=auth())).json()
+    # The least supported idea surges while the reader is on page one.
+    for v in range(10):
+        await client.put(f"/api/v1/ideas/{ideas[0]['id']}/vote", headers=auth(f"surge{v}@example.com"))
+    await client.delete(f"/api/v1/ideas/{ideas[5]['id']}/vote", headers=auth("v0@example.com"))
+    second = await (await client.get(f"/api/v1/ideas?sort=top&limit=3&cursor={first['next_cursor']}",
+                                     headers=auth())).json()
+    seen = [i["title"] for i in first["items"] + second["items"]]
+    assert seen == [f"Idea number {n}" for n in (5, 4, 3, 2, 1, 0)]
+
+
+async def test_new_sort_pages_through_every_idea_once(client, auth):
+    for n in range(7):
+        await make_idea(client, auth(), title=f"Idea number {n}")
+    seen, cursor = [], None
+    while True:
+        query = "sort=new&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = await (await client.get(f"/api/v1/ideas?{query}", headers=auth())).json()
+        seen += [i["title"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"Idea number {n}" for n in reversed(range(7))]
+
+
+async def test_trending_counts_recent_votes(client, auth, db):
+    old = await make_idea(client, auth(), title="Old favourite")
+    fresh = await make_idea(client, auth(), title="Fresh favourite")
+    for n in range(3):
+        await client.put(f"/api/v1/ideas/{old['id']}/vote", headers=auth(f"o{n}@example.com"))
+    await db.execute("UPDATE votes SET cast_at = now() - interval '30 days' WHERE idea_id = $1", old["id"])
+    await client.put(f"/api/v1/ideas/{fresh['id']}/vote", headers=auth("f@example.com"))
+    assert await _titles(client, auth(), "sort=trending") == ["Fresh favourite", "Old favourite"]
+
+
+async def test_a_tampered_cursor_is_422(client, auth):
+    response = await client.get("/api/v1/ideas?cursor=not-a-cursor", headers=auth())
+    body = await response.json()
+    assert response.status == 422 and body["errors"][0]["field"] == "query.cursor"
+
+
+async def test_a_cursor_from_another_sort_is_422(client, auth):
+    for n in range(3):
+        await make_idea(client, auth(), title=f"Idea number {n}")
+    page = await (await client.get("/api/v1/ideas?sort=new&limit=1", headers=auth())).json()
+    response = await client.get(f"/api/v1/ideas?sort=top&cursor={page['next_cursor']}", headers=auth())
+    assert response.status == 422
