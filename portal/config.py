@@ -90,7 +90,7 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
+            field = str(error["loc"][0]).lower().removeprefix("portal_") if error["loc"] else "?"
             name = ENV_NAMES.get(field, f"PORTAL_{field.upper()}")
             problems.append(f"{name}: {error['msg']}")
         raise SettingsError("; ".join(problems)) from None

@@ -60,8 +60,8 @@ def _stop(children: list[subprocess.Popen]) -> None:
 
 
 def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> int:
-    from portal.embedded import EmbeddedPostgres, EmbeddedRedis
-    from portal.migrate import migrate_url
+    from portal.embedded import EmbeddedPostgres, EmbeddedRedis, EmbeddedUnavailable
+    from portal.migrate import MigrationError, migrate_url
     from portal.seed import demo_tokens, seed_if_empty
 
     data = Path(data_dir) if data_dir else settings.data_dir
@@ -112,6 +112,9 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
     except KeyboardInterrupt:
         print("\nstopping ...", flush=True)
         return 0
+    except (EmbeddedUnavailable, MigrationError, RuntimeError, OSError) as exc:
+        print(f"portal dev: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _stop(children)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -37,7 +38,10 @@ class EmbeddedPostgres:
                 "DATABASE_URL is not set and the embedded PostgreSQL is not installed "
                 "(pip install 'idea-portal[embedded]')") from None
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(str(data_dir.resolve()), cleanup_mode="stop")
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(str(data_dir.resolve()), cleanup_mode="stop")
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")

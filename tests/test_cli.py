@@ -1,0 +1,125 @@
+"""The `portal` command as a user runs it: real subprocesses, real servers."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+from tests.conftest import JWT_SECRET
+
+SUBCOMMANDS = ["serve", "worker", "migrate", "dev", "token"]
+
+
+def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
+    return subprocess.run([sys.executable, "-m", "portal", *args], env={**base, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout, cwd=PROJECT_ROOT)
+
+
+@pytest.fixture
+async def empty_database_url(servers):
+    import asyncpg
+    import uuid
+
+    name = f"portal_empty_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(servers.admin_database_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    yield servers.url_for(name)
+    await servers.drop_database(name)
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help(command):
+    result = portal(command, "--help")
+    assert result.returncode == 0
+    assert "usage: portal " + command in result.stdout
+
+
+def test_top_level_help_lists_every_subcommand():
+    result = portal("--help")
+    assert all(command in result.stdout for command in SUBCOMMANDS)
+
+
+def test_migrate_applies_every_file_then_changes_nothing(empty_database_url):
+    first = portal("migrate", env={"DATABASE_URL": empty_database_url})
+    second = portal("migrate", env={"DATABASE_URL": empty_database_url})
+    assert first.returncode == 0 and "applied" in first.stdout and "0001_core.sql" in first.stdout
+    assert second.returncode == 0 and "up to date" in second.stdout
+
+
+def test_two_migrators_at_once_do_not_collide(empty_database_url):
+    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)},
+           "DATABASE_URL": empty_database_url}
+    runs = [subprocess.Popen([sys.executable, "-m", "portal", "migrate"], env=env, cwd=PROJECT_ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted("up to date" in out for out, _ in outputs) == [False, True]
+
+
+def test_a_migration_edited_after_it_was_applied_is_reported(empty_database_url, tmp_path):
+    migrations = tmp_path / "sql"
+    shutil.copytree(PROJECT_ROOT / "sql", migrations)
+    env = {"DATABASE_URL": empty_database_url, "PORTAL_MIGRATIONS_DIR": str(migrations)}
+    assert portal("migrate", env=env).returncode == 0
+    (migrations / "0001_core.sql").write_text((migrations / "0001_core.sql").read_text() + "\n-- edited\n")
+    result = portal("migrate", env=env)
+    assert result.returncode == 2
+    assert "0001_core.sql" in result.stderr and "edited" in result.stderr
+
+
+def test_a_late_older_migration_is_still_applied(empty_database_url, tmp_path):
+    migrations = tmp_path / "sql"
+    shutil.copytree(PROJECT_ROOT / "sql", migrations)
+    (migrations / "0900_late.sql").write_text("CREATE TABLE late_b (id int);")
+    env = {"DATABASE_URL": empty_database_url, "PORTAL_MIGRATIONS_DIR": str(migrations)}
+    portal("migrate", env=env)
+    (migrations / "0500_merged_late.sql").write_text("CREATE TABLE late_a (id int);")
+    result = portal("migrate", env=env)
+    assert "0500_merged_late.sql" in result.stdout
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"DATABASE_URL": "mysql://nope"}, "portal migrate: DATABASE_URL"),
+    ({"PORTAL_PORT": "70000"}, "PORTAL_PORT"),
+    ({"PORTAL_LOG_LEVEL": "LOUD"}, "PORTAL_LOG_LEVEL"),
+    ({"REDIS_URL": "http://example"}, "REDIS_URL"),
+])
+def test_a_bad_setting_is_one_line_naming_it(env, named):
+    result = portal("migrate", env=env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_one_line_and_nonzero():
+    result = portal("serve", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x",
+                                  "REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("portal serve: DATABASE_URL: cannot connect")
+    assert result.stderr.count("\n") == 1
+
+
+def test_serve_without_urls_names_the_missing_setting():
+    result = portal("serve")
+    assert result.returncode == 2 and "DATABASE_URL: not set" in result.stderr
+
+
+def test_token_prints_a_token_the_api_accepts(settings):
+    import jwt
+
+    result = portal("token", "--email", "t@example.com", "--name", "T", "--team", "it", "--admin",
+                    env={"PORTAL_JWT_SECRET": JWT_SECRET})
+    claims = jwt.decode(result.stdout.strip(), JWT_SECRET, algorithms=["HS256"])
+    assert (claims["email"], claims["team"], claims["roles"]) == ("t@example.com", "it", ["admin"])
+
+
+def test_token_without_a_secret_is_one_line():
+    result = portal("token", "--email", "t@example.com", "--name", "T")
+    assert result.returncode == 2 and "PORTAL_JWT_SECRET" in result.stderr

@@ -1,0 +1,47 @@
+"""docker-compose.yml and the Dockerfile: no Docker engine here, so check what can be checked."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from portal.cli import build_parser
+from portal.config import PROJECT_ROOT
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def test_compose_names_every_service_the_readme_mentions():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "api", "worker"}
+    for name in SERVICES:
+        assert f"`{name}`" in readme
+
+
+def test_compose_pins_postgres_16_and_redis_7_with_named_volumes_and_health_checks():
+    assert SERVICES["postgres"]["image"] == "postgres:16"
+    assert SERVICES["redis"]["image"] == "redis:7"
+    for name in ("postgres", "redis"):
+        assert "healthcheck" in SERVICES[name]
+        volume = SERVICES[name]["volumes"][0].split(":")[0]
+        assert volume in COMPOSE["volumes"]
+
+
+def test_api_and_worker_start_after_a_successful_migration():
+    for name in ("api", "worker"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "healthcheck" in SERVICES[name]
+
+
+def test_compose_commands_are_real_portal_subcommands():
+    known = set(build_parser()._subparsers._group_actions[0].choices)
+    for name in ("migrate", "api", "worker"):
+        command = SERVICES[name]["command"]
+        assert command[0] == "portal" and command[1] in known
+
+
+def test_dockerfile_copies_paths_that_exist():
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    for source in re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE):
+        assert (PROJECT_ROOT / source).exists(), source

@@ -1,0 +1,51 @@
+"""The served OpenAPI document is the API's reference: valid, and in step with the app's routes."""
+from __future__ import annotations
+
+import re
+
+from openapi_spec_validator import validate
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _app_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for route in app.router.routes():
+        if route.method in IGNORED_METHODS:
+            continue
+        routes.add((route.method, route.resource.canonical))
+    return routes
+
+
+async def test_document_is_valid_openapi_3_1(client):
+    document = await (await client.get("/openapi.json")).json()
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+async def test_every_app_route_is_documented_and_every_documented_route_exists(client):
+    document = await (await client.get("/openapi.json")).json()
+    documented = {(method.upper(), path) for path, ops in document["paths"].items() for method in ops}
+    assert documented == _app_routes(client.app)
+
+
+async def test_every_protected_operation_declares_bearer_security(client):
+    document = await (await client.get("/openapi.json")).json()
+    public = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            assert ("security" in operation) == (path not in public), path
+
+
+async def test_documented_request_schemas_reject_what_the_app_rejects(client, auth):
+    document = await (await client.get("/openapi.json")).json()
+    idea_create = document["components"]["schemas"]["IdeaCreate"]
+    assert idea_create["properties"]["title"]["minLength"] == 5
+    assert idea_create["additionalProperties"] is False
+
+
+async def test_docs_page_renders_every_path(client):
+    html = await (await client.get("/docs")).text()
+    document = await (await client.get("/openapi.json")).json()
+    for path in document["paths"]:
+        assert re.escape(path).replace("\\", "") in html.replace("&#x27;", "'")
