@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     claim_team: str = "team"
     claim_roles: str = "roles"
 
+    # How long an API process may reuse an employee resolved from identical claims.
+    auth_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+
     # Writes per employee per minute before 429.
     write_rate_limit: int = Field(default=600, ge=1)
     write_rate_window_seconds: int = Field(default=60, ge=1)

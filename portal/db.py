@@ -15,6 +15,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Replaces asyncpg's reset-on-release query (a round trip per request).
+
+    Pooled connections never change session state (no SET, LISTEN or advisory locks: those
+    live on dedicated connections), and asyncpg still rolls back an open transaction first.
+    """
+
+
 async def connect(dsn: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     """A single connection with the same type codecs as the pool's."""
     conn = await asyncpg.connect(dsn, timeout=timeout)
@@ -26,7 +34,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20,
                       timeout: float = 10.0) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, timeout=timeout, init=_init_connection,
-        command_timeout=60,
+        reset=_keep_session, command_timeout=60,
     )
 
 

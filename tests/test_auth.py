@@ -163,3 +163,12 @@ async def test_only_admins_manage_tokens(client, auth):
     response = await client.post("/api/v1/tokens", headers=auth("someone@example.com"),
                                  json={"name": "bot", "scopes": ["ideas:read"]})
     assert response.status == 403
+
+
+async def test_many_first_requests_of_one_new_employee_at_once_provision_one_row(client, auth, db):
+    import asyncio
+
+    responses = await asyncio.gather(*(client.get("/api/v1/me", headers=auth("rush@example.com"))
+                                       for _ in range(20)))
+    assert {r.status for r in responses} == {200}
+    assert await db.fetchval("SELECT count(*) FROM employees WHERE email = 'rush@example.com'") == 1

@@ -136,3 +136,16 @@ async def test_writes_keep_working_when_redis_is_unreachable(settings, auth):
     async with TestClient(TestServer(create_app(no_redis))) as client:
         response = await client.post("/api/v1/ideas", headers=auth(), json={"title": "Redis is down"})
     assert response.status == 201
+
+
+async def test_write_rate_limit_is_shared_between_api_processes_through_redis(settings, auth):
+    limited = settings.model_copy(update={"write_rate_limit": 3})
+    async with TestClient(TestServer(create_app(limited))) as first, \
+            TestClient(TestServer(create_app(limited))) as second:
+        for n in range(3):
+            assert (await first.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})).status == 201
+        await asyncio.sleep(0.3)  # both processes flush their counts to Redis
+        await second.post("/api/v1/ideas", headers=auth(), json={"title": "Idea no. 3"})
+        await asyncio.sleep(0.3)
+        response = await second.post("/api/v1/ideas", headers=auth(), json={"title": "Idea no. 4"})
+    assert response.status == 429

@@ -1,7 +1,7 @@
 """Who is making a request, and what they may do."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from portal.errors import Forbidden
 
@@ -16,12 +16,14 @@ class Employee:
     team_id: int | None
     team_slug: str | None
     is_admin: bool
-    lead_team_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated employee, or an integration's API token (which has no employee)."""
+    """An authenticated employee, or an integration's API token (which has no employee).
+
+    Who leads which team is not carried here: it is read inside the transaction of each action
+    that depends on it (see portal.teams.service.leads_any), so it is never stale."""
     employee: Employee | None = None
     token_id: int | None = None
     scopes: frozenset[str] = frozenset()
@@ -33,9 +35,6 @@ class Caller:
     @property
     def is_admin(self) -> bool:
         return bool(self.employee and self.employee.is_admin)
-
-    def leads(self, team_id: int) -> bool:
-        return bool(self.employee and team_id in self.employee.lead_team_ids)
 
     def require_employee(self) -> Employee:
         if self.employee is None:

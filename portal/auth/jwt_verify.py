@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -10,14 +12,35 @@ from portal.config import Settings
 from portal.errors import Unauthenticated
 
 
+VERIFIED_CACHE_SIZE = 10_000
+
+
 class JwtVerifier:
+    """Verifies tokens; a token already verified is remembered (by its exact text) until it expires,
+    so a client sending the same token on every request costs one signature check."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
         # PyJWKClient caches the key set and refetches it when a token names an unknown kid.
         self.jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=3600) \
             if settings.jwks_url else None
 
     async def verify(self, token: str) -> dict[str, Any]:
+        claims = self._verified.get(token)
+        if claims is not None:
+            now = time.time()
+            if claims["exp"] > now and claims.get("nbf", 0) <= now + 30:
+                self._verified.move_to_end(token)
+                return claims
+            del self._verified[token]
+        claims = await self._verify(token)
+        self._verified[token] = claims
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return claims
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

@@ -12,8 +12,7 @@ from portal.errors import Unauthenticated
 
 EMPLOYEE_COLUMNS = """
     e.id, e.email, e.name, e.team_id, e.is_admin, e.subject,
-    (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug,
-    ARRAY(SELECT team_id FROM team_leads WHERE employee_id = e.id) AS lead_team_ids
+    (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug
 """
 EMPLOYEE_BY_SUBJECT = f"SELECT {EMPLOYEE_COLUMNS} FROM employees e WHERE e.subject = $1"
 UPDATE_BY_SUBJECT = """
@@ -48,7 +47,6 @@ def employee_from_row(row: asyncpg.Record) -> Employee:
     return Employee(
         id=row["id"], email=row["email"], name=row["name"], team_id=row["team_id"],
         team_slug=row["team_slug"], is_admin=row["is_admin"],
-        lead_team_ids=frozenset(row["lead_team_ids"]),
     )
 
 
@@ -75,10 +73,15 @@ async def employee_from_claims(conn: asyncpg.Connection, settings: Settings,
     if row is not None and (row["email"], row["name"], row["team_slug"], row["is_admin"]) \
             == (email, name, team, is_admin):
         return employee_from_row(row)
-    async with conn.transaction():
-        updated = await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
-        if updated is None:
-            await conn.fetchval(UPSERT_BY_EMAIL, subject, email, name, team, is_admin)
+    try:
+        async with conn.transaction():
+            updated = await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
+            if updated is None:
+                await conn.fetchval(UPSERT_BY_EMAIL, subject, email, name, team, is_admin)
+    except asyncpg.UniqueViolationError:
+        # Two first requests of one new employee at once: the other one created the row.
+        async with conn.transaction():
+            await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
     return employee_from_row(await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject))
 
 

@@ -10,6 +10,7 @@ from portal.ideas import queries as q
 from portal.ideas.schemas import (ConcernedTeam, IdeaCreate, IdeaDetail, IdeaRead, IdeaUpdate,
                                   StatusChange, StatusChangeRead)
 from portal.ideas.workflow import allowed
+from portal.teams.service import leads_any
 
 
 async def _ids_by_slug(conn: asyncpg.Connection, sql: str, slugs: list[str], field: str,
@@ -91,8 +92,8 @@ async def change_status(conn: asyncpg.Connection, caller: Caller, *, idea_id: in
     actor = caller.require_employee()
     current = await _lock(conn, idea_id)
     if not actor.is_admin:
-        providers = {row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)}
-        if not providers & actor.lead_team_ids:
+        providers = [row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)]
+        if not await leads_any(conn, caller, providers):
             raise Forbidden("only a lead of a provider team this idea concerns, or an admin, "
                             "may change its status")
     if not allowed(current["status"], change.status):

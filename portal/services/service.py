@@ -8,7 +8,7 @@ from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import service as events
 from portal.ideas.workflow import CLOSED_STATUSES
 from portal.services.schemas import ServiceCreate, ServiceMap, ServiceRead, ServiceUpdate
-from portal.teams.service import team_id
+from portal.teams.service import leads_any, team_id
 
 SERVICE_SELECT = """
 SELECT s.id, s.slug, s.name, s.description, s.created_at, s.updated_at, p.slug AS provider_team,
@@ -76,7 +76,7 @@ async def list_services(conn: asyncpg.Connection) -> list[ServiceRead]:
 
 async def create_service(conn: asyncpg.Connection, caller: Caller, data: ServiceCreate) -> ServiceRead:
     provider = await team_id(conn, data.provider_team, field="body.provider_team")
-    if not (caller.is_admin or caller.leads(provider)):
+    if not (caller.is_admin or await leads_any(conn, caller, [provider])):
         raise Forbidden("only an admin or a lead of the provider team may add its services")
     await _check_teams(conn, data.customer_teams, "body.customer_teams")
     service_id = await conn.fetchval(INSERT_SERVICE, data.slug, data.name, data.description, provider)
@@ -90,7 +90,7 @@ async def create_service(conn: asyncpg.Connection, caller: Caller, data: Service
 async def update_service(conn: asyncpg.Connection, caller: Caller, *, slug: str,
                          data: ServiceUpdate) -> ServiceRead:
     current = await _fetch(conn, slug)
-    if not (caller.is_admin or caller.leads(current["provider_team_id"])):
+    if not (caller.is_admin or await leads_any(conn, caller, [current["provider_team_id"]])):
         raise Forbidden("only an admin or a lead of the provider team may change this service")
     if data.customer_teams is not None:
         if current["provider_team"] in data.customer_teams:

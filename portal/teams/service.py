@@ -27,6 +27,9 @@ UPDATE teams SET name = coalesce($2, name), response_sla_hours = coalesce($3, re
 WHERE slug = $1 RETURNING id
 """
 TEAM_ID = "SELECT id FROM teams WHERE slug = $1"
+LEADS_ANY = """
+SELECT EXISTS (SELECT 1 FROM team_leads WHERE employee_id = $1 AND team_id = ANY($2::bigint[]))
+"""
 PROVISION_BY_EMAIL = """
 WITH inserted AS (
     INSERT INTO employees (email, name) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id
@@ -49,6 +52,13 @@ INSERT_EMPLOYEE = """
 INSERT INTO employees (email, name, team_id) VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING RETURNING id
 """
+
+
+async def leads_any(conn: asyncpg.Connection, caller: Caller, team_ids: list[int]) -> bool:
+    """Whether the caller leads one of these teams, as of this transaction."""
+    if caller.employee is None:
+        return False
+    return await conn.fetchval(LEADS_ANY, caller.employee.id, team_ids)
 
 
 def _team(row: asyncpg.Record) -> TeamRead:
@@ -86,7 +96,7 @@ async def create_team(conn: asyncpg.Connection, caller: Caller, data: TeamCreate
 
 async def update_team(conn: asyncpg.Connection, caller: Caller, *, slug: str, data: TeamUpdate) -> TeamRead:
     team = await team_id(conn, slug)
-    if not (caller.is_admin or caller.leads(team)):
+    if not (caller.is_admin or await leads_any(conn, caller, [team])):
         raise Forbidden("only an admin or the team's leads may change it")
     await conn.execute(UPDATE_TEAM, slug, data.name, data.response_sla_hours)
     await events.record(conn, "team.updated", f"teams/{slug}", data.model_dump(exclude_none=True))

@@ -33,7 +33,10 @@ WITH idea AS (
            jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $5::text)
     FROM cast_vote
 )
-SELECT (SELECT status FROM idea) AS status, (SELECT count(*) FROM cast_vote) AS changed
+-- The shard sum is read from the statement's snapshot, before this vote; add it.
+SELECT (SELECT status FROM idea) AS status,
+       (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = $1)
+           + (SELECT count(*) FROM cast_vote) AS vote_count
 """
 WITHDRAW_VOTE = """
 WITH idea AS (
@@ -53,9 +56,10 @@ WITH idea AS (
            jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
     FROM withdrawn
 )
-SELECT (SELECT status FROM idea) AS status, (SELECT count(*) FROM withdrawn) AS changed
+SELECT (SELECT status FROM idea) AS status,
+       (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = $1)
+           - (SELECT count(*) FROM withdrawn) AS vote_count
 """
-VOTE_COUNT = "SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE idea_id = $1"
 
 
 class VoteState(Output):
@@ -80,7 +84,7 @@ async def cast_vote(conn: asyncpg.Connection, caller: Caller, *, idea_id: int) -
     row = await conn.fetchrow(CAST_VOTE, idea_id, voter.id, shard_of(voter.id),
                               list(CLOSED_STATUSES), voter.team_slug)
     _check(row, idea_id)
-    return VoteState(idea_id=idea_id, voted=True, vote_count=await conn.fetchval(VOTE_COUNT, idea_id))
+    return VoteState(idea_id=idea_id, voted=True, vote_count=row["vote_count"])
 
 
 async def withdraw_vote(conn: asyncpg.Connection, caller: Caller, *, idea_id: int) -> VoteState:
@@ -88,4 +92,4 @@ async def withdraw_vote(conn: asyncpg.Connection, caller: Caller, *, idea_id: in
     row = await conn.fetchrow(WITHDRAW_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug,
                               list(CLOSED_STATUSES))
     _check(row, idea_id)
-    return VoteState(idea_id=idea_id, voted=False, vote_count=await conn.fetchval(VOTE_COUNT, idea_id))
+    return VoteState(idea_id=idea_id, voted=False, vote_count=row["vote_count"])

@@ -1,6 +1,8 @@
 """The app factory: one place that builds the aiohttp application and its resources."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
@@ -11,9 +13,11 @@ from portal.config import Settings
 from portal.db import create_pool
 from portal.web import middlewares
 from portal.web.docs import OPENAPI
+from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
+from portal.ratelimit import WriteRateLimiter
 from portal.web.guard import guarded
-from portal.web.keys import METRICS, POOL, REDIS, SETTINGS, VERIFIER
+from portal.web.keys import EMPLOYEES, METRICS, POOL, RATE_LIMITER, REDIS, SETTINGS, VERIFIER
 from portal.web.metrics import Metrics
 from portal.web.routes import all_routes
 from portal.web.spec import openapi_document
@@ -42,7 +46,16 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         health_check_interval=30,
     )
     app[REDIS] = client
+    settings = app[SETTINGS]
+    limiter = WriteRateLimiter(client, limit=settings.write_rate_limit,
+                               window_seconds=settings.write_rate_window_seconds)
+    app[RATE_LIMITER] = limiter
+    flusher = asyncio.create_task(limiter.run())
     yield
+    flusher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flusher
+    await limiter.flush()
     await client.aclose()
 
 
@@ -55,6 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics(lambda: app.get(POOL))
     app[VERIFIER] = JwtVerifier(settings)
+    app[EMPLOYEES] = EmployeeCache(settings.auth_cache_seconds)
     routes = all_routes()
     app[OPENAPI] = openapi_document(routes, version=_version())
     for route in routes:

@@ -5,8 +5,10 @@ import asyncpg
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.config import Settings
+from portal.ratelimit import WriteRateLimiter
 from portal.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -14,6 +16,8 @@ POOL = web.AppKey("pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", aioredis.Redis)
 METRICS = web.AppKey("metrics", Metrics)
 VERIFIER = web.AppKey("verifier", JwtVerifier)
+EMPLOYEES = web.AppKey("employees", EmployeeCache)
+RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
 
 # Per-request storage.
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -1,0 +1,65 @@
+"""Per-caller write rate limit, shared through Redis, without a Redis round trip per request.
+
+Each API process counts writes locally and, every FLUSH_SECONDS, adds its counts to Redis
+(one pipelined INCRBY per active caller) and learns the totals of all processes. A write is
+refused when the last known total plus this process's unflushed count reaches the limit, so
+processes overshoot the limit by at most what the others accepted within one flush interval.
+If Redis is unreachable, writes keep flowing and each process still enforces its own count.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger("portal.ratelimit")
+FLUSH_SECONDS = 0.1
+KEY_PREFIX = "portal:ratelimit:"
+
+
+class WriteRateLimiter:
+    def __init__(self, client: aioredis.Redis, *, limit: int, window_seconds: int) -> None:
+        self.client = client
+        self.limit = limit
+        self.window = window_seconds
+        self.pending: Counter[str] = Counter()
+        self.known: dict[str, int] = {}
+
+    def _key(self, credential: str) -> str:
+        return f"{KEY_PREFIX}{credential}:{int(time.time()) // self.window}"
+
+    def retry_after(self) -> int:
+        return self.window - int(time.time()) % self.window
+
+    def try_acquire(self, credential: str) -> bool:
+        """Counts one write for the credential; False when the limit is reached."""
+        key = self._key(credential)
+        if self.known.get(key, 0) + self.pending[key] >= self.limit:
+            return False
+        self.pending[key] += 1
+        return True
+
+    async def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, Counter()
+        keys = list(batch)
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.incrby(key, batch[key]).expire(key, self.window * 2)
+                replies = await pipe.execute()
+            totals = dict(zip(keys, replies[::2]))
+        except Exception as exc:  # noqa: BLE001 - Redis down: fall back to this process's counts
+            log.warning("rate limit counts not shared", extra={"fields": {"error": str(exc)}})
+            totals = {key: self.known.get(key, 0) + batch[key] for key in keys}
+        bucket = f":{int(time.time()) // self.window}"
+        self.known = {key: total for key, total in {**self.known, **totals}.items() if key.endswith(bucket)}
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            await self.flush()
