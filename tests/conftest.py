@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -56,8 +57,15 @@ async def db(database_url: str):
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app(settings))) as test_client:
-        yield test_client
+    test_client = TestClient(TestServer(create_app(settings)))
+    await test_client.start_server()
+    yield test_client
+    try:
+        await asyncio.wait_for(test_client.close(), 30)
+    except asyncio.TimeoutError:  # say what was stuck, rather than hanging the run
+        for task in asyncio.all_tasks():
+            task.print_stack(file=sys.stderr)
+        raise
 
 
 class Auth:

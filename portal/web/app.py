@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
@@ -22,6 +23,8 @@ from portal.web.metrics import Metrics
 from portal.web.routes import all_routes
 from portal.web.spec import openapi_document
 
+log = logging.getLogger("portal.app")
+
 
 def _version() -> str:
     try:
@@ -37,7 +40,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         timeout=settings.db_connect_timeout,
     )
     yield
-    await app[POOL].close()
+    try:
+        # Bounded: a connection never given back must not keep the process from exiting.
+        await asyncio.wait_for(app[POOL].close(), timeout=10)
+    except asyncio.TimeoutError:
+        log.warning("database pool did not close in 10 s; terminating its connections")
+        app[POOL].terminate()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:
@@ -55,7 +63,8 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     flusher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await flusher
-    await limiter.flush()
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(limiter.flush(), timeout=3)
     await client.aclose()
 
 
