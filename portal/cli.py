@@ -81,9 +81,20 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     threads = args.threads or settings.worker_threads
     argv = [sys.executable, "-m", "dramatiq", "workers.actors",
             "--processes", str(processes), "--threads", str(threads)]
+    # dramatiq reads its idle poll interval from the environment at import.
+    os.environ["dramatiq_worker_timeout"] = str(settings.worker_poll_ms)
     sys.stdout.flush()
     # exec, so that signals from a supervisor reach dramatiq's own graceful shutdown.
     os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    database_url, redis_url = settings.require_urls()
+    _check_database(database_url, settings.db_connect_timeout)
+    _check_redis(redis_url)
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "workers.scheduler"])
     return 0  # not reached
 
 
@@ -129,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=_positive_int, help="default: PORTAL_WORKER_PROCESSES")
     worker.add_argument("--threads", type=_positive_int, help="default: PORTAL_WORKER_THREADS")
     worker.set_defaults(run=cmd_worker)
+
+    scheduler = commands.add_parser("scheduler", help="run the scheduler (outbox relay wake-ups, periodic jobs)",
+                                    description="Wake the outbox relay when events commit and send the "
+                                    "periodic jobs (sweeper, results, webhook retries, overdue routings, "
+                                    "digests). Several schedulers may run: each job still runs once per period.")
+    scheduler.set_defaults(run=cmd_scheduler)
 
     migrate = commands.add_parser("migrate", help="apply the SQL migrations in sql/",
                                   description="Apply every not-yet-applied numbered SQL file in "

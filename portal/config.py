@@ -51,10 +51,33 @@ class Settings(BaseSettings):
     write_rate_limit: int = Field(default=600, ge=1)
     write_rate_window_seconds: int = Field(default=60, ge=1)
 
+    # Events and webhooks
+    event_source: str = "/idea-portal"
+    # Encrypts webhook signing secrets at rest; required to create webhooks.
+    encryption_key: str | None = None
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Seconds to wait before each retry; the default spans about a day (Standard Webhooks' schedule).
+    webhook_retry_schedule: list[int] = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_disable_after_hours: float = Field(default=72.0, gt=0)
+    # Outbound webhooks to private, loopback, link-local or metadata addresses are refused
+    # unless their host or network is allowed here (e.g. ["hooks.internal"], ["10.1.0.0/16"]).
+    webhook_allow_hosts: list[str] = []
+    webhook_allow_networks: list[str] = []
+
+    # Scheduler
+    sweeper_interval_seconds: float = Field(default=1.0, gt=0)
+    results_interval_seconds: float = Field(default=2.0, gt=0)
+    webhook_retry_interval_seconds: float = Field(default=5.0, gt=0)
+    overdue_interval_seconds: float = Field(default=60.0, gt=0)
+    digest_cron: str = "0 7 * * *"
+    digest_period_hours: int = Field(default=24, ge=1, le=24 * 31)
+
     # Workers
     worker_processes: int = Field(default=1, ge=1, le=64)
     worker_threads: int = Field(default=4, ge=1, le=256)
     broker_heartbeat_timeout_ms: int = Field(default=60_000, ge=1_000)
+    # How long an idle worker waits between polls of Redis at most (dramatiq's worker timeout).
+    worker_poll_ms: int = Field(default=100, ge=10, le=10_000)
 
     @field_validator("database_url")
     @classmethod

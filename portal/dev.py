@@ -21,9 +21,9 @@ from portal.config import Settings
 STOP_GRACE_SECONDS = 10
 
 
-def _dev_secret(data_dir: Path) -> str:
-    """A JWT secret kept in the data folder, so printed tokens survive a restart."""
-    path = data_dir / "dev-jwt-secret"
+def _dev_secret(data_dir: Path, name: str) -> str:
+    """A secret kept in the data folder, so printed tokens and stored webhooks survive a restart."""
+    path = data_dir / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
@@ -85,7 +85,8 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
             redis = EmbeddedRedis.start(data / "redis")
             stoppers.append(redis.stop)
             redis_url = redis.url()
-        secret = settings.jwt_secret or _dev_secret(data)
+        secret = settings.jwt_secret or _dev_secret(data, "dev-jwt-secret")
+        encryption_key = settings.encryption_key or _dev_secret(data, "dev-encryption-key")
         settings = settings.model_copy(update={"database_url": database_url, "redis_url": redis_url,
                                                "jwt_secret": secret, "port": port})
         report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
@@ -95,8 +96,8 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
             print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
 
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-               "PORTAL_JWT_SECRET": secret, "PORTAL_PORT": str(port)}
-        for command in (["serve"], ["worker"]):
+               "PORTAL_JWT_SECRET": secret, "PORTAL_ENCRYPTION_KEY": encryption_key, "PORTAL_PORT": str(port)}
+        for command in (["serve"], ["worker"], ["scheduler"]):
             children.append(subprocess.Popen([sys.executable, "-m", "portal", *command], env=env,
                                              stdin=subprocess.DEVNULL, start_new_session=True))
         base = f"http://{settings.host}:{port}"

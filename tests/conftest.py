@@ -15,6 +15,7 @@ from portal.db import connect
 from tests.servers import TestServers
 
 JWT_SECRET = "test-secret-not-for-production-0123456789"
+ENCRYPTION_KEY = "test-encryption-key-not-for-production"
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +46,7 @@ async def redis_url(servers: TestServers) -> str:
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
     return Settings(database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET,
-                    _env_file=None)
+                    encryption_key=ENCRYPTION_KEY, webhook_allow_networks=["127.0.0.0/8"], _env_file=None)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from portal.config import PROJECT_ROOT
 from tests.conftest import JWT_SECRET
 
-SUBCOMMANDS = ["serve", "worker", "migrate", "dev", "token"]
+SUBCOMMANDS = ["serve", "worker", "scheduler", "migrate", "dev", "token"]
 
 
 def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:

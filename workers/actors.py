@@ -1,15 +1,101 @@
-"""Thin actors: open a unit of work, call the domain, log the outcome."""
+"""Thin actors: open a unit of work, call the domain, send follow-up messages after commit.
+
+Actors receive ids, never objects, and are idempotent: a message delivered twice, or run again
+after its worker was killed, leaves the same state as one clean run.
+"""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import dramatiq
 
-from portal import idempotency
+from portal import idempotency, outbox
 from portal.db import unit_of_work
-from workers.broker import pool
+from portal.results import service as results
+from portal.routing import service as routing
+from portal.webhooks import delivery
+from portal.webhooks.signing import SecretBox
+from workers.broker import pool, resources, settings
 
 log = logging.getLogger("portal.workers")
+RELAY_BATCH = 500
+RELAY_BATCHES_PER_MESSAGE = 20
+DELIVERY_CHUNK = 50
+
+
+def send_quietly(actor, *args) -> bool:
+    """Sends a follow-up message; if Redis is unreachable the scheduler's sweeps catch up later."""
+    try:
+        actor.send(*args)
+        return True
+    except Exception as exc:  # noqa: BLE001 - any broker failure is recoverable by a sweep
+        log.warning("could not enqueue", extra={"fields": {"actor": actor.actor_name, "error": str(exc)}})
+        return False
+
+
+def send_deliveries(delivery_ids: list[int]) -> None:
+    for start in range(0, len(delivery_ids), DELIVERY_CHUNK):
+        send_quietly(deliver_webhooks, delivery_ids[start:start + DELIVERY_CHUNK])
+
+
+@dramatiq.actor(actor_name="outbox.relay", queue_name="outbox", max_retries=10, min_backoff=500)
+async def relay_events() -> None:
+    """Hands undispatched events to routing, results and webhooks, batch by batch."""
+    for _ in range(RELAY_BATCHES_PER_MESSAGE):
+        async with unit_of_work(pool()) as conn:
+            relayed = await outbox.relay_batch(conn, limit=RELAY_BATCH)
+        send_deliveries(relayed.deliveries)
+        if relayed.events < RELAY_BATCH:
+            return
+    send_quietly(relay_events)
+
+
+@dramatiq.actor(actor_name="webhooks.deliver", queue_name="webhooks", max_retries=3)
+async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
+    """Sends due deliveries (the given ones, or any that are due) and records each attempt."""
+    async with unit_of_work(pool()) as conn:
+        claimed = await delivery.claim(conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK)
+    if not claimed:
+        return
+    box = SecretBox(settings.encryption_key or "")
+    outcomes = await asyncio.gather(*(
+        delivery.send(resources.http, resources.policy, box, item, source=settings.event_source)
+        for item in claimed))
+    async with unit_of_work(pool()) as conn:
+        for item, outcome in zip(claimed, outcomes):
+            await delivery.record(conn, item, outcome, settings.webhook_retry_schedule)
+
+
+@dramatiq.actor(actor_name="webhooks.retry_due", queue_name="webhooks", max_retries=0)
+async def retry_due_webhooks() -> None:
+    async with unit_of_work(pool()) as conn:
+        due = await delivery.due(conn)
+        disabled = await delivery.disable_failing(conn, after_hours=settings.webhook_disable_after_hours)
+    send_deliveries(due)
+    if disabled:
+        log.warning("disabled failing webhooks", extra={"fields": {"count": disabled}})
+
+
+@dramatiq.actor(actor_name="results.compile_pending", queue_name="results", max_retries=3)
+async def compile_results() -> None:
+    async with unit_of_work(pool()) as conn:
+        compiled = await results.compile_pending(conn)
+    if compiled:
+        log.info("compiled results", extra={"fields": {"ideas": len(compiled)}})
+
+
+@dramatiq.actor(actor_name="digests.compile_all", queue_name="results", max_retries=3)
+async def compile_digests() -> None:
+    async with unit_of_work(pool()) as conn:
+        teams = await results.compile_all_digests(conn, period_hours=settings.digest_period_hours)
+    log.info("compiled digests", extra={"fields": {"teams": teams}})
+
+
+@dramatiq.actor(actor_name="routing.mark_overdue", queue_name="maintenance", max_retries=3)
+async def mark_overdue() -> None:
+    async with unit_of_work(pool()) as conn:
+        await routing.mark_overdue(conn)
 
 
 @dramatiq.actor(actor_name="maintenance.purge_idempotency_keys", queue_name="maintenance", max_retries=3)

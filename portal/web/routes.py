@@ -14,7 +14,17 @@ from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
 from portal.votes.service import VoteState
+from portal.events import views as events
+from portal.events.schemas import EventPage, EventQuery, StreamQuery
+from portal.results import views as results
+from portal.results.schemas import DigestRead, IdeaResults
+from portal.routing import views as routing
+from portal.routing.schemas import (InboxItem, InboxQuery, RoutingRead, RoutingResponse, RoutingRuleCreate,
+                                    RoutingRuleRead)
 from portal.web import docs, health
+from portal.webhooks import views as webhooks
+from portal.webhooks.schemas import (DeliveryQuery, DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead,
+                                     WebhookUpdate)
 from portal.web.spec import Route
 
 API = "/api/v1"
@@ -124,5 +134,61 @@ def token_routes() -> list[Route]:
     ]
 
 
+def pipeline_routes() -> list[Route]:
+    return [
+        Route("GET", f"{API}/routing-rules", routing.list_rules, "List routing rules (admin)", "routing",
+              response=list[RoutingRuleRead]),
+        Route("POST", f"{API}/routing-rules", routing.create_rule,
+              "Route ideas with a tag or keyword to a team (admin)", "routing", body=RoutingRuleCreate,
+              response=RoutingRuleRead, status=201, errors=(409,), write=True),
+        Route("DELETE", f"{API}/routing-rules/{{rule_id}}", routing.delete_rule, "Delete a routing rule (admin)",
+              "routing", status=204, errors=(404,), write=True),
+        Route("GET", f"{API}/teams/{{slug}}/inbox", routing.inbox,
+              "The team's routed ideas, by support and age (its leads, admins)", "routing", query=InboxQuery,
+              response=list[InboxItem], errors=(404,)),
+        Route("GET", f"{API}/ideas/{{idea_id}}/routings", routing.idea_routings,
+              "The teams an idea was routed to, with their answers", "routing", response=list[RoutingRead],
+              scope="ideas:read", errors=(404,)),
+        Route("POST", f"{API}/ideas/{{idea_id}}/routings/{{team}}/response", routing.respond,
+              "Answer a routed idea for your team (its leads, admins)", "routing", body=RoutingResponse,
+              response=RoutingRead, errors=(404, 409), write=True),
+        Route("GET", f"{API}/ideas/{{idea_id}}/results", results.idea_results,
+              "Votes broken down by the voters' teams and roles", "results", response=IdeaResults,
+              scope="ideas:read", errors=(404,)),
+        Route("POST", f"{API}/teams/{{slug}}/digests", results.request_digest,
+              "Compile the team's digest now (its leads, admins)", "results", response=DigestRead,
+              status=201, errors=(404,), write=True),
+        Route("GET", f"{API}/teams/{{slug}}/digests", results.list_digests, "The team's digests, newest first",
+              "results", response=list[DigestRead], errors=(404,)),
+        Route("GET", f"{API}/teams/{{slug}}/digests/latest", results.latest_digest, "The team's latest digest",
+              "results", response=DigestRead, errors=(404,)),
+        Route("GET", f"{API}/events", events.list_events,
+              "The event feed (CloudEvents), replayable from any cursor", "events", query=EventQuery,
+              response=EventPage, scope="events:read"),
+        Route("GET", f"{API}/events/stream", events.stream_events,
+              "Live events as Server-Sent Events; resume with Last-Event-ID", "events", query=StreamQuery,
+              scope="events:read"),
+        Route("POST", f"{API}/webhooks", webhooks.create_webhook,
+              "Subscribe a URL to events; answers the signing secret once", "webhooks", body=WebhookCreate,
+              response=WebhookCreated, status=201, scope="webhooks:manage", errors=(503,), write=True),
+        Route("GET", f"{API}/webhooks", webhooks.list_webhooks, "List webhooks", "webhooks",
+              response=list[WebhookRead], scope="webhooks:manage"),
+        Route("GET", f"{API}/webhooks/{{webhook_id}}", webhooks.get_webhook, "Get a webhook", "webhooks",
+              response=WebhookRead, scope="webhooks:manage", errors=(404,)),
+        Route("PATCH", f"{API}/webhooks/{{webhook_id}}", webhooks.update_webhook,
+              "Change a webhook (re-enabling clears its failure state)", "webhooks", body=WebhookUpdate,
+              response=WebhookRead, scope="webhooks:manage", errors=(404,), write=True),
+        Route("DELETE", f"{API}/webhooks/{{webhook_id}}", webhooks.delete_webhook, "Delete a webhook",
+              "webhooks", status=204, scope="webhooks:manage", errors=(404,), write=True),
+        Route("GET", f"{API}/webhooks/{{webhook_id}}/deliveries", webhooks.list_deliveries,
+              "Deliveries with their attempts, status codes, timings and next retry", "webhooks",
+              query=DeliveryQuery, response=list[DeliveryRead], scope="webhooks:manage", errors=(404,)),
+        Route("POST", f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/redeliver", webhooks.redeliver,
+              "Send a delivery again (same webhook-id)", "webhooks", status=202, scope="webhooks:manage",
+              errors=(404,), write=True),
+    ]
+
+
 def all_routes() -> list[Route]:
-    return [*operational_routes(), *team_routes(), *service_routes(), *idea_routes(), *token_routes()]
+    return [*operational_routes(), *team_routes(), *service_routes(), *idea_routes(), *token_routes(),
+            *pipeline_routes()]

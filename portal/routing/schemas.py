@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from portal.schemas import Input, Output, Query, Slug
+
+Role = Literal["provider", "customer"]
+RoutingState = Literal["pending", "acknowledged", "accepted", "declined", "planned", "withdrawn"]
+Decision = Literal["acknowledged", "accepted", "declined", "planned"]
+
+
+class RoutingRuleCreate(Input):
+    match_kind: Literal["tag", "keyword"]
+    pattern: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=100)]
+    team: Slug
+    role: Role
+
+
+class RoutingRuleRead(Output):
+    id: int
+    match_kind: str
+    pattern: str
+    team: str
+    role: Role
+    created_at: datetime
+
+
+class IdeaSummary(Output):
+    id: int
+    title: str
+    status: str
+    vote_count: int
+
+
+class RoutingRead(Output):
+    idea_id: int
+    team: str
+    role: Role
+    state: RoutingState
+    routed_at: datetime
+    due_at: datetime
+    overdue: bool
+    responded_at: datetime | None
+    responded_by: str | None
+    message: str | None
+
+
+class InboxItem(RoutingRead):
+    idea: IdeaSummary
+
+
+class InboxQuery(Query):
+    role: Role | None = None
+    state: RoutingState | None = None
+    overdue: bool | None = None
+    limit: int = Field(100, ge=1, le=500)
+
+
+class RoutingResponse(Input):
+    decision: Decision
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""

@@ -1,0 +1,175 @@
+"""Sending webhook deliveries (Standard Webhooks headers, CloudEvent bodies) and recording them.
+
+A delivery is leased before it is sent, so two workers never send it at once; a worker that
+dies mid-send leaves a lease that expires, and the delivery is sent again with the same
+webhook-id, which receivers use to drop duplicates.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import aiohttp
+import asyncpg
+from yarl import URL
+
+from portal.events import service as events
+from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
+from portal.webhooks.guard import AddressPolicy, BlockedAddress, GuardedResolver
+from portal.webhooks.signing import SecretBox, sign
+
+log = logging.getLogger("portal.webhooks")
+LEASE_SECONDS = 60
+EXCERPT_CHARS = 1000
+
+CREATE_FOR_EVENTS = """
+INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at)
+SELECT w.id, e.id, now()
+FROM events e JOIN webhooks w ON w.enabled AND (e.type = ANY(w.event_types) OR '*' = ANY(w.event_types))
+WHERE e.id = ANY($1::bigint[])
+ON CONFLICT (webhook_id, event_id) DO NOTHING
+RETURNING id
+"""
+CLAIM = f"""
+UPDATE webhook_deliveries d SET lease_until = now() + interval '{LEASE_SECONDS} seconds'
+FROM webhooks w, events e
+WHERE d.id IN (
+        SELECT id FROM webhook_deliveries
+        WHERE state = 'pending' AND next_attempt_at <= now()
+          AND (lease_until IS NULL OR lease_until < now())
+          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+  AND w.id = d.webhook_id AND e.id = d.event_id
+RETURNING d.id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
+          e.id AS event_id, e.type, e.subject, e.data, e.occurred_at
+"""
+RECORD_ATTEMPT = """
+INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
+VALUES ($1, $2, $3, $4, $5)
+"""
+SUCCEEDED = """
+UPDATE webhook_deliveries SET state = 'succeeded', attempts = attempts + 1, completed_at = now(),
+       lease_until = NULL, next_attempt_at = NULL
+WHERE id = $1
+"""
+RETRY_LATER = """
+UPDATE webhook_deliveries SET attempts = attempts + 1, lease_until = NULL,
+       next_attempt_at = now() + make_interval(secs => $2)
+WHERE id = $1
+"""
+FAILED = """
+UPDATE webhook_deliveries SET state = 'failed', attempts = attempts + 1, completed_at = now(),
+       lease_until = NULL, next_attempt_at = NULL
+WHERE id = $1
+"""
+WEBHOOK_OK = "UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL"
+WEBHOOK_FAILING = "UPDATE webhooks SET failing_since = now() WHERE id = $1 AND failing_since IS NULL"
+DISABLE_FAILING = """
+UPDATE webhooks SET enabled = false, updated_at = now(),
+       disabled_reason = 'every delivery failed since ' || failing_since
+WHERE enabled AND failing_since < now() - make_interval(secs => $1)
+RETURNING id, url, failing_since
+"""
+DUE = """
+SELECT id FROM webhook_deliveries
+WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+ORDER BY next_attempt_at LIMIT $1
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    excerpt: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+async def create_for_events(conn: asyncpg.Connection, event_ids: list[int]) -> list[int]:
+    return [row["id"] for row in await conn.fetch(CREATE_FOR_EVENTS, event_ids)]
+
+
+async def claim(conn: asyncpg.Connection, *, delivery_ids: list[int] | None, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(CLAIM, delivery_ids, limit)
+
+
+async def due(conn: asyncpg.Connection, *, limit: int = 1000) -> list[int]:
+    return [row["id"] for row in await conn.fetch(DUE, limit)]
+
+
+def http_session(policy: AddressPolicy, timeout_seconds: float) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(policy), limit=100, ttl_dns_cache=None,
+                                     use_dns_cache=False)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+                                 auto_decompress=False)
+
+
+async def send(session: aiohttp.ClientSession, policy: AddressPolicy, box: SecretBox, delivery: asyncpg.Record,
+               *, source: str) -> Outcome:
+    started = time.perf_counter()
+
+    def elapsed() -> int:
+        return int((time.perf_counter() - started) * 1000)
+
+    body = json.dumps(to_cloudevent(delivery, source), ensure_ascii=False, separators=(",", ":")).encode()
+    message_id, timestamp = f"msg_{delivery['id']}", int(time.time())
+    headers = {
+        "content-type": CONTENT_TYPE,
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(box.decrypt(delivery["secret_encrypted"]), message_id, timestamp, body),
+        "user-agent": "IdeaPortal-Webhooks/1",
+    }
+    try:
+        policy.check_literal(URL(delivery["url"]).host or "")
+        async with session.post(delivery["url"], data=body, headers=headers, allow_redirects=False) as response:
+            excerpt = (await response.content.read(EXCERPT_CHARS * 4)).decode("utf-8", "replace")[:EXCERPT_CHARS]
+            return Outcome(response.status, None, elapsed(), excerpt)
+    except BlockedAddress as exc:
+        log.warning("webhook refused", extra={"fields": {"delivery_id": delivery["id"], "url": delivery["url"],
+                                                         "reason": str(exc)}})
+        return Outcome(None, str(exc), elapsed(), None)
+    except aiohttp.ClientConnectorError as exc:
+        reason = str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc)
+        log.warning("webhook connection failed", extra={"fields": {"delivery_id": delivery["id"],
+                                                                   "url": delivery["url"], "reason": reason}})
+        return Outcome(None, reason[:500], elapsed(), None)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], elapsed(), None)
+
+
+def retry_delay(attempt: int, schedule: list[int]) -> float | None:
+    """Seconds until the next attempt after `attempt` failures, with ±10% jitter; None: give up."""
+    if attempt > len(schedule):
+        return None
+    return schedule[attempt - 1] * random.uniform(0.9, 1.1)
+
+
+async def record(conn: asyncpg.Connection, delivery: asyncpg.Record, outcome: Outcome, schedule: list[int]) -> None:
+    await conn.execute(RECORD_ATTEMPT, delivery["id"], outcome.status_code, outcome.error, outcome.duration_ms,
+                       outcome.excerpt)
+    if outcome.ok:
+        await conn.execute(SUCCEEDED, delivery["id"])
+        await conn.execute(WEBHOOK_OK, delivery["webhook_id"])
+        return
+    await conn.execute(WEBHOOK_FAILING, delivery["webhook_id"])
+    delay = retry_delay(delivery["attempts"] + 1, schedule)
+    if delay is None:
+        await conn.execute(FAILED, delivery["id"])
+    else:
+        await conn.execute(RETRY_LATER, delivery["id"], delay)
+
+
+async def disable_failing(conn: asyncpg.Connection, *, after_hours: float) -> int:
+    rows = await conn.fetch(DISABLE_FAILING, after_hours * 3600)
+    for row in rows:
+        await events.record(conn, "webhook.disabled", f"webhooks/{row['id']}", {
+            "id": row["id"], "url": row["url"], "failing_since": row["failing_since"].isoformat()})
+    return len(rows)

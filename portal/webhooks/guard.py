@@ -1,0 +1,63 @@
+"""Refuses outbound webhook requests to private, loopback, link-local and metadata addresses.
+
+The check runs on the addresses the connector is about to connect to (a resolver that filters
+them), so a name that resolves to a public address when the webhook is created and to a
+private one later (DNS rebinding) is still refused. IP literals, which aiohttp does not
+resolve, are checked before the request.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+from aiohttp.abc import AbstractResolver
+from aiohttp.resolver import DefaultResolver
+
+
+class BlockedAddress(OSError):
+    pass
+
+
+def _forbidden(address: ipaddress._BaseAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)
+
+
+class AddressPolicy:
+    def __init__(self, allow_hosts: list[str], allow_networks: list[str]) -> None:
+        self.allow_hosts = {host.lower().rstrip(".") for host in allow_hosts}
+        self.allow_networks = [ipaddress.ip_network(net, strict=False) for net in allow_networks]
+
+    def check(self, host: str, address: str) -> None:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if host.lower().rstrip(".") in self.allow_hosts or any(ip in net for net in self.allow_networks):
+            return
+        if _forbidden(ip):
+            raise BlockedAddress(f"refused: {host} resolves to {ip}, a private or reserved address "
+                                 "(allow it with PORTAL_WEBHOOK_ALLOW_HOSTS or PORTAL_WEBHOOK_ALLOW_NETWORKS)")
+
+    def check_literal(self, host: str) -> None:
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return
+        self.check(host, host.strip("[]"))
+
+
+class GuardedResolver(AbstractResolver):
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+        self._inner = DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[dict[str, Any]]:
+        results = await self._inner.resolve(host, port, family)
+        for result in results:
+            self.policy.check(host, result["host"])
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -1,0 +1,117 @@
+"""The scheduler: wakes the outbox relay when events commit, and runs the periodic jobs.
+
+- Committed events NOTIFY 'portal_events'; a dedicated connection LISTENs and sends one
+  outbox.relay message per burst (bursts closer than RELAY_COALESCE_SECONDS share a message).
+- A sweeper sends outbox.relay whenever undispatched events remain, so events committed
+  while Redis or the listener was down are relayed once they are back.
+- Periodic jobs are timed by APScheduler; each firing first claims its time slot in Redis
+  (SET NX), so with several schedulers running each job still runs once per period.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+
+import asyncpg
+import redis.asyncio as aioredis
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from portal import outbox
+from portal.db import connect, create_pool
+from workers import actors
+from workers.broker import settings
+
+log = logging.getLogger("portal.scheduler")
+RELAY_COALESCE_SECONDS = 0.005
+LISTEN_CHANNEL = "portal_events"
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.redis = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        self.pool: asyncpg.Pool | None = None
+
+    async def claim_slot(self, job: str, period_seconds: float) -> bool:
+        """True for exactly one scheduler per job per period."""
+        slot = int(time.time() // period_seconds)
+        try:
+            return bool(await self.redis.set(f"portal:schedule:{job}:{slot}", "1", nx=True,
+                                             px=int(period_seconds * 2000)))
+        except Exception as exc:  # noqa: BLE001 - Redis down: nothing could be sent anyway
+            log.warning("scheduler cannot reach Redis", extra={"fields": {"job": job, "error": str(exc)}})
+            return False
+
+    async def send(self, actor) -> None:
+        await asyncio.to_thread(actors.send_quietly, actor)
+
+    def periodic(self, job: str, actor, period_seconds: float):
+        async def run() -> None:
+            if await self.claim_slot(job, period_seconds):
+                await self.send(actor)
+        return run
+
+    async def sweep(self) -> None:
+        async with self.pool.acquire() as conn:
+            pending = await outbox.has_pending(conn)
+        if pending and await self.claim_slot("outbox.sweep", settings.sweeper_interval_seconds):
+            await self.send(actors.relay_events)
+
+    async def listen(self) -> None:
+        """Keeps a LISTEN connection open, reconnecting after failures."""
+        while True:
+            try:
+                conn = await connect(settings.database_url)
+                await conn.add_listener(LISTEN_CHANNEL, lambda *_: self.wake.set())
+                self.wake.set()  # catch up on anything committed while not listening
+                while not conn.is_closed():
+                    await asyncio.sleep(1)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("listener reconnecting", extra={"fields": {"error": str(exc)}})
+                await asyncio.sleep(1)
+
+    async def relay_on_wake(self) -> None:
+        while True:
+            await self.wake.wait()
+            await asyncio.sleep(RELAY_COALESCE_SECONDS)
+            self.wake.clear()
+            await self.send(actors.relay_events)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self.pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+        jobs = AsyncIOScheduler()
+        jobs.add_job(self.sweep, "interval", seconds=settings.sweeper_interval_seconds, max_instances=1)
+        for job, actor, seconds in [
+            ("results", actors.compile_results, settings.results_interval_seconds),
+            ("webhook_retries", actors.retry_due_webhooks, settings.webhook_retry_interval_seconds),
+            ("overdue", actors.mark_overdue, settings.overdue_interval_seconds),
+            ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
+        ]:
+            jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
+        jobs.add_job(self.periodic("digests", actors.compile_digests, 60.0),
+                     CronTrigger.from_crontab(settings.digest_cron), max_instances=1)
+        jobs.start()
+        tasks = [asyncio.create_task(self.listen()), asyncio.create_task(self.relay_on_wake())]
+        log.info("scheduler running")
+        await stop.wait()
+        jobs.shutdown(wait=False)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.pool.close()
+        await self.redis.aclose()
+
+
+async def main() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await Scheduler().run(stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
