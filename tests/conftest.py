@@ -89,3 +89,15 @@ class Auth:
 @pytest.fixture
 def auth(settings: Settings) -> Auth:
     return Auth(settings)
+
+
+@pytest.fixture
+def pipeline(database_url: str, redis_url: str, tmp_path):
+    """A real `portal worker` and `portal scheduler` against this test's database and Redis."""
+    from tests.pipeline import Pipeline, pipeline_env
+
+    running = Pipeline(pipeline_env(database_url, redis_url), tmp_path)
+    running.start("worker")
+    running.start("scheduler")
+    yield running
+    running.stop()

@@ -14,7 +14,7 @@ SERVICES = COMPOSE["services"]
 
 def test_compose_names_every_service_the_readme_mentions():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "api", "worker"}
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "api", "worker", "scheduler"}
     for name in SERVICES:
         assert f"`{name}`" in readme
 
@@ -29,14 +29,14 @@ def test_compose_pins_postgres_16_and_redis_7_with_named_volumes_and_health_chec
 
 
 def test_api_and_worker_start_after_a_successful_migration():
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "scheduler"):
         assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert "healthcheck" in SERVICES[name]
 
 
 def test_compose_commands_are_real_portal_subcommands():
     known = set(build_parser()._subparsers._group_actions[0].choices)
-    for name in ("migrate", "api", "worker"):
+    for name in ("migrate", "api", "worker", "scheduler"):
         command = SERVICES[name]["command"]
         assert command[0] == "portal" and command[1] in known
 
