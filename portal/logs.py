@@ -29,3 +29,5 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp's own access log would duplicate our request line.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

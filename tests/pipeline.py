@@ -49,7 +49,8 @@ class Pipeline:
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                # The leader only: dramatiq's main process forwards it to its workers itself.
+                process.send_signal(signal.SIGTERM)
         for process in self.processes.values():
             try:
                 process.wait(15)
