@@ -21,7 +21,7 @@ from workers.broker import pool, resources, settings
 log = logging.getLogger("portal.workers")
 RELAY_BATCH = 500
 RELAY_BATCHES_PER_MESSAGE = 20
-DELIVERY_CHUNK = 50
+DELIVERY_CHUNK = 100
 
 
 def send_quietly(actor, *args) -> bool:
@@ -63,8 +63,7 @@ async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
         delivery.send(resources.http, resources.policy, box, item, source=settings.event_source)
         for item in claimed))
     async with unit_of_work(pool()) as conn:
-        for item, outcome in zip(claimed, outcomes):
-            await delivery.record(conn, item, outcome, settings.webhook_retry_schedule)
+        await delivery.record(conn, claimed, list(outcomes), settings.webhook_retry_schedule)
 
 
 @dramatiq.actor(actor_name="webhooks.retry_due", queue_name="webhooks", max_retries=0)

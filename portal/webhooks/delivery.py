@@ -46,27 +46,28 @@ WHERE d.id IN (
 RETURNING d.id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
           e.id AS event_id, e.type, e.subject, e.data, e.occurred_at
 """
-RECORD_ATTEMPT = """
+RECORD_ATTEMPTS = """
 INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
-VALUES ($1, $2, $3, $4, $5)
+SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::text[])
 """
 SUCCEEDED = """
 UPDATE webhook_deliveries SET state = 'succeeded', attempts = attempts + 1, completed_at = now(),
        lease_until = NULL, next_attempt_at = NULL
-WHERE id = $1
+WHERE id = ANY($1::bigint[])
 """
 RETRY_LATER = """
-UPDATE webhook_deliveries SET attempts = attempts + 1, lease_until = NULL,
-       next_attempt_at = now() + make_interval(secs => $2)
-WHERE id = $1
+UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = NULL,
+       next_attempt_at = now() + make_interval(secs => later.delay)
+FROM unnest($1::bigint[], $2::float8[]) AS later (id, delay)
+WHERE d.id = later.id
 """
 FAILED = """
 UPDATE webhook_deliveries SET state = 'failed', attempts = attempts + 1, completed_at = now(),
        lease_until = NULL, next_attempt_at = NULL
-WHERE id = $1
+WHERE id = ANY($1::bigint[])
 """
-WEBHOOK_OK = "UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL"
-WEBHOOK_FAILING = "UPDATE webhooks SET failing_since = now() WHERE id = $1 AND failing_since IS NULL"
+WEBHOOK_OK = "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1::bigint[]) AND failing_since IS NOT NULL"
+WEBHOOK_FAILING = "UPDATE webhooks SET failing_since = now() WHERE id = ANY($1::bigint[]) AND failing_since IS NULL"
 DISABLE_FAILING = """
 UPDATE webhooks SET enabled = false, updated_at = now(),
        disabled_reason = 'every delivery failed since ' || failing_since
@@ -152,19 +153,35 @@ def retry_delay(attempt: int, schedule: list[int]) -> float | None:
     return schedule[attempt - 1] * random.uniform(0.9, 1.1)
 
 
-async def record(conn: asyncpg.Connection, delivery: asyncpg.Record, outcome: Outcome, schedule: list[int]) -> None:
-    await conn.execute(RECORD_ATTEMPT, delivery["id"], outcome.status_code, outcome.error, outcome.duration_ms,
-                       outcome.excerpt)
-    if outcome.ok:
-        await conn.execute(SUCCEEDED, delivery["id"])
-        await conn.execute(WEBHOOK_OK, delivery["webhook_id"])
-        return
-    await conn.execute(WEBHOOK_FAILING, delivery["webhook_id"])
-    delay = retry_delay(delivery["attempts"] + 1, schedule)
-    if delay is None:
-        await conn.execute(FAILED, delivery["id"])
-    else:
-        await conn.execute(RETRY_LATER, delivery["id"], delay)
+async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome],
+                 schedule: list[int]) -> None:
+    """Records a batch of attempts with a handful of set-based statements."""
+    await conn.execute(RECORD_ATTEMPTS, [d["id"] for d in deliveries], [o.status_code for o in outcomes],
+                       [o.error for o in outcomes], [o.duration_ms for o in outcomes],
+                       [o.excerpt for o in outcomes])
+    succeeded, later, delays, failed = [], [], [], []
+    ok_hooks, failing_hooks = set(), set()
+    for item, outcome in zip(deliveries, outcomes):
+        if outcome.ok:
+            succeeded.append(item["id"])
+            ok_hooks.add(item["webhook_id"])
+            continue
+        failing_hooks.add(item["webhook_id"])
+        delay = retry_delay(item["attempts"] + 1, schedule)
+        if delay is None:
+            failed.append(item["id"])
+        else:
+            later.append(item["id"])
+            delays.append(delay)
+    if succeeded:
+        await conn.execute(SUCCEEDED, succeeded)
+        await conn.execute(WEBHOOK_OK, sorted(ok_hooks - failing_hooks))
+    if later:
+        await conn.execute(RETRY_LATER, later, delays)
+    if failed:
+        await conn.execute(FAILED, failed)
+    if failing_hooks:
+        await conn.execute(WEBHOOK_FAILING, sorted(failing_hooks))
 
 
 async def disable_failing(conn: asyncpg.Connection, *, after_hours: float) -> int:

@@ -1,0 +1,218 @@
+"""The event pipeline under load, against running API, worker and scheduler processes.
+
+(a) Ideas at a steady rate (default 50/s): latency from each idea's 201 to its routings being
+    visible (polled in PostgreSQL every 5 ms, the table the inbox reads) and to its webhook
+    arriving at a receiver in this process, p50/p99.
+(b) A vote storm with a webhook subscribed to vote.cast: sustained events/s from the outbox to
+    the receiver, beside a raw baseline in the same run: dramatiq no-op messages drained by one
+    worker process.
+Targets: idea -> inbox p99 <= 250 ms; idea -> webhook p99 <= 500 ms; the pipeline keeps up with
+the vote rate of bench/votes.py.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+import asyncpg  # noqa: E402
+import redis  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from bench.harness import drive, free_port, fresh_database, start_process, stop_process, temp_dir  # noqa: E402
+from portal.auth.tokens import mint_dev_token  # noqa: E402
+from portal.config import PROJECT_ROOT, Settings  # noqa: E402
+from tests.servers import TestServers  # noqa: E402
+
+SECRET = "bench-secret-0123456789abcdef0123456789"
+KEY = "bench-encryption-key"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.arrivals: dict[tuple[str, int], float] = {}
+        self.count = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        event = await request.json()
+        self.count += 1
+        key = (event["type"], int(event["data"].get("id") or event["data"].get("idea_id") or 0))
+        self.arrivals.setdefault(key, time.monotonic())
+        return web.Response(text="ok")
+
+
+async def prepare(url: str, employees: int) -> None:
+    conn = await asyncpg.connect(url)
+    await conn.execute("""
+        INSERT INTO teams (slug, name) VALUES ('it', 'IT'), ('marketing', 'Marketing'), ('sales', 'Sales');
+        INSERT INTO services (slug, name, provider_team_id) SELECT 'laptop-setup', 'Laptop set-up', id
+            FROM teams WHERE slug = 'it';
+        INSERT INTO service_customers (service_id, team_id)
+            SELECT s.id, t.id FROM services s, teams t WHERE t.slug IN ('marketing', 'sales');""")
+    await conn.execute("""
+        INSERT INTO employees (subject, email, name, team_id, is_admin)
+        SELECT 'e' || n || '@example.com', 'e' || n || '@example.com', 'Employee ' || n,
+               (SELECT id FROM teams WHERE slug = 'marketing'), n = 1
+        FROM generate_series(1, $1) AS n""", employees)
+    await conn.close()
+
+
+async def steady_ideas(api: str, db: str, tokens: list[str], rate: float, seconds: float,
+                       receiver: Receiver) -> tuple[list[float], list[float]]:
+    posted: dict[int, float] = {}
+    visible: dict[int, float] = {}
+    conn = await asyncpg.connect(db)
+    done = asyncio.Event()
+
+    async def poll_routings() -> None:
+        while not done.is_set() or len(visible) < len(posted):
+            for row in await conn.fetch("SELECT DISTINCT idea_id FROM routings"):
+                visible.setdefault(row["idea_id"], time.monotonic())
+            await asyncio.sleep(0.005)
+
+    poller = asyncio.create_task(poll_routings())
+    async with aiohttp.ClientSession() as session:
+        async def post(n: int) -> None:
+            headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+            async with session.post(f"{api}/api/v1/ideas", headers=headers,
+                                    json={"title": f"Steady idea {n}", "services": ["laptop-setup"]}) as response:
+                body = await response.json()
+                posted[body["id"]] = time.monotonic()
+
+        start, tasks = time.monotonic(), []
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*tasks)
+    done.set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+            len(visible) < len(posted) or sum(1 for k in receiver.arrivals if k[0].endswith("idea.created")) < len(posted)):
+        await asyncio.sleep(0.05)
+    poller.cancel()
+    await conn.close()
+    inbox = [visible[i] - t for i, t in posted.items() if i in visible]
+    hooks = [receiver.arrivals[("ideaportal.idea.created", i)] - t for i, t in posted.items()
+             if ("ideaportal.idea.created", i) in receiver.arrivals]
+    return inbox, hooks
+
+
+async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver) -> tuple[float, float, int]:
+    requests = [("PUT", f"{api}/api/v1/ideas/{1 + n % ideas}/vote", {"Authorization": f"Bearer {token}"})
+                for n, token in enumerate(tokens)]
+    before = receiver.count
+    started = time.monotonic()
+    result = await drive("votes", requests, 64)
+    deadline = time.monotonic() + 120
+    while receiver.count - before < len(requests) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    drained = time.monotonic() - started
+    return result.rps, (receiver.count - before) / drained, receiver.count - before
+
+
+def raw_baseline(redis_url: str, messages: int, logs: Path) -> float:
+    import subprocess
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete("bench:noop:done")
+    env = {**os.environ, "REDIS_URL": redis_url, "dramatiq_worker_timeout": "100"}
+    worker = subprocess.Popen([sys.executable, "-m", "dramatiq", "bench.noop_worker", "--processes", "1",
+                               "--threads", "8"], env=env, cwd=PROJECT_ROOT,
+                              stdout=(logs / "noop.log").open("w"), stderr=subprocess.STDOUT)
+    try:
+        sys.path.insert(0, str(PROJECT_ROOT))
+        os.environ["REDIS_URL"] = redis_url
+        from bench import noop_worker
+
+        time.sleep(2)
+        started = time.monotonic()
+        for n in range(messages):
+            noop_worker.noop.send(n)
+        while int(client.get("bench:noop:done") or 0) < messages:
+            time.sleep(0.01)
+        return messages / (time.monotonic() - started)
+    finally:
+        worker.terminate()
+        worker.wait(30)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=50.0, help="ideas per second in (a)")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--votes", type=int, default=8000)
+    parser.add_argument("--worker-threads", type=int, default=8)
+    args = parser.parse_args()
+
+    servers = TestServers.start()
+    logs = temp_dir()
+    processes = []
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    hook_port, api_port = free_port(), free_port()
+    await web.TCPSite(runner, "127.0.0.1", hook_port).start()
+    try:
+        url = await fresh_database(servers)
+        await prepare(url, args.votes)
+        settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
+        tokens = [mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="marketing",
+                                 admin=n == 1) for n in range(1, args.votes + 1)]
+        env = {"DATABASE_URL": url, "REDIS_URL": servers.redis_url, "PORTAL_JWT_SECRET": SECRET,
+               "PORTAL_ENCRYPTION_KEY": KEY, "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
+               "PORTAL_WRITE_RATE_LIMIT": str(10**9), "PORTAL_LOG_LEVEL": "WARNING",
+               "PORTAL_WORKER_THREADS": str(args.worker_threads)}
+        api = f"http://127.0.0.1:{api_port}"
+        processes.append(start_process([sys.executable, "-m", "portal", "serve", "--port", str(api_port)],
+                                       env, api_port, logs / "api.log"))
+        for role in ("worker", "scheduler"):
+            import subprocess
+            processes.append(subprocess.Popen([sys.executable, "-m", "portal", role], cwd=PROJECT_ROOT,
+                                              env={**os.environ, **env},
+                                              stdout=(logs / f"{role}.log").open("w"), stderr=subprocess.STDOUT))
+        admin = {"Authorization": f"Bearer {tokens[0]}"}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{api}/api/v1/webhooks", headers=admin, json={
+                    "url": f"http://127.0.0.1:{hook_port}/hook", "event_types": ["idea.created", "vote.cast"]}) as r:
+                assert r.status == 201, await r.text()
+        await drive("sign-in", [("GET", f"{api}/api/v1/me", {"Authorization": f"Bearer {t}"}) for t in tokens], 64)
+        await asyncio.sleep(3)  # worker and scheduler up
+
+        inbox, hooks = await steady_ideas(api, url, tokens, args.rate, args.seconds, receiver)
+        vote_rps, event_rate, delivered = await vote_storm(api, tokens, 400, receiver)
+    finally:
+        for process in processes:
+            stop_process(process)
+        await runner.cleanup()
+    baseline = raw_baseline(servers.redis_url, 20000, logs)
+    servers.stop()
+
+    print(f"(a) {len(inbox)} ideas at {args.rate:.0f}/s for {args.seconds:.0f} s (1 worker process, "
+          f"{args.worker_threads} threads; routings polled every 5 ms)")
+    print(f"    idea 201 -> routings in inbox   p50 {pct(inbox, .5):6.1f} ms  p99 {pct(inbox, .99):6.1f} ms"
+          f"   (target p99 <= 250 ms)")
+    print(f"    idea 201 -> webhook received    p50 {pct(hooks, .5):6.1f} ms  p99 {pct(hooks, .99):6.1f} ms"
+          f"   (target p99 <= 500 ms; {len(hooks)} received)")
+    print(f"(b) vote storm: {args.votes} votes at {vote_rps:.0f} votes/s; {delivered} vote.cast webhooks")
+    print(f"    outbox -> webhook receiver      {event_rate:8.0f} events/s (sustained, first vote to last webhook)")
+    print(f"    raw baseline: dramatiq no-op    {baseline:8.0f} messages/s (one worker process)")
+    print(f"    ratio pipeline / raw            {event_rate / baseline:8.0%}    keeps up with votes: "
+          f"{'yes' if event_rate >= vote_rps * 0.95 else 'no'} ({event_rate / vote_rps:.0%} of the vote rate)")
+    print(f"logs: {logs}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
