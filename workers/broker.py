@@ -29,6 +29,9 @@ class WorkerResources(Middleware):
         self.http: aiohttp.ClientSession | None = None
         self.policy = AddressPolicy(settings.webhook_allow_hosts, settings.webhook_allow_networks)
 
+    def after_process_boot(self, broker) -> None:
+        logs.configure(self.settings.log_level)
+
     def after_worker_boot(self, broker, worker) -> None:
         get_event_loop_thread().run_coroutine(self._open())
 
@@ -56,7 +59,6 @@ def build_broker(settings: Settings) -> tuple[RedisBroker, WorkerResources]:
 
 
 settings = load_settings()
-logs.configure(settings.log_level)
 broker, resources = build_broker(settings)
 dramatiq.set_broker(broker)
 

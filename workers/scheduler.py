@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from portal import outbox
+from portal import logs, outbox
 from portal.db import connect, create_pool
 from workers import actors
 from workers.broker import settings
@@ -30,9 +30,9 @@ LISTEN_CHANNEL = "portal_events"
 
 
 class Scheduler:
-    def __init__(self) -> None:
+    def __init__(self, redis_url: str) -> None:
         self.wake = asyncio.Event()
-        self.redis = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        self.redis = aioredis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
         self.pool: asyncpg.Pool | None = None
 
     async def claim_slot(self, job: str, period_seconds: float) -> bool:
@@ -106,11 +106,12 @@ class Scheduler:
 
 
 async def main() -> None:
+    logs.configure(settings.log_level)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await Scheduler().run(stop)
+    await Scheduler(settings.redis_url).run(stop)
 
 
 if __name__ == "__main__":

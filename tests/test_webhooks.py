@@ -1,0 +1,151 @@
+"""Webhook subscriptions, signing, the address guard, retries and disabling (no broker needed)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from portal.webhooks import delivery
+from portal.webhooks.guard import AddressPolicy, BlockedAddress, GuardedResolver
+from portal.webhooks.signing import SecretBox, new_secret, sign
+from tests.conftest import ENCRYPTION_KEY
+from tests.factories import make_idea
+from tests.test_routing import relay_all
+
+
+async def _hook(client, headers, url="https://hooks.example.com/in", types=("idea.created",)):
+    return await client.post("/api/v1/webhooks", headers=headers, json={"url": url, "event_types": list(types)})
+
+
+async def test_admin_creates_a_webhook_and_sees_the_secret_once(client, auth, db):
+    response = await _hook(client, auth.admin)
+    created = await response.json()
+    assert response.status == 201 and created["secret"].startswith("whsec_")
+    listed = await (await client.get("/api/v1/webhooks", headers=auth.admin)).json()
+    assert "secret" not in listed[0]
+    stored = await db.fetchval("SELECT secret_encrypted FROM webhooks")
+    assert created["secret"].encode() not in bytes(stored)
+    assert SecretBox(ENCRYPTION_KEY).decrypt(stored) == created["secret"]
+
+
+async def test_a_token_with_webhooks_manage_may_subscribe_but_an_employee_may_not(client, auth):
+    token = await (await client.post("/api/v1/tokens", headers=auth.admin,
+                                     json={"name": "bot", "scopes": ["webhooks:manage"]})).json()
+    assert (await _hook(client, {"Authorization": f"Bearer {token['token']}"})).status == 201
+    assert (await _hook(client, auth("someone@example.com"))).status == 403
+
+
+@pytest.mark.parametrize("body", [
+    {"url": "ftp://example.com/x", "event_types": ["idea.created"]},
+    {"url": "https://example.com/x", "event_types": ["not a type"]},
+    {"url": "https://example.com/x", "event_types": []},
+])
+async def test_bad_subscriptions_are_422(client, auth, body):
+    assert (await client.post("/api/v1/webhooks", headers=auth.admin, json=body)).status == 422
+
+
+async def test_signatures_verify_with_the_standardwebhooks_package():
+    secret, body, now = new_secret(), b'{"hello":"world"}', int(time.time())
+    signature = sign(secret, "msg_1", now, body)
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(now), "webhook-signature": signature}
+    Webhook(secret).verify(body, headers)
+    tampered = {**headers, "webhook-signature": sign(new_secret(), "msg_1", now, body)}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(body, tampered)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1",
+                                     "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"])
+def test_private_and_metadata_addresses_are_refused(address):
+    with pytest.raises(BlockedAddress):
+        AddressPolicy([], []).check("hooks.example.com", address)
+
+
+def test_public_addresses_and_allowed_networks_pass():
+    AddressPolicy([], []).check("hooks.example.com", "93.184.216.34")
+    AddressPolicy([], ["10.1.0.0/16"]).check("internal", "10.1.2.3")
+    AddressPolicy(["hooks.internal"], []).check("hooks.internal", "10.9.9.9")
+
+
+async def test_the_resolver_refuses_a_name_that_rebinds_to_a_private_address():
+    resolver = GuardedResolver(AddressPolicy([], []))
+
+    class Rebinding:
+        async def resolve(self, host, port, family):
+            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0,
+                     "flags": 0}]
+
+        async def close(self):
+            pass
+
+    resolver._inner = Rebinding()
+    with pytest.raises(BlockedAddress):
+        await resolver.resolve("looks-public.example.com", 443)
+
+
+async def test_events_create_one_delivery_per_subscribed_webhook(client, auth, db):
+    await _hook(client, auth.admin, types=["idea.created"])
+    await _hook(client, auth.admin, url="https://other.example.com/", types=["*"])
+    await make_idea(client, auth())
+    await relay_all(db)
+    await relay_all(db)
+    rows = await db.fetch("SELECT webhook_id, e.type FROM webhook_deliveries d JOIN events e ON e.id = d.event_id")
+    created = [r for r in rows if r["type"] == "idea.created"]
+    assert len(created) == 2
+
+
+async def test_a_failed_attempt_is_retried_later_then_failed_after_the_schedule(client, auth, db):
+    await _hook(client, auth.admin)
+    await make_idea(client, auth())
+    await relay_all(db)
+    schedule = [1]
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    await delivery.record(db, claimed, [delivery.Outcome(500, None, 3, "boom")], schedule)
+    state = await db.fetchrow("SELECT state, attempts, next_attempt_at > now() AS later FROM webhook_deliveries")
+    assert (state["state"], state["attempts"], state["later"]) == ("pending", 1, True)
+    await db.execute("UPDATE webhook_deliveries SET next_attempt_at = now()")
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    await delivery.record(db, claimed, [delivery.Outcome(None, "timeout", 10, None)], schedule)
+    assert await db.fetchval("SELECT state FROM webhook_deliveries") == "failed"
+
+
+async def test_a_leased_delivery_is_not_claimed_twice(client, auth, db):
+    await _hook(client, auth.admin)
+    await make_idea(client, auth())
+    await relay_all(db)
+    assert len(await delivery.claim(db, delivery_ids=None, limit=10)) == 1
+    assert await delivery.claim(db, delivery_ids=None, limit=10) == []
+
+
+async def test_a_webhook_failing_for_days_is_disabled_with_an_event(client, auth, db):
+    hook = await (await _hook(client, auth.admin)).json()
+    await db.execute("UPDATE webhooks SET failing_since = now() - interval '4 days'")
+    assert await delivery.disable_failing(db, after_hours=72) == 1
+    body = await (await client.get(f"/api/v1/webhooks/{hook['id']}", headers=auth.admin)).json()
+    assert body["enabled"] is False and body["disabled_reason"]
+    assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'webhook.disabled'") == 1
+
+
+async def test_manual_redeliver_puts_a_delivery_back_in_line(client, auth, db):
+    hook = await (await _hook(client, auth.admin)).json()
+    await make_idea(client, auth())
+    await relay_all(db)
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    await delivery.record(db, claimed, [delivery.Outcome(200, None, 5, "ok")], [1])
+    deliveries = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
+    assert deliveries[0]["state"] == "succeeded"
+    response = await client.post(f"/api/v1/webhooks/{hook['id']}/deliveries/{deliveries[0]['id']}/redeliver",
+                                 headers=auth.admin)
+    assert response.status == 202
+    assert await delivery.due(db) == [deliveries[0]["id"]]
+
+
+async def test_two_schedulers_claim_each_period_once(redis_url):
+    from workers.scheduler import Scheduler
+
+    first, second = Scheduler(redis_url), Scheduler(redis_url)
+    claims = [await first.claim_slot("results", 60), await second.claim_slot("results", 60)]
+    await first.redis.aclose()
+    await second.redis.aclose()
+    assert sorted(claims) == [False, True]
