@@ -24,7 +24,7 @@ from portal.config import Settings  # noqa: E402
 from tests.servers import TestServers  # noqa: E402
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
-RESET = "TRUNCATE votes, vote_withdrawals, idea_vote_shards, events"
+RESET = "TRUNCATE votes, vote_withdrawals, idea_vote_shards, results_pending, events CASCADE"
 
 
 async def prepare(url: str, employees: int, ideas: int) -> None:

@@ -1,7 +1,8 @@
 """Per-caller write rate limit, shared through Redis, without a Redis round trip per request.
 
 Each API process counts writes locally and, every FLUSH_SECONDS, adds its counts to Redis
-(one pipelined INCRBY per active caller) and learns the totals of all processes. A write is
+(one hash per time window, one pipelined HINCRBY per active caller) and learns the totals of all
+processes. A write is
 refused when the last known total plus this process's unflushed count reaches the limit, so
 processes overshoot the limit by at most what the others accepted within one flush interval.
 If Redis is unreachable, writes keep flowing and each process still enforces its own count.
@@ -25,11 +26,11 @@ class WriteRateLimiter:
         self.client = client
         self.limit = limit
         self.window = window_seconds
-        self.pending: Counter[str] = Counter()
-        self.known: dict[str, int] = {}
+        self.pending: Counter[tuple[int, str]] = Counter()
+        self.known: dict[tuple[int, str], int] = {}
 
-    def _key(self, credential: str) -> str:
-        return f"{KEY_PREFIX}{credential}:{int(time.time()) // self.window}"
+    def _key(self, credential: str) -> tuple[int, str]:
+        return int(time.time()) // self.window, credential
 
     def retry_after(self) -> int:
         return self.window - int(time.time()) % self.window
@@ -49,15 +50,17 @@ class WriteRateLimiter:
         keys = list(batch)
         try:
             async with self.client.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.incrby(key, batch[key]).expire(key, self.window * 2)
+                for window, credential in keys:
+                    pipe.hincrby(f"{KEY_PREFIX}{window}", credential, batch[(window, credential)])
+                for window in {window for window, _ in keys}:
+                    pipe.expire(f"{KEY_PREFIX}{window}", self.window * 2)
                 replies = await pipe.execute()
-            totals = dict(zip(keys, replies[::2]))
+            totals = dict(zip(keys, replies[:len(keys)]))
         except Exception as exc:  # noqa: BLE001 - Redis down: fall back to this process's counts
             log.warning("rate limit counts not shared", extra={"fields": {"error": str(exc)}})
             totals = {key: self.known.get(key, 0) + batch[key] for key in keys}
-        bucket = f":{int(time.time()) // self.window}"
-        self.known = {key: total for key, total in {**self.known, **totals}.items() if key.endswith(bucket)}
+        current = int(time.time()) // self.window
+        self.known = {key: total for key, total in {**self.known, **totals}.items() if key[0] == current}
 
     async def run(self) -> None:
         while True:
