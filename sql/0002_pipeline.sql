@@ -1,14 +1,5 @@
 -- The event pipeline: routing of ideas to teams, compiled results and digests, webhooks.
 
--- Committed events wake the scheduler's relay (NOTIFY is delivered at commit, never before).
-CREATE FUNCTION notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('portal_events', '');
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION notify_events();
-
 CREATE TABLE routing_rules (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     match_kind  text NOT NULL CHECK (match_kind IN ('tag', 'keyword')),

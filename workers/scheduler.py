@@ -1,9 +1,10 @@
-"""The scheduler: wakes the outbox relay when events commit, and runs the periodic jobs.
+"""The scheduler: keeps the outbox relay going, and runs the periodic jobs.
 
-- Committed events NOTIFY 'portal_events'; a dedicated connection LISTENs and sends one
-  outbox.relay message per burst (bursts closer than RELAY_COALESCE_SECONDS share a message).
-- A sweeper sends outbox.relay whenever undispatched events remain, so events committed
-  while Redis or the listener was down are relayed once they are back.
+- Every PORTAL_RELAY_POLL_MS it probes for undispatched events (an index-only look at a partial
+  index) and, when there are some, sends an outbox.relay message, at most one per
+  PORTAL_RELAY_COALESCE_MS. Events committed while Redis was down are relayed once it is back.
+  (Polling, not LISTEN/NOTIFY: NOTIFY takes a database-wide lock at every commit, which would
+  serialise all voters' transactions.)
 - Periodic jobs are timed by APScheduler; each firing first claims its time slot in Redis
   (SET NX), so with several schedulers running each job still runs once per period.
 """
@@ -20,18 +21,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from portal import logs, outbox
-from portal.db import connect, create_pool
+from portal.db import create_pool
 from workers import actors
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
-RELAY_COALESCE_SECONDS = 0.005
-LISTEN_CHANNEL = "portal_events"
 
 
 class Scheduler:
     def __init__(self, redis_url: str) -> None:
-        self.wake = asyncio.Event()
         self.redis = aioredis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
         self.pool: asyncpg.Pool | None = None
 
@@ -54,36 +52,28 @@ class Scheduler:
                 await self.send(actor)
         return run
 
-    async def sweep(self) -> None:
-        async with self.pool.acquire() as conn:
-            pending = await outbox.has_pending(conn)
-        if pending and await self.claim_slot("outbox.sweep", settings.sweeper_interval_seconds):
-            await self.send(actors.relay_events)
-
-    async def listen(self) -> None:
-        """Keeps a LISTEN connection open, reconnecting after failures."""
+    async def watch_outbox(self) -> None:
+        poll, coalesce = settings.relay_poll_ms / 1000, settings.relay_coalesce_ms / 1000
+        last_sent = 0.0
         while True:
+            await asyncio.sleep(poll)
             try:
-                conn = await connect(settings.database_url)
-                await conn.add_listener(LISTEN_CHANNEL, lambda *_: self.wake.set())
-                self.wake.set()  # catch up on anything committed while not listening
-                while not conn.is_closed():
-                    await asyncio.sleep(1)
+                async with self.pool.acquire() as conn:
+                    pending = await outbox.has_pending(conn)
             except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("listener reconnecting", extra={"fields": {"error": str(exc)}})
+                log.warning("outbox probe failed", extra={"fields": {"error": str(exc)}})
                 await asyncio.sleep(1)
-
-    async def relay_on_wake(self) -> None:
-        while True:
-            await self.wake.wait()
-            await asyncio.sleep(RELAY_COALESCE_SECONDS)
-            self.wake.clear()
-            await self.send(actors.relay_events)
+                continue
+            if not pending or time.monotonic() - last_sent < coalesce:
+                continue
+            if await asyncio.to_thread(actors.send_quietly, actors.relay_events):
+                last_sent = time.monotonic()
+            else:
+                await asyncio.sleep(1)  # Redis unreachable: try again shortly, without a log storm
 
     async def run(self, stop: asyncio.Event) -> None:
         self.pool = await create_pool(settings.database_url, min_size=1, max_size=2)
         jobs = AsyncIOScheduler()
-        jobs.add_job(self.sweep, "interval", seconds=settings.sweeper_interval_seconds, max_instances=1)
         for job, actor, seconds in [
             ("results", actors.compile_results, settings.results_interval_seconds),
             ("webhook_retries", actors.retry_due_webhooks, settings.webhook_retry_interval_seconds),
@@ -94,7 +84,7 @@ class Scheduler:
         jobs.add_job(self.periodic("digests", actors.compile_digests, 60.0),
                      CronTrigger.from_crontab(settings.digest_cron), max_instances=1)
         jobs.start()
-        tasks = [asyncio.create_task(self.listen()), asyncio.create_task(self.relay_on_wake())]
+        tasks = [asyncio.create_task(self.watch_outbox())]
         log.info("scheduler running")
         await stop.wait()
         jobs.shutdown(wait=False)
