@@ -4,9 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -48,7 +46,7 @@ def start_process(args: list[str], env: dict[str, str], port: int, log: Path) ->
                 return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(f"{args} exited; see {log}")
+                raise RuntimeError(f"{args} exited; see {log}") from None
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"{args} did not start; see {log}")
@@ -105,14 +103,6 @@ async def drive(name: str, requests: list[tuple[str, str, dict[str, str]]], conc
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return Result(name, len(requests), elapsed, latencies, errors)
-
-
-def python() -> str:
-    return sys.executable
-
-
-def summary(values: list[float]) -> str:
-    return f"median {statistics.median(values):.1f}"
 
 
 def temp_dir() -> Path:

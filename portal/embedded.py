@@ -4,6 +4,8 @@ Both keep their data under one folder, so a restart finds the same ideas and que
 """
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
 import time
@@ -17,6 +19,14 @@ DATABASE_NAME = "portal"
 
 class EmbeddedUnavailable(Exception):
     pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the embedded Redis gets SIGTERM if the process that started it dies (even by SIGKILL)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _free_port() -> int:
@@ -74,7 +84,8 @@ class EmbeddedRedis:
                 "--dir", str(data_dir.resolve()), "--save", "", "--daemonize", "no",
                 "--loglevel", "warning", "--logfile", str((data_dir / "redis.log").resolve())]
         args += ["--appendonly", "yes" if persist else "no"]
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True,
+                                   preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -84,7 +95,7 @@ class EmbeddedRedis:
                         return cls(process, port)
             except OSError:
                 if process.poll() is not None:
-                    raise EmbeddedUnavailable(f"embedded Redis exited ({process.returncode})")
+                    raise EmbeddedUnavailable(f"embedded Redis exited ({process.returncode})") from None
                 time.sleep(0.05)
         process.kill()
         raise EmbeddedUnavailable("embedded Redis did not answer within 15 s")

@@ -123,3 +123,51 @@ def test_token_prints_a_token_the_api_accepts(settings):
 def test_token_without_a_secret_is_one_line():
     result = portal("token", "--email", "t@example.com", "--name", "T")
     assert result.returncode == 2 and "PORTAL_JWT_SECRET" in result.stderr
+
+
+async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_url, db):
+    import asyncio
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    import aiohttp
+
+    from portal.auth.tokens import mint_dev_token
+    from portal.config import Settings
+
+    await db.execute("INSERT INTO employees (subject, email, name) VALUES ('a@example.com', 'a@example.com', 'A')")
+    idea_id = await db.fetchval("INSERT INTO ideas (author_id, title) VALUES (1, 'Held idea') RETURNING id")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PORTAL_JWT_SECRET=JWT_SECRET, PORTAL_PORT=str(port))
+    server = subprocess.Popen([sys.executable, "-m", "portal", "serve"], env=env, cwd=PROJECT_ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        token = mint_dev_token(Settings(jwt_secret=JWT_SECRET, _env_file=None), email="v@example.com", name="V")
+        lock = db.transaction()
+        await lock.start()
+        await db.execute("SELECT 1 FROM ideas WHERE id = $1 FOR UPDATE", idea_id)  # the vote must wait
+        async with aiohttp.ClientSession() as session:
+            vote = asyncio.create_task(session.put(f"http://127.0.0.1:{port}/api/v1/ideas/{idea_id}/vote",
+                                                   headers={"Authorization": f"Bearer {token}"}))
+            await asyncio.sleep(0.5)  # the request is in flight, blocked on the row lock
+            server.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.5)
+            await lock.rollback()
+            response = await vote
+            assert response.status == 200 and (await response.json())["vote_count"] == 1
+        assert server.wait(15) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -7,8 +7,7 @@ from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import service as events
 from portal.ideas import queries as q
-from portal.ideas.schemas import (ConcernedTeam, IdeaCreate, IdeaDetail, IdeaRead, IdeaUpdate,
-                                  StatusChange, StatusChangeRead)
+from portal.ideas.schemas import ConcernedTeam, IdeaCreate, IdeaDetail, IdeaUpdate, StatusChange, StatusChangeRead
 from portal.ideas.workflow import allowed
 from portal.teams.service import leads_any
 
@@ -111,7 +110,3 @@ async def change_status(conn: asyncpg.Connection, caller: Caller, *, idea_id: in
         "duplicate_of": change.duplicate_of, "by": actor.id,
     })
     return await get_idea(conn, idea_id=idea_id, viewer=actor.id)
-
-
-def summary(idea: IdeaDetail) -> IdeaRead:
-    return IdeaRead.model_validate(idea.model_dump(exclude={"status_history"}))
