@@ -25,7 +25,14 @@ import asyncpg  # noqa: E402
 import redis  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bench.harness import drive, free_port, fresh_database, start_process, stop_process, temp_dir  # noqa: E402
+from bench.harness import (  # noqa: E402
+    drive,
+    free_port,
+    fresh_database,
+    start_process,
+    stop_process,
+    temp_dir,
+)
 from portal.auth.tokens import mint_dev_token  # noqa: E402
 from portal.config import PROJECT_ROOT, Settings  # noqa: E402
 from tests.servers import TestServers  # noqa: E402

@@ -18,7 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
 
-from bench.harness import drive, free_port, fresh_database, start_process, stop_process, temp_dir  # noqa: E402
+from bench.harness import (  # noqa: E402
+    drive,
+    free_port,
+    fresh_database,
+    start_process,
+    stop_process,
+    temp_dir,
+)
 from portal.auth.tokens import mint_dev_token  # noqa: E402
 from portal.config import Settings  # noqa: E402
 from tests.servers import TestServers  # noqa: E402

@@ -23,8 +23,9 @@ def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -
 
 @pytest.fixture
 async def empty_database_url(servers):
-    import asyncpg
     import uuid
+
+    import asyncpg
 
     name = f"portal_empty_{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(servers.admin_database_url)

@@ -6,8 +6,8 @@ opened on that thread after the worker boots and closed before it shuts down.
 """
 from __future__ import annotations
 
-import asyncpg
 import aiohttp
+import asyncpg
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker

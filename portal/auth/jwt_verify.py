@@ -11,7 +11,6 @@ import jwt
 from portal.config import Settings
 from portal.errors import Unauthenticated
 
-
 VERIFIED_CACHE_SIZE = 10_000
 
 

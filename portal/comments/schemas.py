@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from portal.schemas import Query, Input, Output, Page
+from portal.schemas import Input, Output, Page, Query
 
 CommentText = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 

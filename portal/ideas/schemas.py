@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from portal.ideas.workflow import Status
-from portal.schemas import Query, Email, Input, Output, Page, Slug
+from portal.schemas import Email, Input, Output, Page, Query, Slug
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
                                        pattern=r"^[^\s,]+$")]

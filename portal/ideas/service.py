@@ -7,7 +7,14 @@ from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import service as events
 from portal.ideas import queries as q
-from portal.ideas.schemas import ConcernedTeam, IdeaCreate, IdeaDetail, IdeaUpdate, StatusChange, StatusChangeRead
+from portal.ideas.schemas import (
+    ConcernedTeam,
+    IdeaCreate,
+    IdeaDetail,
+    IdeaUpdate,
+    StatusChange,
+    StatusChangeRead,
+)
 from portal.ideas.workflow import allowed
 from portal.teams.service import leads_any
 

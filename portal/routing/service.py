@@ -6,8 +6,14 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import service as events
-from portal.routing.schemas import (InboxItem, InboxQuery, RoutingRead, RoutingResponse, RoutingRuleCreate,
-                                    RoutingRuleRead)
+from portal.routing.schemas import (
+    InboxItem,
+    InboxQuery,
+    RoutingRead,
+    RoutingResponse,
+    RoutingRuleCreate,
+    RoutingRuleRead,
+)
 from portal.teams.service import leads_any, team_id
 
 # Every team an idea reaches and how: providers and customers of the services it names, the

@@ -7,7 +7,12 @@ from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import service as events
 from portal.ideas.workflow import CLOSED_STATUSES
-from portal.services.schemas import ServiceCreate, ServiceMap, ServiceRead, ServiceUpdate
+from portal.services.schemas import (
+    ServiceCreate,
+    ServiceMap,
+    ServiceRead,
+    ServiceUpdate,
+)
 from portal.teams.service import leads_any, team_id
 
 SERVICE_SELECT = """

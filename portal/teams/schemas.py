@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from portal.schemas import Query, Email, Input, Name, Output, Slug
+from portal.schemas import Email, Input, Name, Output, Query, Slug
 
 
 class TeamCreate(Input):

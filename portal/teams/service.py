@@ -6,7 +6,13 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import service as events
-from portal.teams.schemas import (EmployeeCreate, EmployeeRead, TeamCreate, TeamRead, TeamUpdate)
+from portal.teams.schemas import (
+    EmployeeCreate,
+    EmployeeRead,
+    TeamCreate,
+    TeamRead,
+    TeamUpdate,
+)
 
 TEAM_SELECT = """
 SELECT t.id, t.slug, t.name, t.response_sla_hours, t.created_at, t.updated_at,

@@ -10,15 +10,23 @@ from importlib.metadata import PackageNotFoundError, version
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from portal.config import Settings
-from portal.db import create_pool
-from portal.web import middlewares
-from portal.web.docs import OPENAPI
 from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
+from portal.config import Settings
+from portal.db import create_pool
 from portal.ratelimit import WriteRateLimiter
+from portal.web import middlewares
+from portal.web.docs import OPENAPI
 from portal.web.guard import guarded
-from portal.web.keys import EMPLOYEES, METRICS, POOL, RATE_LIMITER, REDIS, SETTINGS, VERIFIER
+from portal.web.keys import (
+    EMPLOYEES,
+    METRICS,
+    POOL,
+    RATE_LIMITER,
+    REDIS,
+    SETTINGS,
+    VERIFIER,
+)
 from portal.web.metrics import Metrics
 from portal.web.routes import all_routes
 from portal.web.spec import openapi_document

@@ -6,10 +6,21 @@ import functools
 from aiohttp import web
 
 from portal.auth.caller import Caller
-from portal.auth.service import caller_from_api_token, employee_from_claims, is_api_token
+from portal.auth.service import (
+    caller_from_api_token,
+    employee_from_claims,
+    is_api_token,
+)
 from portal.auth.tokens import hash_api_token
 from portal.errors import Forbidden, RateLimited, Unauthenticated
-from portal.web.keys import CALLER_LABEL, EMPLOYEES, POOL, RATE_LIMITER, SETTINGS, VERIFIER
+from portal.web.keys import (
+    CALLER_LABEL,
+    EMPLOYEES,
+    POOL,
+    RATE_LIMITER,
+    SETTINGS,
+    VERIFIER,
+)
 from portal.web.spec import Handler, Route
 
 CALLER = web.RequestKey("caller", Caller)

@@ -7,8 +7,14 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from portal.errors import (MalformedRequest, PayloadTooLarge, PortalError, UnsupportedMediaType,
-                           ValidationFailed, field_errors)
+from portal.errors import (
+    MalformedRequest,
+    PayloadTooLarge,
+    PortalError,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_errors,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 from portal.web.keys import RAW_JSON

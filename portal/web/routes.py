@@ -3,29 +3,59 @@ from __future__ import annotations
 
 from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
+from portal.events import views as events
+from portal.events.schemas import EventPage, EventQuery, StreamQuery
 from portal.ideas import views as ideas
-from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate, StatusChange
+from portal.ideas.schemas import (
+    IdeaCreate,
+    IdeaDetail,
+    IdeaPage,
+    IdeaQuery,
+    IdeaUpdate,
+    StatusChange,
+)
+from portal.results import views as results
+from portal.results.schemas import DigestRead, IdeaResults
+from portal.routing import views as routing
+from portal.routing.schemas import (
+    InboxItem,
+    InboxQuery,
+    RoutingRead,
+    RoutingResponse,
+    RoutingRuleCreate,
+    RoutingRuleRead,
+)
 from portal.services import views as services
-from portal.services.schemas import ServiceCreate, ServiceMap, ServiceRead, ServiceUpdate
+from portal.services.schemas import (
+    ServiceCreate,
+    ServiceMap,
+    ServiceRead,
+    ServiceUpdate,
+)
 from portal.teams import views as teams
-from portal.teams.schemas import (EmployeeCreate, EmployeeQuery, EmployeeRead, TeamCreate, TeamRead,
-                                  TeamUpdate)
+from portal.teams.schemas import (
+    EmployeeCreate,
+    EmployeeQuery,
+    EmployeeRead,
+    TeamCreate,
+    TeamRead,
+    TeamUpdate,
+)
 from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
 from portal.votes.service import VoteState
-from portal.events import views as events
-from portal.events.schemas import EventPage, EventQuery, StreamQuery
-from portal.results import views as results
-from portal.results.schemas import DigestRead, IdeaResults
-from portal.routing import views as routing
-from portal.routing.schemas import (InboxItem, InboxQuery, RoutingRead, RoutingResponse, RoutingRuleCreate,
-                                    RoutingRuleRead)
 from portal.web import docs, health
-from portal.webhooks import views as webhooks
-from portal.webhooks.schemas import (DeliveryQuery, DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead,
-                                     WebhookUpdate)
 from portal.web.spec import Route
+from portal.webhooks import views as webhooks
+from portal.webhooks.schemas import (
+    DeliveryQuery,
+    DeliveryRead,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
 
 API = "/api/v1"
 

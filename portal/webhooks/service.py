@@ -6,7 +6,13 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Forbidden, NotFound, PortalError
 from portal.events import service as events
-from portal.webhooks.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
+from portal.webhooks.schemas import (
+    DeliveryRead,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookRead,
+    WebhookUpdate,
+)
 from portal.webhooks.signing import SecretBox, new_secret
 
 WEBHOOK_COLUMNS = "id, url, event_types, description, enabled, disabled_reason, failing_since, created_at, updated_at"

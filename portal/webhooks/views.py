@@ -3,11 +3,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.db import unit_of_work
-from portal.webhooks import service
-from portal.webhooks.schemas import DeliveryQuery, WebhookCreate, WebhookUpdate
 from portal.web.guard import caller_of
 from portal.web.http import json_response, parse_body, parse_query, path_int
 from portal.web.keys import POOL, SETTINGS
+from portal.webhooks import service
+from portal.webhooks.schemas import DeliveryQuery, WebhookCreate, WebhookUpdate
 
 
 async def create_webhook(request: web.Request) -> web.Response:
