@@ -123,7 +123,8 @@ async def test_comment_posts_honour_idempotency_keys(client, auth, db):
 
 
 async def test_write_rate_limit_answers_429_with_retry_after(settings, auth):
-    limited = settings.model_copy(update={"write_rate_limit": 3})
+    # An hour-long window, so the test never straddles a window boundary.
+    limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
     async with TestClient(TestServer(create_app(limited))) as client:
         statuses = [(await client.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"}))
                     for n in range(4)]
@@ -139,7 +140,8 @@ async def test_writes_keep_working_when_redis_is_unreachable(settings, auth):
 
 
 async def test_write_rate_limit_is_shared_between_api_processes_through_redis(settings, auth):
-    limited = settings.model_copy(update={"write_rate_limit": 3})
+    # An hour-long window, so the test never straddles a window boundary.
+    limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
     async with TestClient(TestServer(create_app(limited))) as first, \
             TestClient(TestServer(create_app(limited))) as second:
         for n in range(3):
