@@ -9,6 +9,7 @@ import sys
 import asyncpg
 from aiohttp import web
 
+from portal.cli import new_event_loop
 from portal.db import create_pool
 from portal.ideas.workflow import CLOSED_STATUSES
 from portal.votes.service import CAST_VOTE, shard_of
@@ -44,4 +45,6 @@ if __name__ == "__main__":
     app.router.add_put("/api/v1/ideas/{idea_id}/vote", vote)
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(pool_ctx)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    # The same event loop as `portal serve` uses, so the comparison is like for like.
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
+                loop=new_event_loop())
