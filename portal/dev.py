@@ -73,7 +73,9 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
     def on_signal(signum, frame):
         raise KeyboardInterrupt
 
+    # Explicitly for SIGINT too: a shell that starts us in the background ignores it otherwise.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         database_url, redis_url = settings.database_url, settings.redis_url
         if not database_url:
