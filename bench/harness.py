@@ -36,9 +36,14 @@ async def fresh_database(servers: TestServers) -> str:
     return url
 
 
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(args, env={**os.environ, **env}, cwd=PROJECT_ROOT,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
 def start_process(args: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(args, env={**os.environ, **env}, cwd=PROJECT_ROOT,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    """Spawns a server and waits until its /healthz answers."""
+    process = spawn(args, env, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -29,6 +29,7 @@ from bench.harness import (  # noqa: E402
     drive,
     free_port,
     fresh_database,
+    spawn,
     start_process,
     stop_process,
     temp_dir,
@@ -129,14 +130,10 @@ async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver
 
 
 def raw_baseline(redis_url: str, messages: int, logs: Path) -> float:
-    import subprocess
-
     client = redis.Redis.from_url(redis_url)
     client.delete("bench:noop:done")
-    env = {**os.environ, "REDIS_URL": redis_url, "dramatiq_worker_timeout": "100"}
-    worker = subprocess.Popen([sys.executable, "-m", "dramatiq", "bench.noop_worker", "--processes", "1",
-                               "--threads", "8"], env=env, cwd=PROJECT_ROOT,
-                              stdout=(logs / "noop.log").open("w"), stderr=subprocess.STDOUT)
+    worker = spawn([sys.executable, "-m", "dramatiq", "bench.noop_worker", "--processes", "1", "--threads", "8"],
+                   {"REDIS_URL": redis_url, "dramatiq_worker_timeout": "100"}, logs / "noop.log")
     try:
         sys.path.insert(0, str(PROJECT_ROOT))
         os.environ["REDIS_URL"] = redis_url
@@ -186,10 +183,7 @@ async def main() -> None:
         processes.append(start_process([sys.executable, "-m", "portal", "serve", "--port", str(api_port)],
                                        env, api_port, logs / "api.log"))
         for role in ("worker", "scheduler"):
-            import subprocess
-            processes.append(subprocess.Popen([sys.executable, "-m", "portal", role], cwd=PROJECT_ROOT,
-                                              env={**os.environ, **env},
-                                              stdout=(logs / f"{role}.log").open("w"), stderr=subprocess.STDOUT))
+            processes.append(spawn([sys.executable, "-m", "portal", role], env, logs / f"{role}.log"))
         admin = {"Authorization": f"Bearer {tokens[0]}"}
         async with aiohttp.ClientSession() as session:
             async with session.post(f"{api}/api/v1/webhooks", headers=admin, json={
@@ -199,7 +193,8 @@ async def main() -> None:
         await asyncio.sleep(3)  # worker and scheduler up
 
         inbox, hooks = await steady_ideas(api, url, tokens, args.rate, args.seconds, receiver)
-        vote_rps, event_rate, delivered = await vote_storm(api, tokens, 400, receiver)
+        ideas = min(400, int(args.rate * args.seconds))  # vote only on ideas that (a) created
+        vote_rps, event_rate, delivered = await vote_storm(api, tokens, ideas, receiver)
     finally:
         for process in processes:
             stop_process(process)

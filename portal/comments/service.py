@@ -7,6 +7,7 @@ from portal.auth.caller import Caller
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import service as events
+from portal.ideas.service import require_idea
 
 COMMENT_COLUMNS = """
     c.id, c.idea_id, c.body, c.deleted_at IS NOT NULL AS deleted, c.created_at, c.updated_at,
@@ -20,18 +21,12 @@ COMMENT_PAGE = f"""
 SELECT {COMMENT_COLUMNS} FROM comments c JOIN employees a ON a.id = c.author_id
 WHERE c.idea_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3
 """
-IDEA_EXISTS = "SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1)"
 INSERT_COMMENT = "INSERT INTO comments (idea_id, author_id, body) VALUES ($1, $2, $3) RETURNING id"
 LOCK_COMMENT = """
 SELECT author_id, deleted_at FROM comments WHERE id = $1 AND idea_id = $2 FOR UPDATE
 """
 EDIT_COMMENT = "UPDATE comments SET body = $2, updated_at = now() WHERE id = $1"
 TOMBSTONE_COMMENT = "UPDATE comments SET body = NULL, deleted_at = now(), updated_at = now() WHERE id = $1"
-
-
-async def _require_idea(conn: asyncpg.Connection, idea_id: int) -> None:
-    if not await conn.fetchval(IDEA_EXISTS, idea_id):
-        raise NotFound(f"no idea {idea_id}")
 
 
 async def get_comment(conn: asyncpg.Connection, *, idea_id: int, comment_id: int) -> CommentRead:
@@ -42,7 +37,7 @@ async def get_comment(conn: asyncpg.Connection, *, idea_id: int, comment_id: int
 
 
 async def list_comments(conn: asyncpg.Connection, *, idea_id: int, query: CommentQuery) -> CommentPage:
-    await _require_idea(conn, idea_id)
+    await require_idea(conn, idea_id)
     rows = await conn.fetch(COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
     items = [CommentRead.model_validate(dict(row)) for row in rows[:query.limit]]
     next_cursor = str(items[-1].id) if len(rows) > query.limit else None
@@ -52,7 +47,7 @@ async def list_comments(conn: asyncpg.Connection, *, idea_id: int, query: Commen
 async def create_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
                          data: CommentWrite) -> CommentRead:
     author = caller.require_employee()
-    await _require_idea(conn, idea_id)
+    await require_idea(conn, idea_id)
     comment_id = await conn.fetchval(INSERT_COMMENT, idea_id, author.id, data.body)
     await events.record(conn, "comment.created", f"ideas/{idea_id}",
                         {"idea_id": idea_id, "comment_id": comment_id, "author_id": author.id})

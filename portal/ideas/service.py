@@ -19,6 +19,12 @@ from portal.ideas.workflow import allowed
 from portal.teams.service import leads_any
 
 
+async def require_idea(conn: asyncpg.Connection, idea_id: int) -> None:
+    """404 unless the idea exists."""
+    if not await conn.fetchval(q.IDEA_EXISTS, idea_id):
+        raise NotFound(f"no idea {idea_id}")
+
+
 async def _ids_by_slug(conn: asyncpg.Connection, sql: str, slugs: list[str], field: str,
                        kind: str, suffix: str = "") -> list[int]:
     found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}

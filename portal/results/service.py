@@ -8,6 +8,7 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Forbidden, NotFound
 from portal.events import service as events
+from portal.ideas.service import require_idea
 from portal.ideas.workflow import CLOSED_STATUSES
 from portal.results.schemas import DigestRead, IdeaResults
 from portal.teams.service import leads_any, team_id
@@ -77,8 +78,7 @@ async def compile_pending(conn: asyncpg.Connection, *, limit: int = 500) -> list
 
 
 async def get_results(conn: asyncpg.Connection, *, idea_id: int) -> IdeaResults:
-    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1)", idea_id):
-        raise NotFound(f"no idea {idea_id}")
+    await require_idea(conn, idea_id)
     row = await conn.fetchrow(STORED_RESULTS, idea_id)
     if row is None:
         empty = _tally([])

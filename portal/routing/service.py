@@ -6,6 +6,7 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import service as events
+from portal.ideas.service import require_idea
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
@@ -119,8 +120,7 @@ async def route_idea(conn: asyncpg.Connection, *, idea_id: int) -> None:
 
 
 async def idea_routings(conn: asyncpg.Connection, *, idea_id: int) -> list[RoutingRead]:
-    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1)", idea_id):
-        raise NotFound(f"no idea {idea_id}")
+    await require_idea(conn, idea_id)
     return [RoutingRead.model_validate(dict(row)) for row in await conn.fetch(IDEA_ROUTINGS, idea_id)]
 
 
