@@ -83,19 +83,18 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import logs
+    from workers.runner import run_process, run_supervisor
+
     database_url, redis_url = settings.require_urls()
     _check_database(database_url, settings.db_connect_timeout)
     _check_redis(redis_url)
+    logs.configure(settings.log_level)
     processes = args.processes or settings.worker_processes
     threads = args.threads or settings.worker_threads
-    argv = [sys.executable, "-m", "dramatiq", "workers.actors",
-            "--processes", str(processes), "--threads", str(threads)]
-    # dramatiq reads its idle poll interval from the environment at import.
-    os.environ["dramatiq_worker_timeout"] = str(settings.worker_poll_ms)
-    sys.stdout.flush()
-    # exec, so that signals from a supervisor reach dramatiq's own graceful shutdown.
-    os.execv(sys.executable, argv)
-    return 0  # not reached
+    if processes == 1:
+        return run_process(settings, threads=threads)
+    return run_supervisor(settings, processes=processes, threads=threads)
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run the dramatiq worker processes",
                                  description="Run dramatiq worker processes for the project's "
-                                 "actors (workers.actors) against REDIS_URL.")
+                                 "actors (workers.actors) against REDIS_URL. SIGTERM or Ctrl-C "
+                                 "stops them within PORTAL_SHUTDOWN_TIMEOUT.")
     worker.add_argument("--processes", type=_positive_int, help="default: PORTAL_WORKER_PROCESSES")
     worker.add_argument("--threads", type=_positive_int, help="default: PORTAL_WORKER_THREADS")
     worker.set_defaults(run=cmd_worker)

@@ -4,10 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+# Values seen in examples and compose files; a secret anyone can read forges any token.
+KNOWN_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "password",
+                           "development", "test", "portal", "idea-portal"})
 
 
 class Settings(BaseSettings):
@@ -21,6 +25,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "PORTAL_REDIS_URL")
     )
+    # production refuses weak secrets; development (`portal dev`) and test do not, and enable the
+    # development sign-in page.
+    environment: Literal["production", "development", "test"] = "production"
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -38,6 +45,10 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_algorithms: list[str] = ["RS256", "ES256"]
+    # A key removed from the JWKS stops working within this many seconds; a token naming an
+    # unknown key id fetches the set again, at most this often.
+    jwks_refresh_seconds: float = Field(default=300.0, ge=1, le=86_400)
+    jwks_refetch_seconds: float = Field(default=5.0, ge=0, le=3600)
     claim_subject: str = "sub"
     claim_email: str = "email"
     claim_name: str = "name"
@@ -63,6 +74,11 @@ class Settings(BaseSettings):
     # unless their host or network is allowed here (e.g. ["hooks.internal"], ["10.1.0.0/16"]).
     webhook_allow_hosts: list[str] = []
     webhook_allow_networks: list[str] = []
+
+    # Event streams (SSE): one poll of the feed per API process serves every open stream.
+    stream_poll_ms: int = Field(default=100, ge=10, le=10_000)
+    stream_max_per_caller: int = Field(default=5, ge=1, le=1000)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     # Scheduler
     # How often the scheduler looks for undispatched events (an index probe), and the least time
@@ -96,6 +112,22 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis:// URL")
         return value
 
+    @field_validator("jwt_secret", "jwks_url", "jwt_issuer", "jwt_audience", "encryption_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _strong_secrets_in_production(self) -> "Settings":
+        if self.environment != "production":
+            return self
+        for name, value in (("jwt_secret", self.jwt_secret), ("encryption_key", self.encryption_key)):
+            if value is not None and (len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_SECRETS
+                                      or len(set(value)) < 8):
+                raise ValueError(f"PORTAL_{name.upper()}: too weak for production: use {MIN_SECRET_LENGTH}+ random "
+                                 "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+        return self
+
     def require_urls(self) -> tuple[str, str]:
         """Both service URLs, or a SettingsError naming the one that is missing."""
         if not self.database_url:
@@ -119,7 +151,10 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = str(error["loc"][0]).lower().removeprefix("portal_") if error["loc"] else "?"
+            if not error["loc"]:  # a rule across settings names them in its own message
+                problems.append(str(error["msg"]).removeprefix("Value error, "))
+                continue
+            field = str(error["loc"][0]).lower().removeprefix("portal_")
             name = ENV_NAMES.get(field, f"PORTAL_{field.upper()}")
             problems.append(f"{name}: {error['msg']}")
         raise SettingsError("; ".join(problems)) from None

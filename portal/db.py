@@ -30,17 +30,23 @@ async def connect(dsn: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     return conn
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20,
-                      timeout: float = 10.0) -> asyncpg.Pool:
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20, timeout: float = 10.0,
+                      application_name: str = "portal") -> asyncpg.Pool:
+    """A pool whose connections name their process role (pg_stat_activity.application_name).
+
+    A connection that broke (a terminated backend, a restarted server) fails the query that
+    meets it and is replaced on its next use, so callers recover by trying again."""
     return await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, timeout=timeout, init=_init_connection,
-        reset=_keep_session, command_timeout=60,
+        reset=_keep_session, command_timeout=60, server_settings={"application_name": application_name},
     )
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """Everything done on the yielded connection commits together or not at all."""
+async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[asyncpg.Connection]:
+    """Everything done on the yielded connection commits together or not at all. A read-only
+    unit of work sees one snapshot (REPEATABLE READ), so a page is consistent with itself."""
     async with pool.acquire() as conn:
-        async with conn.transaction():
+        transaction = conn.transaction(isolation="repeatable_read", readonly=True) if readonly else conn.transaction()
+        async with transaction:
             yield conn

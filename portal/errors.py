@@ -1,9 +1,18 @@
-"""Expected failures: each carries its HTTP status and renders as RFC 9457 problem details."""
+"""Expected failures, one class per case: each carries its HTTP status and renders as RFC 9457
+problem details (portal.web.http.problem_response)."""
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 PROBLEM_BASE = "https://idea-portal.dev/problems/"
+
+
+def status_title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 class PortalError(Exception):
@@ -32,11 +41,19 @@ class MalformedRequest(PortalError):
 
 
 class Unauthenticated(PortalError):
+    """No credentials were sent (RFC 6750: the challenge names no error)."""
     status, title, slug = 401, "Authentication required", "unauthenticated"
+    challenge = 'Bearer realm="idea-portal"'
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
-        self.headers["WWW-Authenticate"] = 'Bearer realm="idea-portal"'
+        self.headers["WWW-Authenticate"] = self.challenge
+
+
+class InvalidToken(Unauthenticated):
+    """Credentials were sent and refused; the detail says why, never echoing the token."""
+    title, slug = "Invalid credentials", "invalid-token"
+    challenge = 'Bearer realm="idea-portal", error="invalid_token"'
 
 
 class Forbidden(PortalError):
@@ -45,6 +62,14 @@ class Forbidden(PortalError):
 
 class NotFound(PortalError):
     status, title, slug = 404, "Not found", "not-found"
+
+
+class MethodNotAllowed(PortalError):
+    status, title, slug = 405, "Method not allowed", "method-not-allowed"
+
+    def __init__(self, method: str, allowed: set[str]) -> None:
+        super().__init__(f"{method[:20]} is not allowed here")
+        self.headers["Allow"] = ",".join(sorted(allowed))
 
 
 class Conflict(PortalError):
@@ -72,12 +97,37 @@ class ValidationFailed(PortalError):
 class RateLimited(PortalError):
     status, title, slug = 429, "Too many requests", "rate-limited"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"write rate limit reached; retry in {retry_after} s")
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail or f"write rate limit reached; retry in {retry_after} s")
         self.headers["Retry-After"] = str(retry_after)
 
 
-def field_errors(pydantic_errors: list[dict[str, Any]], prefix: tuple = ()) -> list[dict[str, Any]]:
+class InternalError(PortalError):
+    status, title, slug = 500, "Internal server error", "internal"
+
+    def __init__(self) -> None:
+        super().__init__("an unexpected error occurred; it has been logged")
+
+
+class Unavailable(PortalError):
+    """A dependency is down; the client may retry shortly."""
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 5, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class HttpError(PortalError):
+    """An error status raised by the HTTP layer itself that no class above describes."""
+    slug = "http-error"
+
+    def __init__(self, status: int) -> None:
+        self.status, self.title = status, status_title(status)
+        super().__init__()
+
+
+def field_errors(pydantic_errors: list[Any], prefix: tuple = ()) -> list[dict[str, Any]]:
     """pydantic's error list as [{field, message, type}] with dotted field paths."""
     out = []
     for error in pydantic_errors:

@@ -45,7 +45,7 @@ async def redis_url(servers: TestServers) -> str:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
-    return Settings(database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET,
+    return Settings(database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET, environment="test",
                     encryption_key=ENCRYPTION_KEY, webhook_allow_networks=["127.0.0.0/8"], _env_file=None)
 
 

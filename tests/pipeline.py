@@ -21,6 +21,7 @@ def pipeline_env(database_url: str, redis_url: str, **extra: str) -> dict[str, s
     base = {k: v for k, v in os.environ.items()
             if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
     return {**base, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORTAL_JWT_SECRET": JWT_SECRET,
+            "PORTAL_ENVIRONMENT": "test",
             "PORTAL_ENCRYPTION_KEY": ENCRYPTION_KEY, "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
             "PORTAL_WEBHOOK_RETRY_SCHEDULE": "[1, 1, 1]", "PORTAL_WEBHOOK_RETRY_INTERVAL_SECONDS": "0.5",
             "PORTAL_RESULTS_INTERVAL_SECONDS": "0.5", 

@@ -7,7 +7,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from portal.webhooks import delivery
-from portal.webhooks.guard import AddressPolicy, BlockedAddress, GuardedResolver
+from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, new_secret, sign
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import make_idea
@@ -100,12 +100,12 @@ async def test_a_failed_attempt_is_retried_later_then_failed_after_the_schedule(
     await make_idea(client, auth())
     await relay_all(db)
     schedule = [1]
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
     await delivery.record(db, claimed, [delivery.Outcome(500, None, 3, "boom")], schedule)
     state = await db.fetchrow("SELECT state, attempts, next_attempt_at > now() AS later FROM webhook_deliveries")
     assert (state["state"], state["attempts"], state["later"]) == ("pending", 1, True)
     await db.execute("UPDATE webhook_deliveries SET next_attempt_at = now()")
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
     await delivery.record(db, claimed, [delivery.Outcome(None, "timeout", 10, None)], schedule)
     assert await db.fetchval("SELECT state FROM webhook_deliveries") == "failed"
 
@@ -114,8 +114,8 @@ async def test_a_leased_delivery_is_not_claimed_twice(client, auth, db):
     await _hook(client, auth.admin)
     await make_idea(client, auth())
     await relay_all(db)
-    assert len(await delivery.claim(db, delivery_ids=None, limit=10)) == 1
-    assert await delivery.claim(db, delivery_ids=None, limit=10) == []
+    assert len(await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)) == 1
+    assert await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10) == []
 
 
 async def test_a_webhook_failing_for_days_is_disabled_with_an_event(client, auth, db):
@@ -131,7 +131,7 @@ async def test_manual_redeliver_puts_a_delivery_back_in_line(client, auth, db):
     hook = await (await _hook(client, auth.admin)).json()
     await make_idea(client, auth())
     await relay_all(db)
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10)
+    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
     await delivery.record(db, claimed, [delivery.Outcome(200, None, 5, "ok")], [1])
     deliveries = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
     assert deliveries[0]["state"] == "succeeded"
@@ -141,10 +141,10 @@ async def test_manual_redeliver_puts_a_delivery_back_in_line(client, auth, db):
     assert await delivery.due(db) == [deliveries[0]["id"]]
 
 
-async def test_two_schedulers_claim_each_period_once(redis_url):
+async def test_two_schedulers_claim_each_period_once(settings):
     from workers.scheduler import Scheduler
 
-    first, second = Scheduler(redis_url), Scheduler(redis_url)
+    first, second = Scheduler(settings), Scheduler(settings)
     claims = [await first.claim_slot("results", 60), await second.claim_slot("results", 60)]
     await first.redis.aclose()
     await second.redis.aclose()

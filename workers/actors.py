@@ -55,7 +55,8 @@ async def relay_events() -> None:
 async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
     """Sends due deliveries (the given ones, or any that are due) and records each attempt."""
     async with unit_of_work(pool()) as conn:
-        claimed = await delivery.claim(conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK)
+        claimed = await delivery.claim(conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK,
+                                       timeout_seconds=settings.webhook_timeout_seconds)
     if not claimed:
         return
     box = SecretBox(settings.encryption_key or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import aiohttp
 import asyncpg
 import dramatiq
+import redis
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
@@ -17,7 +18,7 @@ from portal import logs
 from portal.config import Settings, load_settings
 from portal.db import create_pool
 from portal.webhooks.delivery import http_session
-from portal.webhooks.guard import AddressPolicy
+from portal.webhooks.addresses import AddressPolicy
 
 
 class WorkerResources(Middleware):
@@ -40,7 +41,8 @@ class WorkerResources(Middleware):
 
     async def _open(self) -> None:
         self.pool = await create_pool(self.settings.database_url, min_size=1,
-                                      max_size=max(4, self.settings.worker_threads * 2))
+                                      max_size=max(4, self.settings.worker_threads * 2),
+                                      application_name="portal-worker")
         self.http = http_session(self.policy, self.settings.webhook_timeout_seconds)
 
     async def _close(self) -> None:
@@ -51,7 +53,11 @@ class WorkerResources(Middleware):
 
 
 def build_broker(settings: Settings) -> tuple[RedisBroker, WorkerResources]:
-    broker = RedisBroker(url=settings.redis_url, heartbeat_timeout=settings.broker_heartbeat_timeout_ms)
+    # Bounded socket waits: a hung Redis must not hold a send (or a shutdown) forever.
+    # (Without REDIS_URL, e.g. when only importing the actors, redis-py's default applies.)
+    client = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=10,
+                                  socket_connect_timeout=5)
+    broker = RedisBroker(client=client, heartbeat_timeout=settings.broker_heartbeat_timeout_ms)
     resources = WorkerResources(settings)
     broker.add_middleware(AsyncIO())
     broker.add_middleware(resources)

@@ -1,19 +1,29 @@
-"""The scheduler: keeps the outbox relay going, and runs the periodic jobs.
+"""The scheduler: numbers new events for the feed, keeps the outbox relay going, and runs the
+periodic jobs.
 
-- Every PORTAL_RELAY_POLL_MS it probes for undispatched events (an index-only look at a partial
-  index) and, when there are some, sends an outbox.relay message, at most one per
+- Every PORTAL_RELAY_POLL_MS it gives committed events their feed positions (one serialised
+  step; see portal.events.feed), straight against PostgreSQL, so the feed keeps moving while
+  Redis or the workers are down.
+- At the same pace it probes for undispatched events (an index-only look at a partial index)
+  and, when there are some, sends an outbox.relay message, at most one per
   PORTAL_RELAY_COALESCE_MS. Events committed while Redis was down are relayed once it is back.
   (Polling, not LISTEN/NOTIFY: NOTIFY takes a database-wide lock at every commit, which would
   serialise all voters' transactions.)
 - Periodic jobs are timed by APScheduler; each firing first claims its time slot in Redis
   (SET NX), so with several schedulers running each job still runs once per period.
+
+Each loop survives a lost connection, a PostgreSQL restart or failover and a Redis outage: it
+logs the failure once, retries, and logs the recovery. A loop that ends for any other reason
+stops the process with a non-zero status, so its supervisor restarts it.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import sys
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -21,16 +31,24 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from portal import logs, outbox
+from portal.config import Settings
 from portal.db import create_pool
+from portal.events import feed
 from workers import actors
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
+RETRY_PAUSE_SECONDS = 1.0
+
+
+class LoopEnded(Exception):
+    """A loop that should run until shutdown returned or raised."""
 
 
 class Scheduler:
-    def __init__(self, redis_url: str) -> None:
-        self.redis = aioredis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redis = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
         self.pool: asyncpg.Pool | None = None
 
     async def claim_slot(self, job: str, period_seconds: float) -> bool:
@@ -39,70 +57,101 @@ class Scheduler:
         try:
             return bool(await self.redis.set(f"portal:schedule:{job}:{slot}", "1", nx=True,
                                              px=int(period_seconds * 2000)))
-        except Exception as exc:  # noqa: BLE001 - Redis down: nothing could be sent anyway
+        except Exception as exc:  # Redis down: nothing could be sent anyway
             log.warning("scheduler cannot reach Redis", extra={"fields": {"job": job, "error": str(exc)}})
             return False
 
-    async def send(self, actor) -> None:
-        await asyncio.to_thread(actors.send_quietly, actor)
-
-    def periodic(self, job: str, actor, period_seconds: float):
+    def periodic(self, job: str, actor, period_seconds: float) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if await self.claim_slot(job, period_seconds):
-                await self.send(actor)
+                await asyncio.to_thread(actors.send_quietly, actor)
         return run
 
-    async def watch_outbox(self) -> None:
-        poll, coalesce = settings.relay_poll_ms / 1000, settings.relay_coalesce_ms / 1000
-        last_sent = 0.0
-        while True:
-            await asyncio.sleep(poll)
-            try:
-                async with self.pool.acquire() as conn:
-                    pending = await outbox.has_pending(conn)
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox probe failed", extra={"fields": {"error": str(exc)}})
-                await asyncio.sleep(1)
-                continue
-            if not pending or time.monotonic() - last_sent < coalesce:
-                continue
-            if await asyncio.to_thread(actors.send_quietly, actors.relay_events):
-                last_sent = time.monotonic()
-            else:
-                await asyncio.sleep(1)  # Redis unreachable: try again shortly, without a log storm
+    async def sequence_feed(self) -> None:
+        async with self.pool.acquire() as conn:
+            while await feed.sequence(conn) > 0:
+                pass
 
-    async def run(self, stop: asyncio.Event) -> None:
-        self.pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    async def relay_outbox(self, state: dict[str, float]) -> None:
+        async with self.pool.acquire() as conn:
+            pending = await outbox.has_pending(conn)
+        coalesce = self.settings.relay_coalesce_ms / 1000
+        if not pending or time.monotonic() - state["last_sent"] < coalesce:
+            return
+        if not await asyncio.to_thread(actors.send_quietly, actors.relay_events):
+            raise ConnectionError("Redis is unreachable; the relay message was not sent")
+        state["last_sent"] = time.monotonic()
+
+    async def forever(self, name: str, step: Callable[[], Awaitable[None]], interval: float) -> None:
+        """Runs `step` every `interval` seconds until cancelled; failures are logged and retried."""
+        failing = False
+        while True:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not failing:
+                    log.warning(f"{name} failed; retrying", extra={"fields": {"error": f"{type(exc).__name__}: {exc}"}})
+                failing = True
+                await asyncio.sleep(RETRY_PAUSE_SECONDS)
+                continue
+            if failing:
+                log.info(f"{name} recovered")
+                failing = False
+            await asyncio.sleep(interval)
+
+    def start_jobs(self) -> AsyncIOScheduler:
         jobs = AsyncIOScheduler()
+        s = self.settings
         for job, actor, seconds in [
-            ("results", actors.compile_results, settings.results_interval_seconds),
-            ("webhook_retries", actors.retry_due_webhooks, settings.webhook_retry_interval_seconds),
-            ("overdue", actors.mark_overdue, settings.overdue_interval_seconds),
+            ("results", actors.compile_results, s.results_interval_seconds),
+            ("webhook_retries", actors.retry_due_webhooks, s.webhook_retry_interval_seconds),
+            ("overdue", actors.mark_overdue, s.overdue_interval_seconds),
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
         jobs.add_job(self.periodic("digests", actors.compile_digests, 60.0),
-                     CronTrigger.from_crontab(settings.digest_cron), max_instances=1)
+                     CronTrigger.from_crontab(s.digest_cron), max_instances=1)
         jobs.start()
-        tasks = [asyncio.create_task(self.watch_outbox())]
+        return jobs
+
+    async def run(self, stop: asyncio.Event) -> int:
+        """Runs until `stop` is set (0) or a loop ends unexpectedly (1)."""
+        self.pool = await create_pool(self.settings.database_url, min_size=1, max_size=2,
+                                      application_name="portal-scheduler")
+        poll = self.settings.relay_poll_ms / 1000
+        relay_state = {"last_sent": 0.0}
+        loops = [
+            asyncio.create_task(self.forever("feed sequencing", self.sequence_feed, poll)),
+            asyncio.create_task(self.forever("outbox relay", lambda: self.relay_outbox(relay_state), poll)),
+        ]
+        jobs = self.start_jobs()
         log.info("scheduler running")
-        await stop.wait()
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopping, *loops], return_when=asyncio.FIRST_COMPLETED)
+        status = 0
+        for task in done - {stopping}:
+            log.error("a scheduler loop ended unexpectedly; stopping", exc_info=task.exception())
+            status = 1
         jobs.shutdown(wait=False)
-        for task in tasks:
+        for task in [stopping, *loops]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self.pool.close()
+        await asyncio.gather(stopping, *loops, return_exceptions=True)
+        await asyncio.wait_for(self.pool.close(), 5)
         await self.redis.aclose()
+        log.info("scheduler stopped")
+        return status
 
 
-async def main() -> None:
+async def main() -> int:
     logs.configure(settings.log_level)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await Scheduler(settings.redis_url).run(stop)
+    return await Scheduler(settings).run(stop)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(asyncio.run(main()))

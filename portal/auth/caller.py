@@ -5,9 +5,6 @@ from dataclasses import dataclass
 
 from portal.errors import Forbidden
 
-SCOPES = ("ideas:read", "teams:read", "events:read", "webhooks:manage")
-
-
 @dataclass(frozen=True)
 class Employee:
     id: int

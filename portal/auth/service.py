@@ -1,6 +1,8 @@
 """Turning verified credentials into a Caller: just-in-time employee provisioning, API tokens."""
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -8,8 +10,12 @@ import asyncpg
 from portal.auth.caller import Caller, Employee
 from portal.auth.tokens import API_TOKEN_PREFIX, hash_api_token
 from portal.config import Settings
-from portal.errors import Unauthenticated
+from portal.schemas import EMAIL_PATTERN
+from portal.errors import Forbidden, InvalidToken
 
+log = logging.getLogger("portal.auth")
+
+EMAIL = re.compile(EMAIL_PATTERN)
 EMPLOYEE_COLUMNS = """
     e.id, e.email, e.name, e.team_id, e.is_admin, e.subject,
     (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug
@@ -20,14 +26,17 @@ UPDATE employees SET email = $2, name = $3, team_id = (SELECT id FROM teams WHER
        is_admin = $5, updated_at = now()
 WHERE subject = $1 RETURNING id
 """
-# A pre-provisioned employee (subject NULL) is claimed by email at first sign-in.
-UPSERT_BY_EMAIL = """
+# A pre-provisioned employee (subject NULL) is claimed by email at first sign-in; an employee
+# who has signed in keeps their subject for good, so another identity with the same email
+# cannot take their row (nothing is returned then).
+CLAIM_BY_EMAIL = """
 INSERT INTO employees (subject, email, name, team_id, is_admin)
 VALUES ($1, $2, $3, (SELECT id FROM teams WHERE slug = $4), $5)
 ON CONFLICT (email) DO UPDATE
    SET subject = EXCLUDED.subject, name = EXCLUDED.name,
        team_id = coalesce(EXCLUDED.team_id, employees.team_id),
        is_admin = EXCLUDED.is_admin, updated_at = now()
+   WHERE employees.subject IS NULL OR employees.subject = EXCLUDED.subject
 RETURNING id
 """
 # last_used_at is refreshed at most once a minute, so a busy integration is not a write per call.
@@ -53,14 +62,14 @@ def employee_from_row(row: asyncpg.Record) -> Employee:
 def _identity(settings: Settings, claims: dict[str, Any]) -> tuple[str, str, str, str | None, bool]:
     subject = claims.get(settings.claim_subject)
     email = claims.get(settings.claim_email)
-    if not isinstance(subject, str) or not subject:
-        raise Unauthenticated(f"the token has no {settings.claim_subject!r} claim")
-    if not isinstance(email, str) or "@" not in email:
-        raise Unauthenticated(f"the token has no valid {settings.claim_email!r} claim")
+    if not isinstance(subject, str) or not subject or len(subject) > 255:
+        raise InvalidToken(f"the token has no usable {settings.claim_subject!r} claim")
+    if not isinstance(email, str) or not EMAIL.match(email.strip()) or len(email) > 254:
+        raise InvalidToken(f"the token has no valid {settings.claim_email!r} claim")
     name = claims.get(settings.claim_name)
     team = claims.get(settings.claim_team)
     roles = claims.get(settings.claim_roles) or []
-    return (subject, email.strip().lower(), name if isinstance(name, str) else "",
+    return (subject, email.strip().lower(), name[:200] if isinstance(name, str) else "",
             team if isinstance(team, str) else None,
             isinstance(roles, list) and "admin" in roles)
 
@@ -73,22 +82,31 @@ async def employee_from_claims(conn: asyncpg.Connection, settings: Settings,
     if row is not None and (row["email"], row["name"], row["team_slug"], row["is_admin"]) \
             == (email, name, team, is_admin):
         return employee_from_row(row)
-    try:
-        async with conn.transaction():
-            updated = await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
-            if updated is None:
-                await conn.fetchval(UPSERT_BY_EMAIL, subject, email, name, team, is_admin)
-    except asyncpg.UniqueViolationError:
-        # Two first requests of one new employee at once: the other one created the row.
-        async with conn.transaction():
-            await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin)
+    for attempt in range(2):
+        try:
+            async with conn.transaction():
+                if await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin) is None \
+                        and await conn.fetchval(CLAIM_BY_EMAIL, subject, email, name, team, is_admin) is None:
+                    raise _identity_conflict(subject, email)
+            break
+        except asyncpg.UniqueViolationError:
+            # Two first requests of one new employee at once (the other one created the row:
+            # try again as an update), or a new email that another employee already has.
+            if attempt == 1 or await conn.fetchval(EMPLOYEE_BY_SUBJECT, subject) is None:
+                raise _identity_conflict(subject, email) from None
     return employee_from_row(await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject))
+
+
+def _identity_conflict(subject: str, email: str) -> Forbidden:
+    log.warning("sign-in refused: the email belongs to another employee's identity",
+                extra={"fields": {"email": email, "subject": subject}})
+    return Forbidden(f"{email} belongs to another employee's account; ask an admin to look into it")
 
 
 async def caller_from_api_token(conn: asyncpg.Connection, token: str) -> Caller:
     row = await conn.fetchrow(TOKEN_BY_HASH, hash_api_token(token))
     if row is None:
-        raise Unauthenticated("unknown or revoked API token")
+        raise InvalidToken("unknown or revoked API token")
     return Caller(token_id=row["id"], scopes=frozenset(row["scopes"]))
 
 

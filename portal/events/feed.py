@@ -1,51 +1,119 @@
-"""The pull feed: every event exactly once, in a stable order, from any cursor.
+"""The pull feed: every event exactly once, in one stable order, from any cursor.
 
-Events are ordered by (txid, id) and only those written by transactions older than every
-transaction still running are served (txid < xmin of the current snapshot). A transaction that
-commits later has a txid at or above that xmin, so it always sorts after a cursor already
-handed out: no event can appear behind a reader's cursor.
+Events get their feed position from `sequence`, a single serialised step (a transaction-level
+advisory lock): it numbers committed, not yet numbered events after the highest position given
+so far. A sequencing transaction can only start once the previous one has committed (PostgreSQL
+releases the lock after the commit is visible), so the positions any reader can see always form
+an unbroken run 1..n. Nothing can later appear behind a cursor already handed out, and no other
+transaction on the server, in this database or another, holds the feed back.
 """
 from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 
 import asyncpg
 
-from portal.errors import ValidationFailed
+from portal.auth.caller import Caller
+from portal.errors import Forbidden, ValidationFailed
+from portal.events.cloudevents import VOTER_SCOPE
 
+SEQUENCE_LOCK_ID = 7_141_592_654
+TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
+HAS_UNSEQUENCED = "SELECT EXISTS (SELECT 1 FROM events WHERE feed_position IS NULL)"
+# Runs as its own statement after the lock is held, so its snapshot sees every earlier
+# sequencing. Rows another transaction has locked (the relay marking them dispatched) are
+# skipped and numbered by the next run, rather than waited for.
+SEQUENCE = """
+WITH next AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
+        SELECT id FROM events WHERE feed_position IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+    ) unsequenced
+)
+UPDATE events e SET feed_position = (SELECT coalesce(max(feed_position), 0) FROM events) + next.n
+FROM next WHERE e.id = next.id
+"""
 FEED = """
-SELECT id, txid::text AS txid, type, subject, data, occurred_at FROM events
-WHERE (txid, id) > ($1::text::xid8, $2::bigint)
-  AND txid < pg_snapshot_xmin(pg_current_snapshot())
-  AND ($3::text[] IS NULL OR type = ANY($3::text[]))
-ORDER BY txid, id
+SELECT id, feed_position, type, subject, data, occurred_at FROM events
+WHERE feed_position > $1 AND feed_position <= $2 AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+ORDER BY feed_position
 LIMIT $4
 """
-START = ("0", 0)
-CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,19})$")
+HEAD = "SELECT coalesce(max(feed_position), 0) FROM events"
+POSITION_OF_EVENT = "SELECT coalesce(max(feed_position), 0) FROM events WHERE id <= $1 AND feed_position IS NOT NULL"
+
+START = 0
+CURSOR = re.compile(r"^p(\d{1,18})$")
+# Cursors handed out before feed positions existed: "<txid>.<event id>".
+LEGACY_CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,18})$")
 
 
-def encode_cursor(txid: str, event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{txid}.{event_id}".encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Cursor:
+    position: int | None = START
+    legacy_event_id: int | None = None
 
 
-def decode_cursor(cursor: str | None, field: str = "query.after") -> tuple[str, int]:
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, field: str = "query.after") -> Cursor:
     if not cursor:
-        return START
+        return Cursor()
     try:
-        match = CURSOR.match(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (ValueError, UnicodeDecodeError):
-        match = None
-    if match is None:
-        raise ValidationFailed([{"field": field, "message": "not a cursor this API handed out",
-                                 "type": "cursor"}])
-    return match.group(1), int(match.group(2))
+        text = ""
+    if match := CURSOR.match(text):
+        return Cursor(position=int(match.group(1)))
+    if match := LEGACY_CURSOR.match(text):
+        return Cursor(position=None, legacy_event_id=int(match.group(2)))
+    raise ValidationFailed([{"field": field, "message": "not a cursor this API handed out", "type": "cursor"}])
 
 
-async def read(conn: asyncpg.Connection, *, after: tuple[str, int], types: list[str] | None,
-               limit: int) -> tuple[list[asyncpg.Record], tuple[str, int]]:
-    """Events after the position, and the position to continue from."""
-    rows = await conn.fetch(FEED, after[0], after[1], types, limit)
-    position = (rows[-1]["txid"], rows[-1]["id"]) if rows else after
-    return rows, position
+async def resolve(conn: asyncpg.Connection, cursor: Cursor) -> int:
+    """The feed position a cursor stands for."""
+    if cursor.position is not None:
+        return cursor.position
+    # Migration 0003 numbered the old events in the order old cursors walked them.
+    return await conn.fetchval(POSITION_OF_EVENT, cursor.legacy_event_id)
+
+
+async def sequence(conn: asyncpg.Connection, *, limit: int = 5000) -> int:
+    """Numbers up to `limit` unnumbered events and commits; 0 when there were none or another
+    process was sequencing at that moment. Needs a connection outside any transaction."""
+    if conn.is_in_transaction():
+        raise RuntimeError("feed positions must be committed on their own, not inside another transaction")
+    if not await conn.fetchval(HAS_UNSEQUENCED):
+        return 0
+    async with conn.transaction():
+        if not await conn.fetchval(TRY_LOCK, SEQUENCE_LOCK_ID):
+            return 0
+        status = await conn.execute(SEQUENCE, limit)
+    return int(status.split()[-1])
+
+
+async def read(conn: asyncpg.Connection, *, after: int, types: list[str] | None,
+               limit: int) -> tuple[list[asyncpg.Record], int]:
+    """Events after the position, and the position to continue from. A page shorter than `limit`
+    covered everything numbered so far, so a filtered reader skips past what it does not want."""
+    top = await head(conn)  # first: anything numbered after this read is left for the next page
+    rows = await conn.fetch(FEED, after, top, types, limit)
+    if len(rows) == limit:
+        return rows, rows[-1]["feed_position"]
+    return rows, max(after, top)
+
+
+async def head(conn: asyncpg.Connection) -> int:
+    """The highest position given so far."""
+    return await conn.fetchval(HEAD)
+
+
+def require_reader(caller: Caller) -> bool:
+    """The raw feed is for integrations (API tokens with events:read, checked by the route) and
+    admins; employees read ideas through the ideas API. True when voter identities may be shown."""
+    if caller.employee is not None and not caller.employee.is_admin:
+        raise Forbidden("the event feed is for integrations and admins")
+    return VOTER_SCOPE in caller.scopes

@@ -122,6 +122,10 @@ LIST_DIGESTS = f"""
 SELECT {DIGEST_COLUMNS} FROM team_digests d JOIN teams t ON t.id = d.team_id
 WHERE d.team_id = $1 ORDER BY d.id DESC LIMIT $2
 """
+GET_DIGEST = f"""
+SELECT {DIGEST_COLUMNS} FROM team_digests d JOIN teams t ON t.id = d.team_id
+WHERE d.team_id = $1 AND d.id = $2
+"""
 ALL_TEAMS = "SELECT id FROM teams ORDER BY id"
 
 
@@ -156,7 +160,15 @@ async def _lead_or_admin(conn: asyncpg.Connection, caller: Caller, slug: str) ->
 async def request_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str, period_hours: int) -> DigestRead:
     team = await _lead_or_admin(conn, caller, slug)
     digest_id = await compile_digest(conn, team=team, period_hours=period_hours)
-    return next(d for d in await list_digests(conn, caller, slug=slug, limit=1) if d.id == digest_id)
+    return await get_digest(conn, caller, slug=slug, digest_id=digest_id)
+
+
+async def get_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str, digest_id: int) -> DigestRead:
+    team = await _lead_or_admin(conn, caller, slug)
+    row = await conn.fetchrow(GET_DIGEST, team, digest_id)
+    if row is None:
+        raise NotFound(f"no digest {digest_id} for {slug!r}")
+    return DigestRead.model_validate(dict(row))
 
 
 async def list_digests(conn: asyncpg.Connection, caller: Caller, *, slug: str, limit: int = 30) -> list[DigestRead]:

@@ -87,6 +87,7 @@ RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
 """
 RULE_COLUMNS = "r.id, r.match_kind, r.pattern, t.slug AS team, r.role, r.created_at"
 LIST_RULES = f"SELECT {RULE_COLUMNS} FROM routing_rules r JOIN teams t ON t.id = r.team_id ORDER BY r.id"
+GET_RULE = f"SELECT {RULE_COLUMNS} FROM routing_rules r JOIN teams t ON t.id = r.team_id WHERE r.id = $1"
 INSERT_RULE = """
 INSERT INTO routing_rules (match_kind, pattern, team_id, role, created_by) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (match_kind, pattern, team_id) DO NOTHING RETURNING id
@@ -170,6 +171,14 @@ async def list_rules(conn: asyncpg.Connection, caller: Caller) -> list[RoutingRu
     return [RoutingRuleRead.model_validate(dict(row)) for row in await conn.fetch(LIST_RULES)]
 
 
+async def get_rule(conn: asyncpg.Connection, caller: Caller, *, rule_id: int) -> RoutingRuleRead:
+    caller.require_admin()
+    row = await conn.fetchrow(GET_RULE, rule_id)
+    if row is None:
+        raise NotFound(f"no routing rule {rule_id}")
+    return RoutingRuleRead.model_validate(dict(row))
+
+
 async def create_rule(conn: asyncpg.Connection, caller: Caller, data: RoutingRuleCreate) -> RoutingRuleRead:
     admin = caller.require_admin()
     team = await team_id(conn, data.team, field="body.team")
@@ -177,7 +186,7 @@ async def create_rule(conn: asyncpg.Connection, caller: Caller, data: RoutingRul
     if rule_id is None:
         raise Conflict("this rule exists already")
     await events.record(conn, "routing_rule.created", f"routing-rules/{rule_id}", data.model_dump())
-    return next(r for r in await list_rules(conn, caller) if r.id == rule_id)
+    return await get_rule(conn, caller, rule_id=rule_id)
 
 
 async def delete_rule(conn: asyncpg.Connection, caller: Caller, *, rule_id: int) -> None:

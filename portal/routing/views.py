@@ -1,50 +1,35 @@
 from __future__ import annotations
 
-from aiohttp import web
-
-from portal.db import unit_of_work
 from portal.routing import service
-from portal.routing.schemas import InboxQuery, RoutingResponse, RoutingRuleCreate
-from portal.web.guard import caller_of
-from portal.web.http import json_response, parse_body, parse_query, path_int
-from portal.web.keys import POOL
+from portal.routing.schemas import InboxItem, RoutingRead, RoutingRuleRead
+from portal.web.spec import Call, Created
 
 
-async def list_rules(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.list_rules(conn, caller_of(request)))
+async def list_rules(call: Call) -> list[RoutingRuleRead]:
+    return await service.list_rules(call.conn, call.caller)
 
 
-async def create_rule(request: web.Request) -> web.Response:
-    data = await parse_body(request, RoutingRuleCreate)
-    async with unit_of_work(request.app[POOL]) as conn:
-        rule = await service.create_rule(conn, caller_of(request), data)
-    return json_response(rule, status=201, headers={"Location": f"/api/v1/routing-rules/{rule.id}"})
+async def get_rule(call: Call) -> RoutingRuleRead:
+    return await service.get_rule(call.conn, call.caller, rule_id=call.path["rule_id"])
 
 
-async def delete_rule(request: web.Request) -> web.Response:
-    rule_id = path_int(request, "rule_id")
-    async with unit_of_work(request.app[POOL]) as conn:
-        await service.delete_rule(conn, caller_of(request), rule_id=rule_id)
-    return web.Response(status=204)
+async def create_rule(call: Call) -> Created:
+    rule = await service.create_rule(call.conn, call.caller, call.body)
+    return Created(rule, call.url_for("get_rule", rule_id=rule.id))
 
 
-async def inbox(request: web.Request) -> web.Response:
-    query = parse_query(request, InboxQuery)
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.inbox(conn, caller_of(request), slug=request.match_info["slug"],
-                                                 query=query))
+async def delete_rule(call: Call) -> None:
+    await service.delete_rule(call.conn, call.caller, rule_id=call.path["rule_id"])
 
 
-async def idea_routings(request: web.Request) -> web.Response:
-    idea_id = path_int(request, "idea_id")
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.idea_routings(conn, idea_id=idea_id))
+async def inbox(call: Call) -> list[InboxItem]:
+    return await service.inbox(call.conn, call.caller, slug=call.path["slug"], query=call.query)
 
 
-async def respond(request: web.Request) -> web.Response:
-    idea_id = path_int(request, "idea_id")
-    answer = await parse_body(request, RoutingResponse)
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.respond(conn, caller_of(request), idea_id=idea_id,
-                                                   slug=request.match_info["team"], answer=answer))
+async def idea_routings(call: Call) -> list[RoutingRead]:
+    return await service.idea_routings(call.conn, idea_id=call.path["idea_id"])
+
+
+async def respond(call: Call) -> RoutingRead:
+    return await service.respond(call.conn, call.caller, idea_id=call.path["idea_id"], slug=call.path["team"],
+                                 answer=call.body)

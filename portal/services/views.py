@@ -1,40 +1,26 @@
 from __future__ import annotations
 
-from aiohttp import web
-
-from portal.db import unit_of_work
 from portal.services import service
-from portal.services.schemas import ServiceCreate, ServiceUpdate
-from portal.web.guard import caller_of
-from portal.web.http import json_response, parse_body
-from portal.web.keys import POOL
+from portal.services.schemas import ServiceMap, ServiceRead
+from portal.web.spec import Call, Created
 
 
-async def create_service(request: web.Request) -> web.Response:
-    data = await parse_body(request, ServiceCreate)
-    async with unit_of_work(request.app[POOL]) as conn:
-        created = await service.create_service(conn, caller_of(request), data)
-    return json_response(created, status=201, headers={"Location": f"/api/v1/services/{created.slug}"})
+async def create_service(call: Call) -> Created:
+    created = await service.create_service(call.conn, call.caller, call.body)
+    return Created(created, call.url_for("get_service", slug=created.slug))
 
 
-async def list_services(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.list_services(conn))
+async def list_services(call: Call) -> list[ServiceRead]:
+    return await service.list_services(call.conn)
 
 
-async def get_service(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.get_service(conn, slug=request.match_info["slug"]))
+async def get_service(call: Call) -> ServiceRead:
+    return await service.get_service(call.conn, slug=call.path["slug"])
 
 
-async def update_service(request: web.Request) -> web.Response:
-    data = await parse_body(request, ServiceUpdate)
-    async with unit_of_work(request.app[POOL]) as conn:
-        updated = await service.update_service(conn, caller_of(request), slug=request.match_info["slug"],
-                                                data=data)
-    return json_response(updated)
+async def update_service(call: Call) -> ServiceRead:
+    return await service.update_service(call.conn, call.caller, slug=call.path["slug"], data=call.body)
 
 
-async def service_map(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.service_map(conn))
+async def service_map(call: Call) -> ServiceMap:
+    return await service.service_map(call.conn)

@@ -7,7 +7,9 @@ from pydantic import Field, field_validator
 
 from portal.schemas import Input, Name, Output
 
-Scope = Literal["ideas:read", "teams:read", "events:read", "webhooks:manage"]
+# events:voters adds who voted to the vote events of the feed and stream (they are left out
+# otherwise); it is meaningful only together with events:read.
+Scope = Literal["ideas:read", "teams:read", "events:read", "events:voters", "webhooks:manage"]
 
 
 class TokenCreate(Input):

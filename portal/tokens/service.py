@@ -14,6 +14,7 @@ INSERT INTO api_tokens (name, token_hash, prefix, scopes, created_by) VALUES ($1
 RETURNING {TOKEN_COLUMNS}
 """
 LIST_TOKENS = f"SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"
+GET_TOKEN = f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
 REVOKE_TOKEN = "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id"
 
 
@@ -27,6 +28,14 @@ async def create_token(conn: asyncpg.Connection, caller: Caller, data: TokenCrea
 async def list_tokens(conn: asyncpg.Connection, caller: Caller) -> list[TokenRead]:
     caller.require_admin()
     return [TokenRead.model_validate(dict(row)) for row in await conn.fetch(LIST_TOKENS)]
+
+
+async def get_token(conn: asyncpg.Connection, caller: Caller, *, token_id: int) -> TokenRead:
+    caller.require_admin()
+    row = await conn.fetchrow(GET_TOKEN, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    return TokenRead.model_validate(dict(row))
 
 
 async def revoke_token(conn: asyncpg.Connection, caller: Caller, *, token_id: int) -> None:

@@ -11,7 +11,7 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Conflict, NotFound
 from portal.ideas.workflow import CLOSED_STATUSES
-from portal.schemas import Output
+from portal.votes.schemas import VoteState
 
 SHARDS = 32
 
@@ -60,12 +60,6 @@ SELECT (SELECT status FROM idea) AS status,
        (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = $1)
            - (SELECT count(*) FROM withdrawn) AS vote_count
 """
-
-
-class VoteState(Output):
-    idea_id: int
-    voted: bool
-    vote_count: int
 
 
 def shard_of(employee_id: int) -> int:

@@ -14,12 +14,14 @@ from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.config import Settings
 from portal.db import create_pool
+from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web import middlewares
 from portal.web.docs import OPENAPI
-from portal.web.guard import guarded
+from portal.web.dispatch import endpoint
 from portal.web.keys import (
     EMPLOYEES,
+    HUB,
     METRICS,
     POOL,
     RATE_LIMITER,
@@ -76,6 +78,24 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     await client.aclose()
 
 
+async def _event_hub(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    hub = FeedHub(app[POOL], poll_seconds=settings.stream_poll_ms / 1000,
+                  max_streams_per_caller=settings.stream_max_per_caller)
+    app[HUB] = hub
+    poller = asyncio.create_task(hub.run())
+    yield
+    hub.close()
+    poller.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await poller
+
+
+async def _end_streams(app: web.Application) -> None:
+    """Open event streams end first on shutdown, so in-flight requests are all that is waited for."""
+    app[HUB].close()
+
+
 def create_app(settings: Settings) -> web.Application:
     settings.require_urls()
     app = web.Application(
@@ -89,7 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     routes = all_routes()
     app[OPENAPI] = openapi_document(routes, version=_version())
     for route in routes:
-        handler = route.handler if route.public else guarded(route)
-        app.router.add_route(route.method, route.path, handler)
-    app.cleanup_ctx.extend([_database, _redis])
+        app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
+    app.cleanup_ctx.extend([_database, _redis, _event_hub])
+    app.on_shutdown.append(_end_streams)
     return app

@@ -6,11 +6,13 @@ import json
 
 from aiohttp import web
 
+from portal.web.spec import Call
+
 OPENAPI = web.AppKey("openapi", dict)
 
 
-async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(request.app[OPENAPI])
+async def openapi_json(call: Call) -> dict:
+    return call.request.app[OPENAPI]
 
 
 def _render(document: dict) -> str:
@@ -46,5 +48,5 @@ def _render(document: dict) -> str:
     )
 
 
-async def docs(request: web.Request) -> web.Response:
-    return web.Response(text=_render(request.app[OPENAPI]), content_type="text/html")
+async def docs(call: Call) -> web.Response:
+    return web.Response(text=_render(call.request.app[OPENAPI]), content_type="text/html")

@@ -2,47 +2,57 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
-from portal.web.http import json_response
+from portal.errors import Unavailable
+from portal.schemas import Output
 from portal.web.keys import METRICS, POOL, REDIS
 from portal.web.metrics import CONTENT_TYPE
+from portal.web.spec import Call
 
 READY_CHECK_TIMEOUT = 2.0
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return json_response({"status": "ok"})
+class Health(Output):
+    status: str
 
 
-async def _check(name: str, probe) -> tuple[str, str | None]:
+class Readiness(Output):
+    status: str
+    checks: dict[str, str]
+
+
+class NotReady(Unavailable):
+    title, slug = "Not ready", "not-ready"
+
+
+async def healthz(call: Call) -> Health:
+    return Health(status="ok")
+
+
+async def _check(name: str, probe: Callable[[], Awaitable[Any]]) -> tuple[str, str | None]:
     try:
         await asyncio.wait_for(probe(), READY_CHECK_TIMEOUT)
         return name, None
-    except Exception as exc:  # any failure means "not ready"; the reason is reported
-        return name, f"{type(exc).__name__}: {exc}"[:200] or type(exc).__name__
+    except Exception as exc:  # any failure means "not ready"; its kind is reported, not its text
+        return name, type(exc).__name__
 
 
-async def readyz(request: web.Request) -> web.Response:
-    pool, redis = request.app[POOL], request.app[REDIS]
+async def readyz(call: Call) -> Readiness:
+    pool, redis = call.request.app[POOL], call.request.app[REDIS]
     results = await asyncio.gather(
         _check("postgresql", lambda: pool.fetchval("SELECT 1")),
         _check("redis", redis.ping),
     )
-    failing = {name: reason for name, reason in results if reason}
     checks = {name: ("ok" if reason is None else reason) for name, reason in results}
+    failing = sorted(name for name, reason in results if reason)
     if failing:
-        return web.Response(
-            status=503, content_type="application/problem+json",
-            text=web.json_response({
-                "type": "https://idea-portal.dev/problems/not-ready", "title": "Not ready",
-                "status": 503, "detail": "unreachable: " + ", ".join(sorted(failing)),
-                "checks": checks,
-            }).text,
-        )
-    return json_response({"status": "ready", "checks": checks})
+        raise NotReady("unreachable: " + ", ".join(failing), checks=checks)
+    return Readiness(status="ready", checks=checks)
 
 
-async def metrics(request: web.Request) -> web.Response:
-    return web.Response(body=request.app[METRICS].render(), headers={"Content-Type": CONTENT_TYPE})
+async def metrics(call: Call) -> web.Response:
+    return web.Response(body=call.request.app[METRICS].render(), headers={"Content-Type": CONTENT_TYPE})

@@ -1,11 +1,12 @@
-"""Parsing requests into pydantic models and rendering JSON and problem responses."""
+"""Parsing requests into validated values, and rendering JSON and problem responses."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from portal.errors import (
     MalformedRequest,
@@ -15,16 +16,20 @@ from portal.errors import (
     ValidationFailed,
     field_errors,
 )
+from portal.schemas import Email, Slug
+from portal.text import unclean_fields
+from portal.web.spec import MAX_ID, PATH_KINDS
 
 Model = TypeVar("Model", bound=BaseModel)
-from portal.web.keys import RAW_JSON
-
 PROBLEM_TYPE = "application/problem+json"
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+ASCII_ID = re.compile(r"^[0-9]{1,19}$")  # int() would also take "٣" or "３"
+PATH_ADAPTERS: dict[str, TypeAdapter[Any]] = {"slug": TypeAdapter(Slug), "email": TypeAdapter(Email)}
 
 
 async def read_json(request: web.Request) -> Any:
-    if request.content_type not in ("application/json", "application/merge-patch+json") and request.can_read_body:
-        raise UnsupportedMediaType(f"send application/json, not {request.content_type}")
+    if request.content_type not in JSON_TYPES and request.can_read_body:
+        raise UnsupportedMediaType(f"send application/json, not {request.content_type[:100]}")
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
@@ -35,11 +40,20 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedRequest("the body is nested too deeply") from None
 
 
-async def parse_body(request: web.Request, model: type[Model]) -> Model:
-    payload = await read_json(request)
-    request[RAW_JSON] = payload
+def _refuse_unclean(values: Any, prefix: str) -> None:
+    bad = unclean_fields(values)
+    if bad:
+        raise ValidationFailed([
+            {"field": ".".join([prefix, *map(str, path)]), "type": "string_unstorable",
+             "message": "must not contain NUL characters or unpaired surrogates"} for path in bad])
+
+
+def validate_body(payload: Any, model: type[Model]) -> Model:
+    _refuse_unclean(payload, "body")
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -51,18 +65,32 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
     for key in request.query.keys():
         items = request.query.getall(key)
         values[key] = items if len(items) > 1 else items[0]
+    _refuse_unclean(values, "query")
     try:
         return model.model_validate(values)
     except ValidationError as exc:
         raise ValidationFailed(field_errors(exc.errors(), ("query",))) from None
 
 
-def path_int(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
-        raise ValidationFailed([{"field": f"path.{name}", "message": "must be a positive integer",
-                                 "type": "int_parsing"}])
-    return int(raw)
+def parse_path(request: web.Request, names: list[str]) -> dict[str, Any]:
+    """The path parameters, each validated as the kind spec.PATH_KINDS gives it."""
+    values, errors = {}, []
+    for name in names:
+        raw, kind = request.match_info[name], PATH_KINDS[name]
+        if kind == "id":
+            if ASCII_ID.match(raw) and 1 <= int(raw) <= MAX_ID:
+                values[name] = int(raw)
+            else:
+                errors.append({"field": f"path.{name}", "type": "int_parsing",
+                               "message": f"must be an integer from 1 to {MAX_ID}"})
+            continue
+        try:
+            values[name] = PATH_ADAPTERS[kind].validate_python(raw)
+        except ValidationError as exc:
+            errors += field_errors(exc.errors(), ("path", name))
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 def dump(value: Any) -> Any:

@@ -8,6 +8,7 @@ from aiohttp import web
 from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.config import Settings
+from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web.metrics import Metrics
 
@@ -18,8 +19,8 @@ METRICS = web.AppKey("metrics", Metrics)
 VERIFIER = web.AppKey("verifier", JwtVerifier)
 EMPLOYEES = web.AppKey("employees", EmployeeCache)
 RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
+HUB = web.AppKey("hub", FeedHub)
 
 # Per-request storage.
 REQUEST_ID = web.RequestKey("request_id", str)
 CALLER_LABEL = web.RequestKey("caller_label", str)
-RAW_JSON = web.RequestKey("raw_json", object)

@@ -8,16 +8,20 @@ import uuid
 
 from aiohttp import web
 
-from portal.errors import MalformedRequest, NotFound, PayloadTooLarge, PortalError
+from portal.errors import (
+    HttpError,
+    InternalError,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    PortalError,
+)
 from portal.web.http import problem_response
 from portal.web.keys import CALLER_LABEL, METRICS, REQUEST_ID
 
 log = logging.getLogger("portal.http")
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-class MethodNotAllowed(PortalError):
-    status, title, slug = 405, "Method not allowed", "method-not-allowed"
 
 
 def _route_name(request: web.Request) -> str:
@@ -29,14 +33,12 @@ def _as_problem(exc: web.HTTPException) -> PortalError:
     if isinstance(exc, web.HTTPNotFound):
         return NotFound("no such resource")
     if isinstance(exc, web.HTTPMethodNotAllowed):
-        error = MethodNotAllowed(f"{exc.method} is not allowed here")
-        error.headers["Allow"] = ",".join(sorted(exc.allowed_methods))
-        return error
+        return MethodNotAllowed(exc.method, exc.allowed_methods)
     if isinstance(exc, web.HTTPRequestEntityTooLarge):
         return PayloadTooLarge("the request body is too large")
-    error = PortalError(exc.text or exc.reason)
-    error.status, error.title = exc.status, exc.reason
-    return error
+    if isinstance(exc, web.HTTPBadRequest):
+        return MalformedRequest("the request could not be read")
+    return HttpError(exc.status)
 
 
 @web.middleware
@@ -79,6 +81,4 @@ async def problems(request: web.Request, handler):
     except Exception:
         log.exception("unhandled error", extra={"fields": {"request_id": request.get(REQUEST_ID),
                                                             "path": request.path}})
-        error = PortalError("an unexpected error occurred; it has been logged")
-        error.status, error.title, error.slug = 500, "Internal server error", "internal"
-        return problem_response(error, request.path)
+        return problem_response(InternalError(), request.path)

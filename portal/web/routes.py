@@ -44,9 +44,9 @@ from portal.teams.schemas import (
 from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
-from portal.votes.service import VoteState
+from portal.votes.schemas import VoteState
 from portal.web import docs, health
-from portal.web.spec import Route
+from portal.web.spec import Handler, Route
 from portal.webhooks import views as webhooks
 from portal.webhooks.schemas import (
     DeliveryQuery,
@@ -60,56 +60,69 @@ from portal.webhooks.schemas import (
 API = "/api/v1"
 
 
+def read(method: str, path: str, handler: Handler, summary: str, tag: str, **options) -> Route:
+    """A route that runs in one read-only snapshot."""
+    return Route(method, path, handler, summary, tag, tx="read", **options)
+
+
+def write(method: str, path: str, handler: Handler, summary: str, tag: str, **options) -> Route:
+    """A route that changes data: one read-write transaction, counted against the write rate limit."""
+    return Route(method, path, handler, summary, tag, tx="write", write=True, **options)
+
+
 def operational_routes() -> list[Route]:
     return [
-        Route("GET", "/healthz", health.healthz, "Process is alive", "operations", public=True),
+        Route("GET", "/healthz", health.healthz, "Process is alive", "operations", public=True,
+              response=health.Health),
         Route("GET", "/readyz", health.readyz, "PostgreSQL and Redis are reachable", "operations",
-              public=True, errors=(503,)),
-        Route("GET", "/metrics", health.metrics, "Prometheus metrics", "operations", public=True),
+              public=True, response=health.Readiness, errors=(503,)),
+        Route("GET", "/metrics", health.metrics, "Prometheus metrics (text exposition format)", "operations",
+              public=True, response={"type": "string"}, content_type="text/plain"),
         Route("GET", "/openapi.json", docs.openapi_json, "This OpenAPI document", "operations",
-              public=True),
-        Route("GET", "/docs", docs.docs, "Rendered API reference", "operations", public=True),
+              public=True, response={"type": "object"}),
+        Route("GET", "/docs", docs.docs, "Rendered API reference", "operations", public=True,
+              response={"type": "string"}, content_type="text/html"),
     ]
 
 
 def team_routes() -> list[Route]:
     return [
-        Route("POST", f"{API}/teams", teams.create_team, "Create a team (admin)", "teams",
-              body=TeamCreate, response=TeamRead, status=201, errors=(409,), write=True),
-        Route("GET", f"{API}/teams", teams.list_teams, "List teams", "teams",
+        write("POST", f"{API}/teams", teams.create_team, "Create a team (admin)", "teams",
+              body=TeamCreate, response=TeamRead, status=201, errors=(409,)),
+        read("GET", f"{API}/teams", teams.list_teams, "List teams", "teams",
               response=list[TeamRead], scope="teams:read"),
-        Route("GET", f"{API}/teams/{{slug}}", teams.get_team, "Get a team", "teams",
+        read("GET", f"{API}/teams/{{slug}}", teams.get_team, "Get a team", "teams",
               response=TeamRead, scope="teams:read", errors=(404,)),
-        Route("PATCH", f"{API}/teams/{{slug}}", teams.update_team, "Change a team (admin or its leads)",
-              "teams", body=TeamUpdate, response=TeamRead, errors=(404,), write=True),
-        Route("PUT", f"{API}/teams/{{slug}}/leads/{{email}}", teams.assign_lead,
+        write("PATCH", f"{API}/teams/{{slug}}", teams.update_team, "Change a team (admin or its leads)",
+              "teams", body=TeamUpdate, response=TeamRead, errors=(404,)),
+        write("PUT", f"{API}/teams/{{slug}}/leads/{{email}}", teams.assign_lead,
               "Make an employee a lead of the team (admin); provisions unknown employees", "teams",
-              response=TeamRead, errors=(404,), write=True),
-        Route("DELETE", f"{API}/teams/{{slug}}/leads/{{email}}", teams.remove_lead,
-              "Remove a lead from the team (admin)", "teams", response=TeamRead, errors=(404,),
-              write=True),
-        Route("GET", f"{API}/me", teams.me, "The signed-in employee", "employees", response=EmployeeRead),
-        Route("GET", f"{API}/employees", teams.list_employees, "List employees", "employees",
+              response=TeamRead, errors=(404,)),
+        write("DELETE", f"{API}/teams/{{slug}}/leads/{{email}}", teams.remove_lead,
+              "Remove a lead from the team (admin)", "teams", response=TeamRead, errors=(404,)),
+        read("GET", f"{API}/me", teams.me, "The signed-in employee", "employees", response=EmployeeRead),
+        read("GET", f"{API}/employees", teams.list_employees, "List employees", "employees",
               query=EmployeeQuery, response=list[EmployeeRead], scope="teams:read", errors=(404,)),
-        Route("POST", f"{API}/employees", teams.create_employee, "Pre-provision an employee (admin)",
-              "employees", body=EmployeeCreate, response=EmployeeRead, status=201, errors=(409,),
-              write=True),
+        write("POST", f"{API}/employees", teams.create_employee, "Pre-provision an employee (admin)",
+              "employees", body=EmployeeCreate, response=EmployeeRead, status=201, errors=(409,)),
+        read("GET", f"{API}/employees/{{employee_id}}", teams.get_employee, "Get an employee", "employees",
+             response=EmployeeRead, scope="teams:read", errors=(404,)),
     ]
 
 
 def service_routes() -> list[Route]:
     return [
-        Route("POST", f"{API}/services", services.create_service,
+        write("POST", f"{API}/services", services.create_service,
               "Add a service to the map (admin or a lead of the provider team)", "services",
-              body=ServiceCreate, response=ServiceRead, status=201, errors=(409,), write=True),
-        Route("GET", f"{API}/services", services.list_services, "List services", "services",
+              body=ServiceCreate, response=ServiceRead, status=201, errors=(409,)),
+        read("GET", f"{API}/services", services.list_services, "List services", "services",
               response=list[ServiceRead], scope="teams:read"),
-        Route("GET", f"{API}/services/{{slug}}", services.get_service, "Get a service", "services",
+        read("GET", f"{API}/services/{{slug}}", services.get_service, "Get a service", "services",
               response=ServiceRead, scope="teams:read", errors=(404,)),
-        Route("PATCH", f"{API}/services/{{slug}}", services.update_service,
+        write("PATCH", f"{API}/services/{{slug}}", services.update_service,
               "Change a service (admin or a lead of the provider team)", "services",
-              body=ServiceUpdate, response=ServiceRead, errors=(404,), write=True),
-        Route("GET", f"{API}/service-map", services.service_map,
+              body=ServiceUpdate, response=ServiceRead, errors=(404,)),
+        read("GET", f"{API}/service-map", services.service_map,
               "The service map: provider -> customer edges with their services and open ideas",
               "services", response=ServiceMap, scope="teams:read"),
     ]
@@ -117,105 +130,114 @@ def service_routes() -> list[Route]:
 
 def idea_routes() -> list[Route]:
     return [
-        Route("POST", f"{API}/ideas", ideas.create_idea,
+        write("POST", f"{API}/ideas", ideas.create_idea,
               "Post an idea (honours Idempotency-Key)", "ideas", body=IdeaCreate, response=IdeaDetail,
-              status=201, write=True),
-        Route("GET", f"{API}/ideas", ideas.list_ideas, "List, filter, search and sort ideas", "ideas",
+              status=201, idempotent=True),
+        read("GET", f"{API}/ideas", ideas.list_ideas, "List, filter, search and sort ideas", "ideas",
               query=IdeaQuery, response=IdeaPage, scope="ideas:read"),
-        Route("GET", f"{API}/ideas/{{idea_id}}", ideas.get_idea, "Get an idea with its status history",
+        read("GET", f"{API}/ideas/{{idea_id}}", ideas.get_idea, "Get an idea with its status history",
               "ideas", response=IdeaDetail, scope="ideas:read", errors=(404,)),
-        Route("PATCH", f"{API}/ideas/{{idea_id}}", ideas.update_idea,
+        write("PATCH", f"{API}/ideas/{{idea_id}}", ideas.update_idea,
               "Edit an open idea (its author or an admin)", "ideas", body=IdeaUpdate,
-              response=IdeaDetail, errors=(404, 409), write=True),
-        Route("POST", f"{API}/ideas/{{idea_id}}/status", ideas.change_status,
+              response=IdeaDetail, errors=(404, 409)),
+        write("POST", f"{API}/ideas/{{idea_id}}/status", ideas.change_status,
               "Move an idea through the workflow (provider team leads, admins)", "ideas",
-              body=StatusChange, response=IdeaDetail, errors=(404, 409), write=True),
-        Route("PUT", f"{API}/ideas/{{idea_id}}/vote", votes.cast_vote, "Vote for an idea (idempotent)",
-              "votes", response=VoteState, errors=(404, 409), write=True),
-        Route("DELETE", f"{API}/ideas/{{idea_id}}/vote", votes.withdraw_vote,
-              "Withdraw your vote (idempotent)", "votes", response=VoteState, errors=(404, 409),
-              write=True),
-        Route("POST", f"{API}/ideas/{{idea_id}}/comments", comments.create_comment,
+              body=StatusChange, response=IdeaDetail, errors=(404, 409)),
+        write("PUT", f"{API}/ideas/{{idea_id}}/vote", votes.cast_vote, "Vote for an idea (idempotent)",
+              "votes", response=VoteState, errors=(404, 409)),
+        write("DELETE", f"{API}/ideas/{{idea_id}}/vote", votes.withdraw_vote,
+              "Withdraw your vote (idempotent)", "votes", response=VoteState, errors=(404, 409)),
+        write("POST", f"{API}/ideas/{{idea_id}}/comments", comments.create_comment,
               "Comment on an idea (honours Idempotency-Key)", "comments", body=CommentWrite,
-              response=CommentRead, status=201, errors=(404,), write=True),
-        Route("GET", f"{API}/ideas/{{idea_id}}/comments", comments.list_comments,
+              response=CommentRead, status=201, errors=(404,), idempotent=True),
+        read("GET", f"{API}/ideas/{{idea_id}}/comments", comments.list_comments,
               "List an idea's comments, oldest first", "comments", query=CommentQuery,
               response=CommentPage, scope="ideas:read", errors=(404,)),
-        Route("GET", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.get_comment,
+        read("GET", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.get_comment,
               "Get a comment", "comments", response=CommentRead, scope="ideas:read", errors=(404,)),
-        Route("PATCH", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.edit_comment,
+        write("PATCH", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.edit_comment,
               "Edit your comment", "comments", body=CommentWrite, response=CommentRead,
-              errors=(404, 409), write=True),
-        Route("DELETE", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.delete_comment,
+              errors=(404, 409)),
+        write("DELETE", f"{API}/ideas/{{idea_id}}/comments/{{comment_id}}", comments.delete_comment,
               "Delete a comment, leaving a tombstone (its author or an admin)", "comments",
-              status=204, errors=(404, 409), write=True),
+              status=204, errors=(404, 409)),
     ]
 
 
 def token_routes() -> list[Route]:
     return [
-        Route("POST", f"{API}/tokens", tokens.create_token,
+        write("POST", f"{API}/tokens", tokens.create_token,
               "Create an API token for an integration (admin); the token is shown once", "tokens",
-              body=TokenCreate, response=TokenCreated, status=201, write=True),
-        Route("GET", f"{API}/tokens", tokens.list_tokens, "List API tokens (admin)", "tokens",
-              response=list[TokenRead]),
-        Route("DELETE", f"{API}/tokens/{{token_id}}", tokens.revoke_token, "Revoke an API token (admin)",
-              "tokens", status=204, errors=(404,), write=True),
+              body=TokenCreate, response=TokenCreated, status=201),
+        read("GET", f"{API}/tokens", tokens.list_tokens, "List API tokens (admin)", "tokens",
+             response=list[TokenRead]),
+        read("GET", f"{API}/tokens/{{token_id}}", tokens.get_token, "Get an API token (admin)", "tokens",
+             response=TokenRead, errors=(404,)),
+        write("DELETE", f"{API}/tokens/{{token_id}}", tokens.revoke_token, "Revoke an API token (admin)",
+              "tokens", status=204, errors=(404,)),
     ]
 
 
 def pipeline_routes() -> list[Route]:
     return [
-        Route("GET", f"{API}/routing-rules", routing.list_rules, "List routing rules (admin)", "routing",
+        read("GET", f"{API}/routing-rules", routing.list_rules, "List routing rules (admin)", "routing",
               response=list[RoutingRuleRead]),
-        Route("POST", f"{API}/routing-rules", routing.create_rule,
+        write("POST", f"{API}/routing-rules", routing.create_rule,
               "Route ideas with a tag or keyword to a team (admin)", "routing", body=RoutingRuleCreate,
-              response=RoutingRuleRead, status=201, errors=(409,), write=True),
-        Route("DELETE", f"{API}/routing-rules/{{rule_id}}", routing.delete_rule, "Delete a routing rule (admin)",
-              "routing", status=204, errors=(404,), write=True),
-        Route("GET", f"{API}/teams/{{slug}}/inbox", routing.inbox,
+              response=RoutingRuleRead, status=201, errors=(409,)),
+        read("GET", f"{API}/routing-rules/{{rule_id}}", routing.get_rule, "Get a routing rule (admin)",
+             "routing", response=RoutingRuleRead, errors=(404,)),
+        write("DELETE", f"{API}/routing-rules/{{rule_id}}", routing.delete_rule, "Delete a routing rule (admin)",
+              "routing", status=204, errors=(404,)),
+        read("GET", f"{API}/teams/{{slug}}/inbox", routing.inbox,
               "The team's routed ideas, by support and age (its leads, admins)", "routing", query=InboxQuery,
               response=list[InboxItem], errors=(404,)),
-        Route("GET", f"{API}/ideas/{{idea_id}}/routings", routing.idea_routings,
+        read("GET", f"{API}/ideas/{{idea_id}}/routings", routing.idea_routings,
               "The teams an idea was routed to, with their answers", "routing", response=list[RoutingRead],
               scope="ideas:read", errors=(404,)),
-        Route("POST", f"{API}/ideas/{{idea_id}}/routings/{{team}}/response", routing.respond,
+        write("POST", f"{API}/ideas/{{idea_id}}/routings/{{team}}/response", routing.respond,
               "Answer a routed idea for your team (its leads, admins)", "routing", body=RoutingResponse,
-              response=RoutingRead, errors=(404, 409), write=True),
-        Route("GET", f"{API}/ideas/{{idea_id}}/results", results.idea_results,
+              response=RoutingRead, errors=(404, 409)),
+        read("GET", f"{API}/ideas/{{idea_id}}/results", results.idea_results,
               "Votes broken down by the voters' teams and roles", "results", response=IdeaResults,
               scope="ideas:read", errors=(404,)),
-        Route("POST", f"{API}/teams/{{slug}}/digests", results.request_digest,
+        write("POST", f"{API}/teams/{{slug}}/digests", results.request_digest,
               "Compile the team's digest now (its leads, admins)", "results", response=DigestRead,
-              status=201, errors=(404,), write=True),
-        Route("GET", f"{API}/teams/{{slug}}/digests", results.list_digests, "The team's digests, newest first",
+              status=201, errors=(404,)),
+        read("GET", f"{API}/teams/{{slug}}/digests", results.list_digests, "The team's digests, newest first",
               "results", response=list[DigestRead], errors=(404,)),
-        Route("GET", f"{API}/teams/{{slug}}/digests/latest", results.latest_digest, "The team's latest digest",
-              "results", response=DigestRead, errors=(404,)),
+        read("GET", f"{API}/teams/{{slug}}/digests/latest", results.latest_digest, "The team's latest digest",
+             "results", response=DigestRead, errors=(404,)),
+        read("GET", f"{API}/teams/{{slug}}/digests/{{digest_id}}", results.get_digest, "One of the team's digests",
+             "results", response=DigestRead, errors=(404,)),
+        # Both number committed events in a short transaction of their own, then read.
         Route("GET", f"{API}/events", events.list_events,
-              "The event feed (CloudEvents), replayable from any cursor", "events", query=EventQuery,
-              response=EventPage, scope="events:read"),
+              "The event feed (CloudEvents), replayable from any cursor (admins, events:read tokens)", "events",
+              query=EventQuery, response=EventPage, scope="events:read"),
         Route("GET", f"{API}/events/stream", events.stream_events,
-              "Live events as Server-Sent Events; resume with Last-Event-ID", "events", query=StreamQuery,
-              scope="events:read"),
-        Route("POST", f"{API}/webhooks", webhooks.create_webhook,
+              "Live events as Server-Sent Events; resume with Last-Event-ID (admins, events:read tokens)",
+              "events", query=StreamQuery, scope="events:read", errors=(429,), request_headers=("Last-Event-ID",),
+              response={"type": "string", "description": "text/event-stream: `id`, `event` and `data` "
+                        "(a CloudEvent as JSON) per message; `: keep-alive` comments when idle."},
+              content_type="text/event-stream"),
+        write("POST", f"{API}/webhooks", webhooks.create_webhook,
               "Subscribe a URL to events; answers the signing secret once", "webhooks", body=WebhookCreate,
-              response=WebhookCreated, status=201, scope="webhooks:manage", errors=(503,), write=True),
-        Route("GET", f"{API}/webhooks", webhooks.list_webhooks, "List webhooks", "webhooks",
+              response=WebhookCreated, status=201, scope="webhooks:manage", errors=(503,)),
+        read("GET", f"{API}/webhooks", webhooks.list_webhooks, "List webhooks", "webhooks",
               response=list[WebhookRead], scope="webhooks:manage"),
-        Route("GET", f"{API}/webhooks/{{webhook_id}}", webhooks.get_webhook, "Get a webhook", "webhooks",
+        read("GET", f"{API}/webhooks/{{webhook_id}}", webhooks.get_webhook, "Get a webhook", "webhooks",
               response=WebhookRead, scope="webhooks:manage", errors=(404,)),
-        Route("PATCH", f"{API}/webhooks/{{webhook_id}}", webhooks.update_webhook,
+        write("PATCH", f"{API}/webhooks/{{webhook_id}}", webhooks.update_webhook,
               "Change a webhook (re-enabling clears its failure state)", "webhooks", body=WebhookUpdate,
-              response=WebhookRead, scope="webhooks:manage", errors=(404,), write=True),
-        Route("DELETE", f"{API}/webhooks/{{webhook_id}}", webhooks.delete_webhook, "Delete a webhook",
-              "webhooks", status=204, scope="webhooks:manage", errors=(404,), write=True),
-        Route("GET", f"{API}/webhooks/{{webhook_id}}/deliveries", webhooks.list_deliveries,
+              response=WebhookRead, scope="webhooks:manage", errors=(404,)),
+        write("DELETE", f"{API}/webhooks/{{webhook_id}}", webhooks.delete_webhook, "Delete a webhook",
+              "webhooks", status=204, scope="webhooks:manage", errors=(404,)),
+        read("GET", f"{API}/webhooks/{{webhook_id}}/deliveries", webhooks.list_deliveries,
               "Deliveries with their attempts, status codes, timings and next retry", "webhooks",
               query=DeliveryQuery, response=list[DeliveryRead], scope="webhooks:manage", errors=(404,)),
-        Route("POST", f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/redeliver", webhooks.redeliver,
+        write("POST", f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/redeliver", webhooks.redeliver,
               "Send a delivery again (same webhook-id)", "webhooks", status=202, scope="webhooks:manage",
-              errors=(404,), write=True),
+              errors=(404,)),
     ]
 
 

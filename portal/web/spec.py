@@ -1,14 +1,68 @@
-"""The route table's entry type, and the OpenAPI 3.1 document built from that same table."""
+"""The route table's entry type, what handlers receive and return, and the OpenAPI 3.1 document
+built from that same table."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
 
+import asyncpg
 from aiohttp import web
 from pydantic import BaseModel
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from portal.auth.caller import Caller
+from portal.errors import status_title
+from portal.schemas import EMAIL_PATTERN, SLUG_PATTERN
+
+if TYPE_CHECKING:
+    from portal.config import Settings
+
+MAX_ID = 2**63 - 1
+PATH_PARAM = re.compile(r"\{(\w+)\}")
+# Every path parameter's type, by name: the dispatcher validates with it and the document
+# declares it, so a generated client and the server agree.
+ID_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+SLUG_SCHEMA: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 63}
+EMAIL_SCHEMA: dict[str, Any] = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": 254}
+PathKind = Literal["id", "slug", "email"]
+PATH_KINDS: dict[str, PathKind] = {
+    "idea_id": "id", "comment_id": "id", "token_id": "id", "rule_id": "id", "webhook_id": "id",
+    "delivery_id": "id", "employee_id": "id", "digest_id": "id", "slug": "slug", "team": "slug", "email": "email",
+}
+KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {"id": ID_SCHEMA, "slug": SLUG_SCHEMA, "email": EMAIL_SCHEMA}
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: who calls, the validated path, query and body, and, for
+    a route that declares a transaction, the connection it runs in."""
+    request: web.Request
+    caller: Caller
+    settings: Settings
+    path: dict[str, Any] = field(default_factory=dict)
+    query: Any = None
+    body: Any = None
+    conn: asyncpg.Connection = None  # type: ignore[assignment]  # set for routes with tx
+
+    @property
+    def viewer(self) -> int | None:
+        """The calling employee's id; None for an API token."""
+        return self.caller.employee.id if self.caller.employee else None
+
+    def url_for(self, route_name: str, **params: Any) -> str:
+        return str(self.request.app.router[route_name].url_for(**{k: str(v) for k, v in params.items()}))
+
+
+@dataclass(frozen=True)
+class Created:
+    """A handler's answer for a new resource: 201 with its Location."""
+    resource: Any
+    location: str
+
+
+Result = BaseModel | list[Any] | dict[str, Any] | Created | web.StreamResponse | None
+Handler = Callable[[Call], Awaitable[Result]]
 
 
 @dataclass(frozen=True)
@@ -27,8 +81,36 @@ class Route:
     scope: str | None = None
     # Counted against the caller's write rate limit.
     write: bool = False
+    # The unit of work the dispatcher opens around the handler: "read" is one read-only
+    # REPEATABLE READ snapshot, "write" a read-write transaction; None: the handler needs none.
+    tx: Literal["read", "write"] | None = None
+    # A retried request with the same Idempotency-Key replays the first response.
+    idempotent: bool = False
     errors: tuple[int, ...] = ()
-    extra_headers: dict[str, str] = field(default_factory=dict)
+    # Extra documented response headers and request headers, by status / name.
+    request_headers: tuple[str, ...] = ()
+    content_type: str = "application/json"
+
+    @property
+    def name(self) -> str:
+        return self.handler.__name__
+
+    @property
+    def path_params(self) -> list[str]:
+        return PATH_PARAM.findall(self.path)
+
+    def statuses(self) -> set[int]:
+        """Every status this route can answer with."""
+        codes = {self.status, *self.errors}
+        if not self.public:
+            codes |= {401, 403}
+        if self.write:
+            codes.add(429)
+        if self.body is not None:
+            codes |= {400, 413, 415, 422}
+        if self.query is not None or self.path_params or self.idempotent:
+            codes.add(422)
+        return codes
 
 
 PROBLEM_SCHEMA = {
@@ -44,31 +126,19 @@ PROBLEM_SCHEMA = {
         }},
     },
 }
-ERROR_TEXT = {400: "Malformed request", 401: "Authentication required", 403: "Forbidden",
-              404: "Not found", 409: "Conflict", 413: "Body too large", 415: "Unsupported media type",
-              422: "Validation failed", 429: "Rate limited", 503: "Not ready"}
-PATH_PARAM = re.compile(r"\{(\w+)\}")
 
 
 class _Schemas:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
 
-    def ref(self, annotation: Any) -> dict[str, Any]:
-        origin = getattr(annotation, "__origin__", None)
-        if origin is list:
-            return {"type": "array", "items": self.ref(annotation.__args__[0])}
-        schema = annotation.model_json_schema(ref_template="#/components/schemas/{model}",
-                                              mode="serialization")
+    def ref(self, annotation: Any, mode: Literal["validation", "serialization"] = "serialization") -> dict[str, Any]:
+        if getattr(annotation, "__origin__", None) is list:
+            return {"type": "array", "items": self.ref(annotation.__args__[0], mode)}
+        schema = annotation.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
         self.components.update(schema.pop("$defs", {}))
         self.components[annotation.__name__] = schema
         return {"$ref": f"#/components/schemas/{annotation.__name__}"}
-
-    def input_ref(self, model: type[BaseModel]) -> dict[str, Any]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
-        self.components.update(schema.pop("$defs", {}))
-        self.components[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -76,48 +146,68 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required,
-         "schema": {k: v for k, v in prop.items() if k != "title"},
+         "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
          **({"description": prop["description"]} if "description" in prop else {})}
         for name, prop in schema.get("properties", {}).items()
     ]
+
+
+REQUEST_HEADERS = {
+    "Idempotency-Key": {"description": "Makes a retried POST safe: a retry with the same key and body replays "
+                                       "the first response.", "schema": {"type": "string", "minLength": 1,
+                                                                         "maxLength": 255}},
+    "Last-Event-ID": {"description": "Resume after this stream message id (sent by EventSource on reconnect).",
+                      "schema": {"type": "string", "maxLength": 200}},
+}
+
+
+def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": route.summary, "tags": [route.tag],
+                                 "operationId": f"{route.method.lower()}_{route.name}", "responses": {}}
+    parameters = [{"name": name, "in": "path", "required": True, "schema": KIND_SCHEMAS[PATH_KINDS[name]]}
+                  for name in route.path_params]
+    if route.query is not None:
+        parameters += _query_parameters(route.query)
+    headers = (*route.request_headers, *(("Idempotency-Key",) if route.idempotent else ()))
+    parameters += [{"name": name, "in": "header", "required": False, **REQUEST_HEADERS[name]} for name in headers]
+    if parameters:
+        operation["parameters"] = parameters
+    if route.body is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": schemas.ref(route.body, "validation")}}}
+    for code in sorted(route.statuses()):
+        operation["responses"][str(code)] = _response(route, code, schemas)
+    if not route.public:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _response(route: Route, code: int, schemas: _Schemas) -> dict[str, Any]:
+    if code != route.status:
+        response: dict[str, Any] = {"description": status_title(code), "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        if code in (429, 503):
+            response["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                                                   "schema": {"type": "integer"}}}
+        if code == 401:
+            response["headers"] = {"WWW-Authenticate": {"description": "Bearer, with error=\"invalid_token\" "
+                                                         "when a token was sent", "schema": {"type": "string"}}}
+        return response
+    response = {"description": "Success"}
+    if route.response is not None:
+        schema = route.response if isinstance(route.response, dict) else schemas.ref(route.response)
+        response["content"] = {route.content_type: {"schema": schema}}
+    if code == 201:
+        response["headers"] = {"Location": {"description": "The new resource's URL.", "required": True,
+                                            "schema": {"type": "string"}}}
+    return response
 
 
 def openapi_document(routes: list[Route], *, version: str) -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        operation: dict[str, Any] = {
-            "summary": route.summary, "tags": [route.tag],
-            "operationId": f"{route.method.lower()}_{route.handler.__name__}",
-            "responses": {},
-        }
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in PATH_PARAM.findall(route.path)]
-        if route.query is not None:
-            parameters += _query_parameters(route.query)
-        if parameters:
-            operation["parameters"] = parameters
-        if route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": schemas.input_ref(route.body)}}}
-        success: dict[str, Any] = {"description": "Success"}
-        if route.response is not None:
-            success["content"] = {"application/json": {"schema": schemas.ref(route.response)}}
-        operation["responses"][str(route.status)] = success
-        codes = set(route.errors)
-        if not route.public:
-            operation["security"] = [{"bearer": []}]
-            codes |= {401, 403}
-        if route.body is not None:
-            codes |= {400, 413, 415, 422}
-        if route.query is not None or PATH_PARAM.search(route.path):
-            codes.add(422)
-        for code in sorted(codes):
-            operation["responses"][str(code)] = {
-                "description": ERROR_TEXT.get(code, "Error"),
-                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-            }
-        paths.setdefault(route.path, {})[route.method.lower()] = operation
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
     schemas.components["Problem"] = PROBLEM_SCHEMA
     return {
         "openapi": "3.1.0",

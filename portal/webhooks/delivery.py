@@ -18,12 +18,14 @@ from yarl import URL
 
 from portal.events import service as events
 from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
-from portal.webhooks.guard import AddressPolicy, BlockedAddress, GuardedResolver
+from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, sign
 
 log = logging.getLogger("portal.webhooks")
-LEASE_SECONDS = 60
 EXCERPT_CHARS = 1000
+# A send interrupted by a dying worker is retried once its lease runs out: the delivery
+# timeout plus this margin.
+LEASE_MARGIN_SECONDS = 5
 
 CREATE_FOR_EVENTS = """
 INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at)
@@ -33,8 +35,8 @@ WHERE e.id = ANY($1::bigint[])
 ON CONFLICT (webhook_id, event_id) DO NOTHING
 RETURNING id
 """
-CLAIM = f"""
-UPDATE webhook_deliveries d SET lease_until = now() + interval '{LEASE_SECONDS} seconds'
+CLAIM = """
+UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $3)
 FROM webhooks w, events e
 WHERE d.id IN (
         SELECT id FROM webhook_deliveries
@@ -43,8 +45,8 @@ WHERE d.id IN (
           AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
   AND w.id = d.webhook_id AND e.id = d.event_id
-RETURNING d.id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
-          e.id AS event_id, e.type, e.subject, e.data, e.occurred_at
+RETURNING d.id AS delivery_id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted,
+          e.id, e.type, e.subject, e.data, e.occurred_at
 """
 RECORD_ATTEMPTS = """
 INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
@@ -72,7 +74,7 @@ DISABLE_FAILING = """
 UPDATE webhooks SET enabled = false, updated_at = now(),
        disabled_reason = 'every delivery failed since ' || failing_since
 WHERE enabled AND failing_since < now() - make_interval(secs => $1)
-RETURNING id, url, failing_since
+RETURNING id, failing_since
 """
 DUE = """
 SELECT id FROM webhook_deliveries
@@ -97,8 +99,10 @@ async def create_for_events(conn: asyncpg.Connection, event_ids: list[int]) -> l
     return [row["id"] for row in await conn.fetch(CREATE_FOR_EVENTS, event_ids)]
 
 
-async def claim(conn: asyncpg.Connection, *, delivery_ids: list[int] | None, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(CLAIM, delivery_ids, limit)
+async def claim(conn: asyncpg.Connection, *, delivery_ids: list[int] | None, limit: int,
+                timeout_seconds: float) -> list[asyncpg.Record]:
+    """Leases due deliveries for one attempt each, long enough for a send to finish."""
+    return await conn.fetch(CLAIM, delivery_ids, limit, timeout_seconds + LEASE_MARGIN_SECONDS)
 
 
 async def due(conn: asyncpg.Connection, *, limit: int = 1000) -> list[int]:
@@ -120,7 +124,7 @@ async def send(session: aiohttp.ClientSession, policy: AddressPolicy, box: Secre
         return int((time.perf_counter() - started) * 1000)
 
     body = json.dumps(to_cloudevent(delivery, source), ensure_ascii=False, separators=(",", ":")).encode()
-    message_id, timestamp = f"msg_{delivery['id']}", int(time.time())
+    message_id, timestamp = f"msg_{delivery['delivery_id']}", int(time.time())
     headers = {
         "content-type": CONTENT_TYPE,
         "webhook-id": message_id,
@@ -134,12 +138,12 @@ async def send(session: aiohttp.ClientSession, policy: AddressPolicy, box: Secre
             excerpt = (await response.content.read(EXCERPT_CHARS * 4)).decode("utf-8", "replace")[:EXCERPT_CHARS]
             return Outcome(response.status, None, elapsed(), excerpt)
     except BlockedAddress as exc:
-        log.warning("webhook refused", extra={"fields": {"delivery_id": delivery["id"], "url": delivery["url"],
-                                                         "reason": str(exc)}})
+        log.warning("webhook refused", extra={"fields": {"delivery_id": delivery["delivery_id"],
+                                                         "url": delivery["url"], "reason": str(exc)}})
         return Outcome(None, str(exc), elapsed(), None)
     except aiohttp.ClientConnectorError as exc:
         reason = str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc)
-        log.warning("webhook connection failed", extra={"fields": {"delivery_id": delivery["id"],
+        log.warning("webhook connection failed", extra={"fields": {"delivery_id": delivery["delivery_id"],
                                                                    "url": delivery["url"], "reason": reason}})
         return Outcome(None, reason[:500], elapsed(), None)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
@@ -156,22 +160,22 @@ def retry_delay(attempt: int, schedule: list[int]) -> float | None:
 async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome],
                  schedule: list[int]) -> None:
     """Records a batch of attempts with a handful of set-based statements."""
-    await conn.execute(RECORD_ATTEMPTS, [d["id"] for d in deliveries], [o.status_code for o in outcomes],
+    await conn.execute(RECORD_ATTEMPTS, [d["delivery_id"] for d in deliveries], [o.status_code for o in outcomes],
                        [o.error for o in outcomes], [o.duration_ms for o in outcomes],
                        [o.excerpt for o in outcomes])
     succeeded, later, delays, failed = [], [], [], []
     ok_hooks, failing_hooks = set(), set()
     for item, outcome in zip(deliveries, outcomes):
         if outcome.ok:
-            succeeded.append(item["id"])
+            succeeded.append(item["delivery_id"])
             ok_hooks.add(item["webhook_id"])
             continue
         failing_hooks.add(item["webhook_id"])
         delay = retry_delay(item["attempts"] + 1, schedule)
         if delay is None:
-            failed.append(item["id"])
+            failed.append(item["delivery_id"])
         else:
-            later.append(item["id"])
+            later.append(item["delivery_id"])
             delays.append(delay)
     if succeeded:
         await conn.execute(SUCCEEDED, succeeded)
@@ -188,5 +192,5 @@ async def disable_failing(conn: asyncpg.Connection, *, after_hours: float) -> in
     rows = await conn.fetch(DISABLE_FAILING, after_hours * 3600)
     for row in rows:
         await events.record(conn, "webhook.disabled", f"webhooks/{row['id']}", {
-            "id": row["id"], "url": row["url"], "failing_since": row["failing_since"].isoformat()})
+            "id": row["id"], "failing_since": row["failing_since"].isoformat()})
     return len(rows)

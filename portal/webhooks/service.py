@@ -69,8 +69,9 @@ async def create_webhook(conn: asyncpg.Connection, caller: Caller, data: Webhook
     box = secret_box(encryption_key)
     secret = new_secret()
     row = await conn.fetchrow(INSERT_WEBHOOK, data.url, data.event_types, data.description, box.encrypt(secret))
+    # Webhook URLs are for their managers only: events never carry them.
     await events.record(conn, "webhook.created", f"webhooks/{row['id']}",
-                        {"id": row["id"], "url": data.url, "event_types": data.event_types})
+                        {"id": row["id"], "event_types": data.event_types})
     return WebhookCreated.model_validate({**dict(row), "secret": secret})
 
 
@@ -95,7 +96,8 @@ async def update_webhook(conn: asyncpg.Connection, caller: Caller, *, webhook_id
     if row is None:
         raise NotFound(f"no webhook {webhook_id}")
     await events.record(conn, "webhook.updated", f"webhooks/{webhook_id}",
-                        {"id": webhook_id, **data.model_dump(exclude_none=True)})
+                        {"id": webhook_id, **data.model_dump(exclude_none=True, exclude={"url"}),
+                         "url_changed": data.url is not None})
     return WebhookRead.model_validate(dict(row))
 
 

@@ -1,59 +1,36 @@
 from __future__ import annotations
 
-from aiohttp import web
-
-from portal.db import unit_of_work
-from portal.web.guard import caller_of
-from portal.web.http import json_response, parse_body, parse_query, path_int
-from portal.web.keys import POOL, SETTINGS
+from portal.web.spec import Call, Created
 from portal.webhooks import service
-from portal.webhooks.schemas import DeliveryQuery, WebhookCreate, WebhookUpdate
+from portal.webhooks.schemas import DeliveryRead, WebhookRead
 
 
-async def create_webhook(request: web.Request) -> web.Response:
-    data = await parse_body(request, WebhookCreate)
-    async with unit_of_work(request.app[POOL]) as conn:
-        created = await service.create_webhook(conn, caller_of(request), data,
-                                               encryption_key=request.app[SETTINGS].encryption_key)
-    return json_response(created, status=201, headers={"Location": f"/api/v1/webhooks/{created.id}"})
+async def create_webhook(call: Call) -> Created:
+    created = await service.create_webhook(call.conn, call.caller, call.body,
+                                           encryption_key=call.settings.encryption_key)
+    return Created(created, call.url_for("get_webhook", webhook_id=created.id))
 
 
-async def list_webhooks(request: web.Request) -> web.Response:
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.list_webhooks(conn, caller_of(request)))
+async def list_webhooks(call: Call) -> list[WebhookRead]:
+    return await service.list_webhooks(call.conn, call.caller)
 
 
-async def get_webhook(request: web.Request) -> web.Response:
-    webhook_id = path_int(request, "webhook_id")
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.get_webhook(conn, caller_of(request), webhook_id=webhook_id))
+async def get_webhook(call: Call) -> WebhookRead:
+    return await service.get_webhook(call.conn, call.caller, webhook_id=call.path["webhook_id"])
 
 
-async def update_webhook(request: web.Request) -> web.Response:
-    webhook_id = path_int(request, "webhook_id")
-    data = await parse_body(request, WebhookUpdate)
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.update_webhook(conn, caller_of(request), webhook_id=webhook_id,
-                                                          data=data))
+async def update_webhook(call: Call) -> WebhookRead:
+    return await service.update_webhook(call.conn, call.caller, webhook_id=call.path["webhook_id"], data=call.body)
 
 
-async def delete_webhook(request: web.Request) -> web.Response:
-    webhook_id = path_int(request, "webhook_id")
-    async with unit_of_work(request.app[POOL]) as conn:
-        await service.delete_webhook(conn, caller_of(request), webhook_id=webhook_id)
-    return web.Response(status=204)
+async def delete_webhook(call: Call) -> None:
+    await service.delete_webhook(call.conn, call.caller, webhook_id=call.path["webhook_id"])
 
 
-async def list_deliveries(request: web.Request) -> web.Response:
-    webhook_id = path_int(request, "webhook_id")
-    query = parse_query(request, DeliveryQuery)
-    async with unit_of_work(request.app[POOL]) as conn:
-        return json_response(await service.list_deliveries(conn, caller_of(request), webhook_id=webhook_id,
-                                                           limit=query.limit))
+async def list_deliveries(call: Call) -> list[DeliveryRead]:
+    return await service.list_deliveries(call.conn, call.caller, webhook_id=call.path["webhook_id"],
+                                         limit=call.query.limit)
 
 
-async def redeliver(request: web.Request) -> web.Response:
-    webhook_id, delivery_id = path_int(request, "webhook_id"), path_int(request, "delivery_id")
-    async with unit_of_work(request.app[POOL]) as conn:
-        await service.redeliver(conn, caller_of(request), webhook_id=webhook_id, delivery_id=delivery_id)
-    return web.Response(status=202)
+async def redeliver(call: Call) -> None:
+    await service.redeliver(call.conn, call.caller, **call.path)

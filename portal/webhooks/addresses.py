@@ -19,11 +19,28 @@ class BlockedAddress(OSError):
     pass
 
 
-def _forbidden(address: ipaddress._BaseAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4, Teredo client), if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour:
+        return address.sixtofour
+    return address.teredo[1] if address.teredo else None
+
+
+def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Anything not globally routable: private, loopback, link-local, shared (100.64.0.0/10,
+    where cloud metadata services live too), benchmarking, documentation, reserved ranges,
+    and multicast; for IPv6, also the IPv4 address it may carry."""
+    if isinstance(address, ipaddress.IPv6Address) and (inner := _embedded_ipv4(address)) is not None:
+        if _forbidden(inner):
+            return True
+    return not address.is_global or address.is_multicast
 
 
 class AddressPolicy:
@@ -36,7 +53,7 @@ class AddressPolicy:
         if host.lower().rstrip(".") in self.allow_hosts or any(ip in net for net in self.allow_networks):
             return
         if _forbidden(ip):
-            raise BlockedAddress(f"refused: {host} resolves to {ip}, a private or reserved address "
+            raise BlockedAddress(f"refused: {host} resolves to {ip}, an address that is not globally routable "
                                  "(allow it with PORTAL_WEBHOOK_ALLOW_HOSTS or PORTAL_WEBHOOK_ALLOW_NETWORKS)")
 
     def check_literal(self, host: str) -> None:

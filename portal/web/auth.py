@@ -1,29 +1,16 @@
-"""Wraps each non-public handler: authenticate, check token scope, apply the write rate limit."""
+"""Who is calling: a bearer JWT (an employee) or an API token (an integration), and the write
+rate limit per caller."""
 from __future__ import annotations
 
-import functools
+from typing import Any
 
 from aiohttp import web
 
 from portal.auth.caller import Caller
-from portal.auth.service import (
-    caller_from_api_token,
-    employee_from_claims,
-    is_api_token,
-)
+from portal.auth.service import caller_from_api_token, employee_from_claims, is_api_token
 from portal.auth.tokens import hash_api_token
-from portal.errors import Forbidden, RateLimited, Unauthenticated
-from portal.web.keys import (
-    CALLER_LABEL,
-    EMPLOYEES,
-    POOL,
-    RATE_LIMITER,
-    SETTINGS,
-    VERIFIER,
-)
-from portal.web.spec import Handler, Route
-
-CALLER = web.RequestKey("caller", Caller)
+from portal.errors import RateLimited, Unauthenticated
+from portal.web.keys import EMPLOYEES, POOL, RATE_LIMITER, SETTINGS, VERIFIER
 
 
 def bearer_token(request: web.Request) -> str:
@@ -39,7 +26,7 @@ def enforce_write_rate(request: web.Request, credential: str) -> None:
         raise RateLimited(retry_after=limiter.retry_after())
 
 
-async def _employee(request: web.Request, claims: dict) -> Caller:
+async def _employee(request: web.Request, claims: dict[str, Any]) -> Caller:
     cache, settings = request.app[EMPLOYEES], request.app[SETTINGS]
     key = tuple(sorted((k, repr(v)) for k, v in claims.items() if k not in ("exp", "iat", "nbf", "jti")))
     employee = cache.get(key)
@@ -63,23 +50,3 @@ async def authenticate(request: web.Request, *, rate_limited: bool) -> Caller:
         async with request.app[POOL].acquire() as conn:
             return await caller_from_api_token(conn, token)
     return await _employee(request, claims)
-
-
-def guarded(route: Route) -> Handler:
-    handler = route.handler
-
-    @functools.wraps(handler)
-    async def wrapper(request: web.Request) -> web.StreamResponse:
-        caller = await authenticate(request, rate_limited=route.write)
-        request[CALLER] = caller
-        request[CALLER_LABEL] = caller.label
-        if caller.employee is None and (route.scope is None or route.scope not in caller.scopes):
-            needed = f"the {route.scope!r} scope" if route.scope else "an employee's credentials"
-            raise Forbidden(f"this API token may not do this; it needs {needed}")
-        return await handler(request)
-
-    return wrapper
-
-
-def caller_of(request: web.Request) -> Caller:
-    return request[CALLER]

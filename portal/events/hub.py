@@ -1,0 +1,153 @@
+"""One poll of the event feed per API process, fanned out to every open stream.
+
+However many streams are open, a process reads the feed once per poll interval. Each stream
+keeps its own position; positions are dense, so a stream that missed a batch (it was slow and
+its queue was full, or it resumed from an old cursor) sees the gap and reads the missing
+events from the database itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import asyncpg
+
+from portal.errors import RateLimited
+from portal.events import feed
+
+log = logging.getLogger("portal.events.hub")
+BATCH = 500
+QUEUE_BATCHES = 64
+# How soon a stream notices batches it missed while no new ones arrive.
+GAP_CHECK_SECONDS = 1.0
+Batch = list[asyncpg.Record]
+
+
+class TooManyStreams(RateLimited):
+    title, slug = "Too many open streams", "too-many-streams"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(5, f"at most {limit} event streams may be open per caller; close one first")
+
+
+class Subscription:
+    def __init__(self, hub: FeedHub, caller: str) -> None:
+        self.hub = hub
+        self.caller = caller
+        self.queue: asyncio.Queue[Batch | None] = asyncio.Queue(QUEUE_BATCHES)
+
+    def offer(self, batch: Batch | None) -> None:
+        with contextlib.suppress(asyncio.QueueFull):  # a slow stream catches up from the database
+            self.queue.put_nowait(batch)
+
+
+class FeedHub:
+    def __init__(self, pool: asyncpg.Pool, *, poll_seconds: float, max_streams_per_caller: int) -> None:
+        self.pool = pool
+        self.poll_seconds = poll_seconds
+        self.max_streams = max_streams_per_caller
+        self.head: int | None = None
+        self.subscriptions: set[Subscription] = set()
+        self.per_caller: Counter[str] = Counter()
+        self.closed = False
+
+    @contextlib.contextmanager
+    def subscribe(self, caller: str):
+        if self.per_caller[caller] >= self.max_streams:
+            raise TooManyStreams(self.max_streams)
+        subscription = Subscription(self, caller)
+        self.subscriptions.add(subscription)
+        self.per_caller[caller] += 1
+        try:
+            yield subscription
+        finally:
+            self.subscriptions.discard(subscription)
+            self.per_caller[caller] -= 1
+            if not self.per_caller[caller]:
+                del self.per_caller[caller]
+
+    async def run(self) -> None:
+        """Polls while anyone listens; survives database outages (logs them, tries again)."""
+        failing = False
+        while not self.closed:
+            if self.subscriptions:
+                try:
+                    await self.poll()
+                    if failing:
+                        log.info("event stream poll recovered")
+                    failing = False
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+                    if not failing:
+                        log.warning("event stream poll failed; retrying", extra={"fields": {"error": str(exc)}})
+                    failing = True
+                    await asyncio.sleep(1)
+            else:
+                self.head = None  # nobody listening: start from the head when someone comes
+            await asyncio.sleep(self.poll_seconds)
+
+    async def poll(self) -> None:
+        async with self.pool.acquire() as conn:
+            await feed.sequence(conn)  # the scheduler numbers events too; this keeps streams live without it
+            if self.head is None:
+                self.head = await feed.head(conn)
+                return
+            while True:
+                rows, self.head = await feed.read(conn, after=self.head, types=None, limit=BATCH)
+                if rows:
+                    for subscription in self.subscriptions:
+                        subscription.offer(rows)
+                if len(rows) < BATCH:
+                    return
+
+    def close(self) -> None:
+        """Ends every open stream (on shutdown)."""
+        self.closed = True
+        for subscription in self.subscriptions:
+            subscription.offer(None)
+            if subscription.queue.full():  # make room for the end-of-stream mark
+                subscription.queue.get_nowait()
+                subscription.offer(None)
+
+
+async def follow(subscription: Subscription, *, after: int, types: list[str] | None,
+                 heartbeat_seconds: float) -> AsyncIterator[asyncpg.Record | None]:
+    """Every event after the position, in order, then live ones as they come; None is a
+    heartbeat (nothing was sent for a while). Ends when the hub closes."""
+    hub, position = subscription.hub, after
+    target = hub.head  # read from the database up to here; None: until it has nothing newer
+    quiet = 0.0
+    while True:
+        if target is None or position < target:
+            async with hub.pool.acquire() as conn:
+                rows, next_position = await feed.read(conn, after=position, types=types, limit=BATCH)
+            if next_position == position or (target is None and len(rows) < BATCH):
+                target = next_position
+            position = next_position
+            for row in rows:
+                quiet = 0.0
+                yield row
+            continue
+        try:
+            batch = await asyncio.wait_for(subscription.queue.get(), GAP_CHECK_SECONDS)
+        except asyncio.TimeoutError:
+            quiet += GAP_CHECK_SECONDS
+            if hub.head is not None and hub.head > position:  # batches were dropped meanwhile
+                target = hub.head
+            elif quiet >= heartbeat_seconds:
+                quiet = 0.0
+                yield None
+            continue
+        if batch is None:
+            return
+        if batch[0]["feed_position"] > position + 1:  # a gap: read it from the database
+            target = batch[-1]["feed_position"]
+            continue
+        for row in batch:
+            if row["feed_position"] > position:
+                position = row["feed_position"]
+                if types is None or row["type"] in types:
+                    quiet = 0.0
+                    yield row
