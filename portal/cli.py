@@ -47,21 +47,37 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
     from aiohttp import web
 
     from portal import logs
     from portal.app import create_app
+    from portal.web.app import app_version
+    from portal.web.keys import FAILURES
 
     database_url, redis_url = settings.require_urls()
     _check_database(database_url, settings.db_connect_timeout)
     _check_redis(redis_url)
     logs.configure(settings.log_level)
+    log = logging.getLogger("portal.serve")
     host = args.host or settings.host
     port = args.port or settings.port
+    app = create_app(settings)
+
+    async def announce(app: web.Application) -> None:
+        log.info("serving", extra={"fields": {"address": f"http://{host}:{port}", "version": app_version(),
+                                              "settings": settings.summary()}})
+
+    async def farewell(app: web.Application) -> None:
+        log.info("stopped")
+
+    app.on_startup.append(announce)
+    app.on_cleanup.append(farewell)
     # run_app turns SIGTERM/SIGINT into a graceful exit that lets in-flight requests finish.
-    web.run_app(create_app(settings), host=host, port=port, access_log=None, print=None,
+    web.run_app(app, host=host, port=port, access_log=None, print=None,
                 shutdown_timeout=settings.shutdown_timeout, handle_signals=True, loop=new_event_loop())
-    return 0
+    return 1 if app[FAILURES] else 0
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -128,6 +128,14 @@ class Settings(BaseSettings):
                                  "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
         return self
 
+    def summary(self) -> dict[str, object]:
+        """The settings for a start-up log line: secrets only as set or not, URLs without passwords."""
+        values = self.model_dump(mode="json", exclude=SECRET_FIELDS)
+        for name in ("database_url", "redis_url"):
+            values[name] = _without_password(values[name])
+        values.update({name: "set" if getattr(self, name) else "unset" for name in SECRET_FIELDS})
+        return values
+
     def require_urls(self) -> tuple[str, str]:
         """Both service URLs, or a SettingsError naming the one that is missing."""
         if not self.database_url:
@@ -135,6 +143,18 @@ class Settings(BaseSettings):
         if not self.redis_url:
             raise SettingsError("REDIS_URL: not set")
         return self.database_url, self.redis_url
+
+
+SECRET_FIELDS = {"jwt_secret", "encryption_key"}
+
+
+def _without_password(url: str | None) -> str | None:
+    if not url:
+        return url
+    from yarl import URL
+
+    parsed = URL(url)
+    return str(parsed.with_password("***")) if parsed.password else url
 
 
 class SettingsError(Exception):

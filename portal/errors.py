@@ -64,6 +64,11 @@ class NotFound(PortalError):
     status, title, slug = 404, "Not found", "not-found"
 
 
+class IdeaNotFound(NotFound):
+    def __init__(self, idea_id: int) -> None:
+        super().__init__(f"no idea {idea_id}")
+
+
 class MethodNotAllowed(PortalError):
     status, title, slug = 405, "Method not allowed", "method-not-allowed"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncpg
 
 from portal.auth.caller import Caller
-from portal.auth.service import EMPLOYEE_BY_SUBJECT, employee_from_row
+from portal.auth.queries import EMPLOYEE_BY_SUBJECT
+from portal.auth.service import employee_from_row
 from portal.auth.tokens import mint_dev_token
 from portal.config import Settings
 from portal.db import connect

@@ -1,13 +1,13 @@
 """Routing and results through the outbox relay, driven directly (no broker) for precision."""
 from __future__ import annotations
 
-from portal import outbox
+from portal.events import relay
 from portal.results import service as results
 from tests.factories import make_idea, service_map_fixture
 
 
 async def relay_all(db) -> None:
-    while (await outbox.relay_batch(db)).events:
+    while (await relay.relay_batch(db)).events:
         pass
 
 

@@ -10,7 +10,8 @@ import logging
 
 import dramatiq
 
-from portal import idempotency, outbox
+from portal import idempotency
+from portal.events import relay
 from portal.db import unit_of_work
 from portal.results import service as results
 from portal.routing import service as routing
@@ -44,7 +45,7 @@ async def relay_events() -> None:
     """Hands undispatched events to routing, results and webhooks, batch by batch."""
     for _ in range(RELAY_BATCHES_PER_MESSAGE):
         async with unit_of_work(pool()) as conn:
-            relayed = await outbox.relay_batch(conn, limit=RELAY_BATCH)
+            relayed = await relay.relay_batch(conn, limit=RELAY_BATCH)
         send_deliveries(relayed.deliveries)
         if relayed.events < RELAY_BATCH:
             return

@@ -30,21 +30,16 @@ import redis.asyncio as aioredis
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from portal import logs, outbox
+from portal import logs
+from portal.events import relay
 from portal.config import Settings
 from portal.db import create_pool
 from portal.events import feed
+from portal.loops import forever
 from workers import actors
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
-RETRY_PAUSE_SECONDS = 1.0
-
-
-class LoopEnded(Exception):
-    """A loop that should run until shutdown returned or raised."""
-
-
 class Scheduler:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -74,32 +69,13 @@ class Scheduler:
 
     async def relay_outbox(self, state: dict[str, float]) -> None:
         async with self.pool.acquire() as conn:
-            pending = await outbox.has_pending(conn)
+            pending = await relay.has_pending(conn)
         coalesce = self.settings.relay_coalesce_ms / 1000
         if not pending or time.monotonic() - state["last_sent"] < coalesce:
             return
         if not await asyncio.to_thread(actors.send_quietly, actors.relay_events):
             raise ConnectionError("Redis is unreachable; the relay message was not sent")
         state["last_sent"] = time.monotonic()
-
-    async def forever(self, name: str, step: Callable[[], Awaitable[None]], interval: float) -> None:
-        """Runs `step` every `interval` seconds until cancelled; failures are logged and retried."""
-        failing = False
-        while True:
-            try:
-                await step()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not failing:
-                    log.warning(f"{name} failed; retrying", extra={"fields": {"error": f"{type(exc).__name__}: {exc}"}})
-                failing = True
-                await asyncio.sleep(RETRY_PAUSE_SECONDS)
-                continue
-            if failing:
-                log.info(f"{name} recovered")
-                failing = False
-            await asyncio.sleep(interval)
 
     def start_jobs(self) -> AsyncIOScheduler:
         jobs = AsyncIOScheduler()
@@ -123,8 +99,8 @@ class Scheduler:
         poll = self.settings.relay_poll_ms / 1000
         relay_state = {"last_sent": 0.0}
         loops = [
-            asyncio.create_task(self.forever("feed sequencing", self.sequence_feed, poll)),
-            asyncio.create_task(self.forever("outbox relay", lambda: self.relay_outbox(relay_state), poll)),
+            asyncio.create_task(forever("feed sequencing", self.sequence_feed, poll, log)),
+            asyncio.create_task(forever("outbox relay", lambda: self.relay_outbox(relay_state), poll, log)),
         ]
         jobs = self.start_jobs()
         log.info("scheduler running")

@@ -12,44 +12,11 @@ from portal.auth.tokens import API_TOKEN_PREFIX, hash_api_token
 from portal.config import Settings
 from portal.schemas import EMAIL_PATTERN
 from portal.errors import Forbidden, InvalidToken
+from portal.auth import queries as q
 
 log = logging.getLogger("portal.auth")
 
 EMAIL = re.compile(EMAIL_PATTERN)
-EMPLOYEE_COLUMNS = """
-    e.id, e.email, e.name, e.team_id, e.is_admin, e.subject,
-    (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug
-"""
-EMPLOYEE_BY_SUBJECT = f"SELECT {EMPLOYEE_COLUMNS} FROM employees e WHERE e.subject = $1"
-UPDATE_BY_SUBJECT = """
-UPDATE employees SET email = $2, name = $3, team_id = (SELECT id FROM teams WHERE slug = $4),
-       is_admin = $5, updated_at = now()
-WHERE subject = $1 RETURNING id
-"""
-# A pre-provisioned employee (subject NULL) is claimed by email at first sign-in; an employee
-# who has signed in keeps their subject for good, so another identity with the same email
-# cannot take their row (nothing is returned then).
-CLAIM_BY_EMAIL = """
-INSERT INTO employees (subject, email, name, team_id, is_admin)
-VALUES ($1, $2, $3, (SELECT id FROM teams WHERE slug = $4), $5)
-ON CONFLICT (email) DO UPDATE
-   SET subject = EXCLUDED.subject, name = EXCLUDED.name,
-       team_id = coalesce(EXCLUDED.team_id, employees.team_id),
-       is_admin = EXCLUDED.is_admin, updated_at = now()
-   WHERE employees.subject IS NULL OR employees.subject = EXCLUDED.subject
-RETURNING id
-"""
-# last_used_at is refreshed at most once a minute, so a busy integration is not a write per call.
-TOKEN_BY_HASH = """
-WITH token AS (
-    SELECT id, scopes, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
-), touched AS (
-    UPDATE api_tokens SET last_used_at = now() FROM token
-    WHERE api_tokens.id = token.id
-      AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
-)
-SELECT id, scopes FROM token
-"""
 
 
 def employee_from_row(row: asyncpg.Record) -> Employee:
@@ -78,23 +45,23 @@ async def employee_from_claims(conn: asyncpg.Connection, settings: Settings,
                                claims: dict[str, Any]) -> Employee:
     """The employee the claims describe, created or updated to match them."""
     subject, email, name, team, is_admin = _identity(settings, claims)
-    row = await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject)
+    row = await conn.fetchrow(q.EMPLOYEE_BY_SUBJECT, subject)
     if row is not None and (row["email"], row["name"], row["team_slug"], row["is_admin"]) \
             == (email, name, team, is_admin):
         return employee_from_row(row)
     for attempt in range(2):
         try:
             async with conn.transaction():
-                if await conn.fetchval(UPDATE_BY_SUBJECT, subject, email, name, team, is_admin) is None \
-                        and await conn.fetchval(CLAIM_BY_EMAIL, subject, email, name, team, is_admin) is None:
+                if await conn.fetchval(q.UPDATE_BY_SUBJECT, subject, email, name, team, is_admin) is None \
+                        and await conn.fetchval(q.CLAIM_BY_EMAIL, subject, email, name, team, is_admin) is None:
                     raise _identity_conflict(subject, email)
             break
         except asyncpg.UniqueViolationError:
             # Two first requests of one new employee at once (the other one created the row:
             # try again as an update), or a new email that another employee already has.
-            if attempt == 1 or await conn.fetchval(EMPLOYEE_BY_SUBJECT, subject) is None:
+            if attempt == 1 or await conn.fetchval(q.EMPLOYEE_BY_SUBJECT, subject) is None:
                 raise _identity_conflict(subject, email) from None
-    return employee_from_row(await conn.fetchrow(EMPLOYEE_BY_SUBJECT, subject))
+    return employee_from_row(await conn.fetchrow(q.EMPLOYEE_BY_SUBJECT, subject))
 
 
 def _identity_conflict(subject: str, email: str) -> Forbidden:
@@ -104,7 +71,7 @@ def _identity_conflict(subject: str, email: str) -> Forbidden:
 
 
 async def caller_from_api_token(conn: asyncpg.Connection, token: str) -> Caller:
-    row = await conn.fetchrow(TOKEN_BY_HASH, hash_api_token(token))
+    row = await conn.fetchrow(q.TOKEN_BY_HASH, hash_api_token(token))
     if row is None:
         raise InvalidToken("unknown or revoked API token")
     return Caller(token_id=row["id"], scopes=frozenset(row["scopes"]))

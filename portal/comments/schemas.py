@@ -35,5 +35,5 @@ class CommentPage(Page):
 
 class CommentQuery(Query):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, max_length=40, pattern=r"^\d+$",
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$",
                                description="The last comment id of the previous page.")

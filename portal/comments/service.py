@@ -6,31 +6,13 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.errors import Conflict, Forbidden, NotFound
-from portal.events import service as events
+from portal.events import outbox
 from portal.ideas.service import require_idea
-
-COMMENT_COLUMNS = """
-    c.id, c.idea_id, c.body, c.deleted_at IS NOT NULL AS deleted, c.created_at, c.updated_at,
-    json_build_object('id', a.id, 'name', a.name) AS author
-"""
-COMMENT_BY_ID = f"""
-SELECT {COMMENT_COLUMNS} FROM comments c JOIN employees a ON a.id = c.author_id
-WHERE c.id = $1 AND c.idea_id = $2
-"""
-COMMENT_PAGE = f"""
-SELECT {COMMENT_COLUMNS} FROM comments c JOIN employees a ON a.id = c.author_id
-WHERE c.idea_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3
-"""
-INSERT_COMMENT = "INSERT INTO comments (idea_id, author_id, body) VALUES ($1, $2, $3) RETURNING id"
-LOCK_COMMENT = """
-SELECT author_id, deleted_at FROM comments WHERE id = $1 AND idea_id = $2 FOR UPDATE
-"""
-EDIT_COMMENT = "UPDATE comments SET body = $2, updated_at = now() WHERE id = $1"
-TOMBSTONE_COMMENT = "UPDATE comments SET body = NULL, deleted_at = now(), updated_at = now() WHERE id = $1"
+from portal.comments import queries as q
 
 
 async def get_comment(conn: asyncpg.Connection, *, idea_id: int, comment_id: int) -> CommentRead:
-    row = await conn.fetchrow(COMMENT_BY_ID, comment_id, idea_id)
+    row = await conn.fetchrow(q.COMMENT_BY_ID, comment_id, idea_id)
     if row is None:
         raise NotFound(f"no comment {comment_id} on idea {idea_id}")
     return CommentRead.model_validate(dict(row))
@@ -38,7 +20,7 @@ async def get_comment(conn: asyncpg.Connection, *, idea_id: int, comment_id: int
 
 async def list_comments(conn: asyncpg.Connection, *, idea_id: int, query: CommentQuery) -> CommentPage:
     await require_idea(conn, idea_id)
-    rows = await conn.fetch(COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
+    rows = await conn.fetch(q.COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
     items = [CommentRead.model_validate(dict(row)) for row in rows[:query.limit]]
     next_cursor = str(items[-1].id) if len(rows) > query.limit else None
     return CommentPage(items=items, next_cursor=next_cursor)
@@ -48,8 +30,8 @@ async def create_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: i
                          data: CommentWrite) -> CommentRead:
     author = caller.require_employee()
     await require_idea(conn, idea_id)
-    comment_id = await conn.fetchval(INSERT_COMMENT, idea_id, author.id, data.body)
-    await events.record(conn, "comment.created", f"ideas/{idea_id}",
+    comment_id = await conn.fetchval(q.INSERT_COMMENT, idea_id, author.id, data.body)
+    await outbox.record(conn, "comment.created", f"ideas/{idea_id}",
                         {"idea_id": idea_id, "comment_id": comment_id, "author_id": author.id})
     return await get_comment(conn, idea_id=idea_id, comment_id=comment_id)
 
@@ -57,7 +39,7 @@ async def create_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: i
 async def _lock_own(conn: asyncpg.Connection, caller: Caller, idea_id: int, comment_id: int,
                     *, admin_may: bool) -> None:
     employee = caller.require_employee()
-    row = await conn.fetchrow(LOCK_COMMENT, comment_id, idea_id)
+    row = await conn.fetchrow(q.LOCK_COMMENT, comment_id, idea_id)
     if row is None:
         raise NotFound(f"no comment {comment_id} on idea {idea_id}")
     if row["author_id"] != employee.id and not (admin_may and employee.is_admin):
@@ -69,14 +51,14 @@ async def _lock_own(conn: asyncpg.Connection, caller: Caller, idea_id: int, comm
 async def edit_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, comment_id: int,
                        data: CommentWrite) -> CommentRead:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=False)
-    await conn.execute(EDIT_COMMENT, comment_id, data.body)
-    await events.record(conn, "comment.updated", f"ideas/{idea_id}",
+    await conn.execute(q.EDIT_COMMENT, comment_id, data.body)
+    await outbox.record(conn, "comment.updated", f"ideas/{idea_id}",
                         {"idea_id": idea_id, "comment_id": comment_id})
     return await get_comment(conn, idea_id=idea_id, comment_id=comment_id)
 
 
 async def delete_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, comment_id: int) -> None:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=True)
-    await conn.execute(TOMBSTONE_COMMENT, comment_id)
-    await events.record(conn, "comment.deleted", f"ideas/{idea_id}",
+    await conn.execute(q.TOMBSTONE_COMMENT, comment_id)
+    await outbox.record(conn, "comment.deleted", f"ideas/{idea_id}",
                         {"idea_id": idea_id, "comment_id": comment_id})

@@ -18,30 +18,9 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.errors import Forbidden, ValidationFailed
 from portal.events.cloudevents import VOTER_SCOPE
+from portal.events import queries as q
 
 SEQUENCE_LOCK_ID = 7_141_592_654
-TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
-HAS_UNSEQUENCED = "SELECT EXISTS (SELECT 1 FROM events WHERE feed_position IS NULL)"
-# Runs as its own statement after the lock is held, so its snapshot sees every earlier
-# sequencing. Rows another transaction has locked (the relay marking them dispatched) are
-# skipped and numbered by the next run, rather than waited for.
-SEQUENCE = """
-WITH next AS (
-    SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
-        SELECT id FROM events WHERE feed_position IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-    ) unsequenced
-)
-UPDATE events e SET feed_position = (SELECT coalesce(max(feed_position), 0) FROM events) + next.n
-FROM next WHERE e.id = next.id
-"""
-FEED = """
-SELECT id, feed_position, type, subject, data, occurred_at FROM events
-WHERE feed_position > $1 AND feed_position <= $2 AND ($3::text[] IS NULL OR type = ANY($3::text[]))
-ORDER BY feed_position
-LIMIT $4
-"""
-HEAD = "SELECT coalesce(max(feed_position), 0) FROM events"
-POSITION_OF_EVENT = "SELECT coalesce(max(feed_position), 0) FROM events WHERE id <= $1 AND feed_position IS NOT NULL"
 
 START = 0
 CURSOR = re.compile(r"^p(\d{1,18})$")
@@ -78,7 +57,7 @@ async def resolve(conn: asyncpg.Connection, cursor: Cursor) -> int:
     if cursor.position is not None:
         return cursor.position
     # Migration 0003 numbered the old events in the order old cursors walked them.
-    return await conn.fetchval(POSITION_OF_EVENT, cursor.legacy_event_id)
+    return await conn.fetchval(q.POSITION_OF_EVENT, cursor.legacy_event_id)
 
 
 async def sequence(conn: asyncpg.Connection, *, limit: int = 5000) -> int:
@@ -86,12 +65,12 @@ async def sequence(conn: asyncpg.Connection, *, limit: int = 5000) -> int:
     process was sequencing at that moment. Needs a connection outside any transaction."""
     if conn.is_in_transaction():
         raise RuntimeError("feed positions must be committed on their own, not inside another transaction")
-    if not await conn.fetchval(HAS_UNSEQUENCED):
+    if not await conn.fetchval(q.HAS_UNSEQUENCED):
         return 0
     async with conn.transaction():
-        if not await conn.fetchval(TRY_LOCK, SEQUENCE_LOCK_ID):
+        if not await conn.fetchval(q.TRY_LOCK, SEQUENCE_LOCK_ID):
             return 0
-        status = await conn.execute(SEQUENCE, limit)
+        status = await conn.execute(q.SEQUENCE, limit)
     return int(status.split()[-1])
 
 
@@ -100,7 +79,7 @@ async def read(conn: asyncpg.Connection, *, after: int, types: list[str] | None,
     """Events after the position, and the position to continue from. A page shorter than `limit`
     covered everything numbered so far, so a filtered reader skips past what it does not want."""
     top = await head(conn)  # first: anything numbered after this read is left for the next page
-    rows = await conn.fetch(FEED, after, top, types, limit)
+    rows = await conn.fetch(q.FEED, after, top, types, limit)
     if len(rows) == limit:
         return rows, rows[-1]["feed_position"]
     return rows, max(after, top)
@@ -108,7 +87,7 @@ async def read(conn: asyncpg.Connection, *, after: int, types: list[str] | None,
 
 async def head(conn: asyncpg.Connection) -> int:
     """The highest position given so far."""
-    return await conn.fetchval(HEAD)
+    return await conn.fetchval(q.HEAD)
 
 
 def require_reader(caller: Caller) -> bool:

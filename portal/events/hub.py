@@ -17,6 +17,7 @@ import asyncpg
 
 from portal.errors import RateLimited
 from portal.events import feed
+from portal.loops import forever
 
 log = logging.getLogger("portal.events.hub")
 BATCH = 500
@@ -70,23 +71,14 @@ class FeedHub:
                 del self.per_caller[caller]
 
     async def run(self) -> None:
-        """Polls while anyone listens; survives database outages (logs them, tries again)."""
-        failing = False
-        while not self.closed:
-            if self.subscriptions:
-                try:
-                    await self.poll()
-                    if failing:
-                        log.info("event stream poll recovered")
-                    failing = False
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
-                    if not failing:
-                        log.warning("event stream poll failed; retrying", extra={"fields": {"error": str(exc)}})
-                    failing = True
-                    await asyncio.sleep(1)
-            else:
-                self.head = None  # nobody listening: start from the head when someone comes
-            await asyncio.sleep(self.poll_seconds)
+        """Polls while anyone listens, until cancelled; survives database outages."""
+        await forever("event stream poll", self.poll_if_listened, self.poll_seconds, log)
+
+    async def poll_if_listened(self) -> None:
+        if self.subscriptions:
+            await self.poll()
+        else:
+            self.head = None  # nobody listening: start from the head when someone comes
 
     async def poll(self) -> None:
         async with self.pool.acquire() as conn:

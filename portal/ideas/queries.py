@@ -1,9 +1,11 @@
 """SQL for ideas. $1 is always the viewing employee's id (NULL for an API token)."""
 from __future__ import annotations
 
-IDEA_COLUMNS = """
+from portal.votes.queries import VOTE_COUNT
+
+IDEA_COLUMNS = f"""
     i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at,
-    (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = i.id)::int AS vote_count,
+    {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
     (SELECT count(*) FROM comments WHERE idea_id = i.id AND deleted_at IS NULL)::int AS comment_count,
     json_build_object('id', a.id, 'name', a.name,

@@ -6,13 +6,12 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from portal.ideas.workflow import Status
-from portal.schemas import Email, Input, Output, Page, Query, Slug
+from portal.schemas import Email, Id, Input, Output, Page, Query, Role, Slug
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
                                        pattern=r"^[^\s,]+$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
 Body = Annotated[str, StringConstraints(max_length=20000)]
-Role = Literal["provider", "customer"]
 
 
 class ConcernedTeam(Input):
@@ -68,7 +67,7 @@ class IdeaUpdate(Input):
 class StatusChange(Input):
     status: Status
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    duplicate_of: int | None = Field(None, ge=1)
+    duplicate_of: Id | None = None
 
     @model_validator(mode="after")
     def _duplicate_needs_target(self) -> "StatusChange":

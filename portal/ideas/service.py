@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncpg
 
 from portal.auth.caller import Caller
-from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from portal.events import service as events
+from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
+from portal.events import outbox
 from portal.ideas import queries as q
 from portal.ideas.schemas import (
     ConcernedTeam,
@@ -22,7 +22,7 @@ from portal.teams.service import leads_any
 async def require_idea(conn: asyncpg.Connection, idea_id: int) -> None:
     """404 unless the idea exists."""
     if not await conn.fetchval(q.IDEA_EXISTS, idea_id):
-        raise NotFound(f"no idea {idea_id}")
+        raise IdeaNotFound(idea_id)
 
 
 async def _ids_by_slug(conn: asyncpg.Connection, sql: str, slugs: list[str], field: str,
@@ -47,7 +47,7 @@ async def _link_concerns(conn: asyncpg.Connection, idea_id: int, services: list[
 async def get_idea(conn: asyncpg.Connection, *, idea_id: int, viewer: int | None) -> IdeaDetail:
     row = await conn.fetchrow(q.IDEA_BY_ID, viewer, idea_id)
     if row is None:
-        raise NotFound(f"no idea {idea_id}")
+        raise IdeaNotFound(idea_id)
     history = [StatusChangeRead.model_validate(dict(h)) for h in await conn.fetch(q.STATUS_HISTORY, idea_id)]
     return IdeaDetail.model_validate({**dict(row), "status_history": history})
 
@@ -56,7 +56,7 @@ async def create_idea(conn: asyncpg.Connection, caller: Caller, data: IdeaCreate
     author = caller.require_employee()
     idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags)
     await _link_concerns(conn, idea_id, data.services, data.teams)
-    await events.record(conn, "idea.created", f"ideas/{idea_id}", {
+    await outbox.record(conn, "idea.created", f"ideas/{idea_id}", {
         "id": idea_id, "title": data.title, "tags": data.tags, "services": data.services,
         "teams": [t.model_dump() for t in data.teams],
         "author": {"id": author.id, "team": author.team_slug},
@@ -64,17 +64,18 @@ async def create_idea(conn: asyncpg.Connection, caller: Caller, data: IdeaCreate
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)
 
 
-async def _lock(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record:
+async def lock_idea(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record:
+    """The idea's row (id, author_id, status), locked against concurrent changes until commit."""
     row = await conn.fetchrow(q.LOCK_IDEA, idea_id)
     if row is None:
-        raise NotFound(f"no idea {idea_id}")
+        raise IdeaNotFound(idea_id)
     return row
 
 
 async def update_idea(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
                       data: IdeaUpdate) -> IdeaDetail:
     editor = caller.require_employee()
-    current = await _lock(conn, idea_id)
+    current = await lock_idea(conn, idea_id)
     if current["author_id"] != editor.id and not editor.is_admin:
         raise Forbidden("only the idea's author or an admin may edit it")
     if current["status"] != "open":
@@ -92,7 +93,7 @@ async def update_idea(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
             data.teams if data.teams is not None
             else [ConcernedTeam(team=t.team, role=t.role) for t in before.teams],
         )
-    await events.record(conn, "idea.updated", f"ideas/{idea_id}", {
+    await outbox.record(conn, "idea.updated", f"ideas/{idea_id}", {
         "id": idea_id, "changed": sorted(data.model_fields_set), "concerns_changed": concerns_changed,
         "by": editor.id,
     })
@@ -102,7 +103,7 @@ async def update_idea(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
 async def change_status(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
                         change: StatusChange) -> IdeaDetail:
     actor = caller.require_employee()
-    current = await _lock(conn, idea_id)
+    current = await lock_idea(conn, idea_id)
     if not actor.is_admin:
         providers = [row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)]
         if not await leads_any(conn, caller, providers):
@@ -118,7 +119,7 @@ async def change_status(conn: asyncpg.Connection, caller: Caller, *, idea_id: in
     await conn.execute(q.SET_STATUS, idea_id, change.status, change.duplicate_of)
     await conn.execute(q.RECORD_STATUS_CHANGE, idea_id, current["status"], change.status,
                        change.reason, actor.id)
-    await events.record(conn, "idea.status_changed", f"ideas/{idea_id}", {
+    await outbox.record(conn, "idea.status_changed", f"ideas/{idea_id}", {
         "id": idea_id, "from": current["status"], "to": change.status, "reason": change.reason,
         "duplicate_of": change.duplicate_of, "by": actor.id,
     })

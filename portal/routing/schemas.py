@@ -5,9 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from portal.schemas import Input, Output, Query, Slug
+from portal.schemas import Input, Output, Query, Role, Slug
 
-Role = Literal["provider", "customer"]
 RoutingState = Literal["pending", "acknowledged", "accepted", "declined", "planned", "withdrawn"]
 Decision = Literal["acknowledged", "accepted", "declined", "planned"]
 

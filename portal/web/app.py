@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
@@ -21,6 +23,7 @@ from portal.web.docs import OPENAPI
 from portal.web.dispatch import endpoint
 from portal.web.keys import (
     EMPLOYEES,
+    FAILURES,
     HUB,
     METRICS,
     POOL,
@@ -36,7 +39,7 @@ from portal.web.spec import openapi_document
 log = logging.getLogger("portal.app")
 
 
-def _version() -> str:
+def app_version() -> str:
     try:
         return version("idea-portal")
     except PackageNotFoundError:
@@ -84,11 +87,22 @@ async def _event_hub(app: web.Application) -> AsyncIterator[None]:
                   max_streams_per_caller=settings.stream_max_per_caller)
     app[HUB] = hub
     poller = asyncio.create_task(hub.run())
+    poller.add_done_callback(lambda task: _stop_if_crashed(app, task))
     yield
     hub.close()
     poller.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await poller
+
+
+def _stop_if_crashed(app: web.Application, task: asyncio.Task) -> None:
+    """A background loop that ended by itself takes the process down (non-zero exit), so a
+    supervisor restarts it, rather than leaving it up and silently broken."""
+    if task.cancelled():
+        return
+    log.critical("a background loop ended unexpectedly; stopping", exc_info=task.exception())
+    app[FAILURES].append("event stream poll")
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def _end_streams(app: web.Application) -> None:
@@ -103,11 +117,12 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
+    app[FAILURES] = []
     app[METRICS] = Metrics(lambda: app.get(POOL))
     app[VERIFIER] = JwtVerifier(settings)
     app[EMPLOYEES] = EmployeeCache(settings.auth_cache_seconds)
     routes = all_routes()
-    app[OPENAPI] = openapi_document(routes, version=_version())
+    app[OPENAPI] = openapi_document(routes, version=app_version())
     for route in routes:
         app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
     app.cleanup_ctx.extend([_database, _redis, _event_hub])

@@ -16,9 +16,9 @@ from portal.errors import (
     ValidationFailed,
     field_errors,
 )
-from portal.schemas import Email, Slug
+from portal.schemas import MAX_ID, Email, Slug
 from portal.text import unclean_fields
-from portal.web.spec import MAX_ID, PATH_KINDS
+from portal.web.spec import PATH_KINDS
 
 Model = TypeVar("Model", bound=BaseModel)
 PROBLEM_TYPE = "application/problem+json"

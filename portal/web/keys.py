@@ -20,6 +20,8 @@ VERIFIER = web.AppKey("verifier", JwtVerifier)
 EMPLOYEES = web.AppKey("employees", EmployeeCache)
 RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
 HUB = web.AppKey("hub", FeedHub)
+# Background loops that died; `portal serve` exits non-zero when any did.
+FAILURES = web.AppKey("failures", list)
 
 # Per-request storage.
 REQUEST_ID = web.RequestKey("request_id", str)

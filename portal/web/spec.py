@@ -13,12 +13,11 @@ from pydantic import BaseModel
 
 from portal.auth.caller import Caller
 from portal.errors import status_title
-from portal.schemas import EMAIL_PATTERN, SLUG_PATTERN
+from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN
 
 if TYPE_CHECKING:
     from portal.config import Settings
 
-MAX_ID = 2**63 - 1
 PATH_PARAM = re.compile(r"\{(\w+)\}")
 # Every path parameter's type, by name: the dispatcher validates with it and the document
 # declares it, so a generated client and the server agree.

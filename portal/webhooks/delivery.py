@@ -16,71 +16,17 @@ import aiohttp
 import asyncpg
 from yarl import URL
 
-from portal.events import service as events
+from portal.events import outbox
 from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, sign
+from portal.webhooks import queries as q
 
 log = logging.getLogger("portal.webhooks")
 EXCERPT_CHARS = 1000
 # A send interrupted by a dying worker is retried once its lease runs out: the delivery
 # timeout plus this margin.
 LEASE_MARGIN_SECONDS = 5
-
-CREATE_FOR_EVENTS = """
-INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at)
-SELECT w.id, e.id, now()
-FROM events e JOIN webhooks w ON w.enabled AND (e.type = ANY(w.event_types) OR '*' = ANY(w.event_types))
-WHERE e.id = ANY($1::bigint[])
-ON CONFLICT (webhook_id, event_id) DO NOTHING
-RETURNING id
-"""
-CLAIM = """
-UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $3)
-FROM webhooks w, events e
-WHERE d.id IN (
-        SELECT id FROM webhook_deliveries
-        WHERE state = 'pending' AND next_attempt_at <= now()
-          AND (lease_until IS NULL OR lease_until < now())
-          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-  AND w.id = d.webhook_id AND e.id = d.event_id
-RETURNING d.id AS delivery_id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted,
-          e.id, e.type, e.subject, e.data, e.occurred_at
-"""
-RECORD_ATTEMPTS = """
-INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
-SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::text[])
-"""
-SUCCEEDED = """
-UPDATE webhook_deliveries SET state = 'succeeded', attempts = attempts + 1, completed_at = now(),
-       lease_until = NULL, next_attempt_at = NULL
-WHERE id = ANY($1::bigint[])
-"""
-RETRY_LATER = """
-UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = NULL,
-       next_attempt_at = now() + make_interval(secs => later.delay)
-FROM unnest($1::bigint[], $2::float8[]) AS later (id, delay)
-WHERE d.id = later.id
-"""
-FAILED = """
-UPDATE webhook_deliveries SET state = 'failed', attempts = attempts + 1, completed_at = now(),
-       lease_until = NULL, next_attempt_at = NULL
-WHERE id = ANY($1::bigint[])
-"""
-WEBHOOK_OK = "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1::bigint[]) AND failing_since IS NOT NULL"
-WEBHOOK_FAILING = "UPDATE webhooks SET failing_since = now() WHERE id = ANY($1::bigint[]) AND failing_since IS NULL"
-DISABLE_FAILING = """
-UPDATE webhooks SET enabled = false, updated_at = now(),
-       disabled_reason = 'every delivery failed since ' || failing_since
-WHERE enabled AND failing_since < now() - make_interval(secs => $1)
-RETURNING id, failing_since
-"""
-DUE = """
-SELECT id FROM webhook_deliveries
-WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-ORDER BY next_attempt_at LIMIT $1
-"""
 
 
 @dataclass(frozen=True)
@@ -96,17 +42,17 @@ class Outcome:
 
 
 async def create_for_events(conn: asyncpg.Connection, event_ids: list[int]) -> list[int]:
-    return [row["id"] for row in await conn.fetch(CREATE_FOR_EVENTS, event_ids)]
+    return [row["id"] for row in await conn.fetch(q.CREATE_FOR_EVENTS, event_ids)]
 
 
 async def claim(conn: asyncpg.Connection, *, delivery_ids: list[int] | None, limit: int,
                 timeout_seconds: float) -> list[asyncpg.Record]:
     """Leases due deliveries for one attempt each, long enough for a send to finish."""
-    return await conn.fetch(CLAIM, delivery_ids, limit, timeout_seconds + LEASE_MARGIN_SECONDS)
+    return await conn.fetch(q.CLAIM, delivery_ids, limit, timeout_seconds + LEASE_MARGIN_SECONDS)
 
 
 async def due(conn: asyncpg.Connection, *, limit: int = 1000) -> list[int]:
-    return [row["id"] for row in await conn.fetch(DUE, limit)]
+    return [row["id"] for row in await conn.fetch(q.DUE, limit)]
 
 
 def http_session(policy: AddressPolicy, timeout_seconds: float) -> aiohttp.ClientSession:
@@ -160,7 +106,7 @@ def retry_delay(attempt: int, schedule: list[int]) -> float | None:
 async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome],
                  schedule: list[int]) -> None:
     """Records a batch of attempts with a handful of set-based statements."""
-    await conn.execute(RECORD_ATTEMPTS, [d["delivery_id"] for d in deliveries], [o.status_code for o in outcomes],
+    await conn.execute(q.RECORD_ATTEMPTS, [d["delivery_id"] for d in deliveries], [o.status_code for o in outcomes],
                        [o.error for o in outcomes], [o.duration_ms for o in outcomes],
                        [o.excerpt for o in outcomes])
     succeeded, later, delays, failed = [], [], [], []
@@ -178,19 +124,19 @@ async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], out
             later.append(item["delivery_id"])
             delays.append(delay)
     if succeeded:
-        await conn.execute(SUCCEEDED, succeeded)
-        await conn.execute(WEBHOOK_OK, sorted(ok_hooks - failing_hooks))
+        await conn.execute(q.SUCCEEDED, succeeded)
+        await conn.execute(q.WEBHOOK_OK, sorted(ok_hooks - failing_hooks))
     if later:
-        await conn.execute(RETRY_LATER, later, delays)
+        await conn.execute(q.RETRY_LATER, later, delays)
     if failed:
-        await conn.execute(FAILED, failed)
+        await conn.execute(q.FAILED, failed)
     if failing_hooks:
-        await conn.execute(WEBHOOK_FAILING, sorted(failing_hooks))
+        await conn.execute(q.WEBHOOK_FAILING, sorted(failing_hooks))
 
 
 async def disable_failing(conn: asyncpg.Connection, *, after_hours: float) -> int:
-    rows = await conn.fetch(DISABLE_FAILING, after_hours * 3600)
+    rows = await conn.fetch(q.DISABLE_FAILING, after_hours * 3600)
     for row in rows:
-        await events.record(conn, "webhook.disabled", f"webhooks/{row['id']}", {
+        await outbox.record(conn, "webhook.disabled", f"webhooks/{row['id']}", {
             "id": row["id"], "failing_since": row["failing_since"].isoformat()})
     return len(rows)

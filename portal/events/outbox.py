@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-
-RECORD_EVENT = "INSERT INTO events (type, subject, data) VALUES ($1, $2, $3)"
+from portal.events import queries as q
 
 
 async def record(conn: asyncpg.Connection, type_: str, subject: str, data: dict[str, Any]) -> None:
     """Appends an event; it becomes visible to consumers when the surrounding transaction commits."""
-    await conn.execute(RECORD_EVENT, type_, subject, data)
+    await conn.execute(q.RECORD_EVENT, type_, subject, data)

@@ -1,4 +1,5 @@
-"""The outbox relay: hands committed events to what reacts to them, in batches, exactly once.
+"""The outbox relay: hands committed events (portal.events.outbox) to what reacts to them, in
+batches, exactly once.
 
 A batch is claimed with FOR UPDATE SKIP LOCKED, handled, and marked dispatched in one
 transaction: a worker killed halfway rolls everything back and the batch is handled again in
@@ -13,16 +14,12 @@ import asyncpg
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
+from portal.events import queries as q
 
-CLAIM_BATCH = """
-SELECT id, type, data FROM events WHERE dispatched_at IS NULL
-ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-"""
-MARK_DISPATCHED = "UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])"
-PENDING = "SELECT EXISTS (SELECT 1 FROM events WHERE dispatched_at IS NULL)"
 # Edits that can change which teams an idea reaches (rules match tags and keywords).
 ROUTING_FIELDS = {"title", "body", "tags", "services", "teams"}
-VOTE_EVENTS = {"vote.cast", "vote.withdrawn", "idea.routed", "routing.withdrawn"}
+# Events that change an idea's tallies: its votes, or the teams (and so the roles) it reaches.
+TALLY_EVENTS = {"vote.cast", "vote.withdrawn", "idea.routed", "routing.withdrawn"}
 
 
 @dataclass
@@ -37,7 +34,7 @@ def _idea_id(event: asyncpg.Record) -> int:
 
 
 async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
-    batch = await conn.fetch(CLAIM_BATCH, limit)
+    batch = await conn.fetch(q.CLAIM_BATCH, limit)
     if not batch:
         return Relayed()
     to_route: list[int] = []
@@ -46,7 +43,7 @@ async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
         if event["type"] == "idea.created" or (
                 event["type"] == "idea.updated" and ROUTING_FIELDS & set(event["data"].get("changed", []))):
             to_route.append(_idea_id(event))
-        elif event["type"] in VOTE_EVENTS:
+        elif event["type"] in TALLY_EVENTS:
             to_tally.add(_idea_id(event))
     for idea_id in dict.fromkeys(to_route):
         await routing.route_idea(conn, idea_id=idea_id)
@@ -54,9 +51,9 @@ async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
         await results.request_compilation(conn, sorted(to_tally))
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
-    await conn.execute(MARK_DISPATCHED, ids)
+    await conn.execute(q.MARK_DISPATCHED, ids)
     return Relayed(events=len(batch), deliveries=deliveries)
 
 
 async def has_pending(conn: asyncpg.Connection) -> bool:
-    return await conn.fetchval(PENDING)
+    return await conn.fetchval(q.PENDING)

@@ -1,0 +1,41 @@
+"""SQL for this domain, as $n-parameterised constants."""
+from __future__ import annotations
+
+EMPLOYEE_COLUMNS = """
+    e.id, e.email, e.name, e.team_id, e.is_admin, e.subject,
+    (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug
+"""
+
+EMPLOYEE_BY_SUBJECT = f"SELECT {EMPLOYEE_COLUMNS} FROM employees e WHERE e.subject = $1"
+
+UPDATE_BY_SUBJECT = """
+UPDATE employees SET email = $2, name = $3, team_id = (SELECT id FROM teams WHERE slug = $4),
+       is_admin = $5, updated_at = now()
+WHERE subject = $1 RETURNING id
+"""
+
+# A pre-provisioned employee (subject NULL) is claimed by email at first sign-in; an employee
+# who has signed in keeps their subject for good, so another identity with the same email
+# cannot take their row (nothing is returned then).
+CLAIM_BY_EMAIL = """
+INSERT INTO employees (subject, email, name, team_id, is_admin)
+VALUES ($1, $2, $3, (SELECT id FROM teams WHERE slug = $4), $5)
+ON CONFLICT (email) DO UPDATE
+   SET subject = EXCLUDED.subject, name = EXCLUDED.name,
+       team_id = coalesce(EXCLUDED.team_id, employees.team_id),
+       is_admin = EXCLUDED.is_admin, updated_at = now()
+   WHERE employees.subject IS NULL OR employees.subject = EXCLUDED.subject
+RETURNING id
+"""
+
+# last_used_at is refreshed at most once a minute, so a busy integration is not a write per call.
+TOKEN_BY_HASH = """
+WITH token AS (
+    SELECT id, scopes, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+), touched AS (
+    UPDATE api_tokens SET last_used_at = now() FROM token
+    WHERE api_tokens.id = token.id
+      AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
+)
+SELECT id, scopes FROM token
+"""

@@ -1,0 +1,56 @@
+"""SQL for this domain, as $n-parameterised constants."""
+from __future__ import annotations
+
+TEAM_SELECT = """
+SELECT t.id, t.slug, t.name, t.response_sla_hours, t.created_at, t.updated_at,
+       (SELECT count(*) FROM employees WHERE team_id = t.id) AS member_count,
+       coalesce((SELECT json_agg(json_build_object('id', e.id, 'email', e.email, 'name', e.name)
+                                 ORDER BY e.email)
+                 FROM team_leads l JOIN employees e ON e.id = l.employee_id
+                 WHERE l.team_id = t.id), '[]') AS leads
+FROM teams t
+"""
+
+INSERT_TEAM = """
+INSERT INTO teams (slug, name, response_sla_hours) VALUES ($1, $2, $3)
+ON CONFLICT (slug) DO NOTHING RETURNING id
+"""
+
+UPDATE_TEAM = """
+UPDATE teams SET name = coalesce($2, name), response_sla_hours = coalesce($3, response_sla_hours),
+                 updated_at = now()
+WHERE slug = $1 RETURNING id
+"""
+
+TEAM_ID = "SELECT id FROM teams WHERE slug = $1"
+
+LEADS_ANY = """
+SELECT EXISTS (SELECT 1 FROM team_leads WHERE employee_id = $1 AND team_id = ANY($2::bigint[]))
+"""
+
+PROVISION_BY_EMAIL = """
+WITH inserted AS (
+    INSERT INTO employees (email, name) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id
+)
+SELECT id FROM inserted UNION ALL SELECT id FROM employees WHERE email = $1
+"""
+
+ADD_LEAD = "INSERT INTO team_leads (team_id, employee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+
+REMOVE_LEAD = """
+DELETE FROM team_leads WHERE team_id = $1
+   AND employee_id = (SELECT id FROM employees WHERE email = $2) RETURNING employee_id
+"""
+
+EMPLOYEE_SELECT = """
+SELECT e.id, e.email, e.name, e.is_admin, e.created_at, e.subject IS NOT NULL AS signed_in,
+       t.slug AS team,
+       ARRAY(SELECT lt.slug FROM team_leads l JOIN teams lt ON lt.id = l.team_id
+             WHERE l.employee_id = e.id ORDER BY lt.slug) AS lead_of
+FROM employees e LEFT JOIN teams t ON t.id = e.team_id
+"""
+
+INSERT_EMPLOYEE = """
+INSERT INTO employees (email, name, team_id) VALUES ($1, $2, $3)
+ON CONFLICT (email) DO NOTHING RETURNING id
+"""

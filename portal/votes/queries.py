@@ -1,0 +1,54 @@
+"""SQL for votes. Both statements take the same parameters in the same slots:
+$1 idea id, $2 voter's employee id, $3 the voter's counter shard, $4 the voter's team slug,
+$5 the statuses in which votes are closed."""
+from __future__ import annotations
+
+# The one definition of an idea's vote count: the sum of its counter shards, which the vote
+# statements below keep equal to its number of vote rows at every commit. `{idea}` is the
+# expression naming the idea (a column such as i.id, or a parameter).
+VOTE_COUNT = "(SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE idea_id = {idea})"
+
+CAST_VOTE = f"""
+WITH idea AS (
+    SELECT id, status FROM ideas WHERE id = $1
+), cast_vote AS (
+    INSERT INTO votes (idea_id, employee_id)
+    SELECT id, $2 FROM idea WHERE status <> ALL($5::text[])
+    ON CONFLICT DO NOTHING
+    RETURNING idea_id
+), counted AS (
+    INSERT INTO idea_vote_shards AS s (idea_id, shard, votes)
+    SELECT idea_id, $3, 1 FROM cast_vote
+    ON CONFLICT (idea_id, shard) DO UPDATE SET votes = s.votes + 1
+), event AS (
+    INSERT INTO events (type, subject, data)
+    SELECT 'vote.cast', 'ideas/' || idea_id,
+           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
+    FROM cast_vote
+)
+-- The count is read from the statement's snapshot, before this vote; add it.
+SELECT (SELECT status FROM idea) AS status,
+       {VOTE_COUNT.format(idea="$1")} + (SELECT count(*) FROM cast_vote)::int AS vote_count
+"""
+
+WITHDRAW_VOTE = f"""
+WITH idea AS (
+    SELECT id, status FROM ideas WHERE id = $1
+), withdrawn AS (
+    DELETE FROM votes
+    WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
+    RETURNING idea_id, employee_id, cast_at
+), history AS (
+    INSERT INTO vote_withdrawals (idea_id, employee_id, cast_at) SELECT * FROM withdrawn
+), counted AS (
+    UPDATE idea_vote_shards SET votes = votes - 1
+    WHERE idea_id = (SELECT idea_id FROM withdrawn) AND shard = $3
+), event AS (
+    INSERT INTO events (type, subject, data)
+    SELECT 'vote.withdrawn', 'ideas/' || idea_id,
+           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
+    FROM withdrawn
+)
+SELECT (SELECT status FROM idea) AS status,
+       {VOTE_COUNT.format(idea="$1")} - (SELECT count(*) FROM withdrawn)::int AS vote_count
+"""
