@@ -17,8 +17,16 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(BIN)/portal dev
 
+# Lint, format check and types first (seconds), then the suite in two processes under coverage,
+# which also measures the API, worker and scheduler processes the tests start.
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 
 bench-votes: $(VENV)/.installed
 	$(BIN)/python bench/votes.py

@@ -1,4 +1,5 @@
 """Shared benchmark plumbing: servers, a fresh database, subprocesses and a closed-loop load driver."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,9 @@ async def fresh_database(servers: TestServers) -> str:
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, env={**os.environ, **env}, cwd=PROJECT_ROOT,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        args, env={**os.environ, **env}, cwd=PROJECT_ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
 
 
 def start_process(args: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -81,10 +83,12 @@ class Result:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    def line(self, baseline: "Result | None" = None) -> str:
+    def line(self, baseline: Result | None = None) -> str:
         ratio = f"{self.rps / baseline.rps:6.0%}" if baseline else "     -"
-        return (f"{self.name:<34} {self.rps:9.0f} req/s  p50 {self.pct(0.50):6.1f} ms  "
-                f"p99 {self.pct(0.99):6.1f} ms  errors {self.errors:<4} ratio {ratio}")
+        return (
+            f"{self.name:<34} {self.rps:9.0f} req/s  p50 {self.pct(0.50):6.1f} ms  "
+            f"p99 {self.pct(0.99):6.1f} ms  errors {self.errors:<4} ratio {ratio}"
+        )
 
 
 async def drive(name: str, requests: list[tuple[str, str, dict[str, str]]], concurrency: int) -> Result:
@@ -94,6 +98,7 @@ async def drive(name: str, requests: list[tuple[str, str, dict[str, str]]], conc
     queue = iter(requests)
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def worker() -> None:
             nonlocal errors
             for method, url, headers in queue:

@@ -1,6 +1,7 @@
 """The raw baseline of bench/pipeline.py: dramatiq no-op messages drained by one worker process.
 
 Each message only increments a Redis counter, so the rate is dramatiq's own ceiling here."""
+
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@
 Targets: idea -> inbox p99 <= 250 ms; idea -> webhook p99 <= 500 ms; the pipeline keeps up with
 the vote rate of bench/votes.py; feed p99 well under a second with a transaction held elsewhere.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
-import asyncpg  # noqa: E402
-import redis  # noqa: E402
-from aiohttp import web  # noqa: E402
+import aiohttp
+import asyncpg
+import redis
+from aiohttp import web
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     drive,
     free_port,
     fresh_database,
@@ -39,9 +40,9 @@ from bench.harness import (  # noqa: E402
     stop_process,
     temp_dir,
 )
-from portal.auth.tokens import mint_dev_token  # noqa: E402
-from portal.config import PROJECT_ROOT, Settings  # noqa: E402
-from tests.servers import TestServers  # noqa: E402
+from portal.auth.tokens import mint_dev_token
+from portal.config import PROJECT_ROOT, Settings
+from tests.servers import TestServers
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
 KEY = "bench-encryption-key"
@@ -73,16 +74,20 @@ async def prepare(url: str, employees: int) -> None:
             FROM teams WHERE slug = 'it';
         INSERT INTO service_customers (service_id, team_id)
             SELECT s.id, t.id FROM services s, teams t WHERE t.slug IN ('marketing', 'sales');""")
-    await conn.execute("""
+    await conn.execute(
+        """
         INSERT INTO employees (subject, email, name, team_id, is_admin)
         SELECT 'e' || n || '@example.com', 'e' || n || '@example.com', 'Employee ' || n,
                (SELECT id FROM teams WHERE slug = 'marketing'), n = 1
-        FROM generate_series(1, $1) AS n""", employees)
+        FROM generate_series(1, $1) AS n""",
+        employees,
+    )
     await conn.close()
 
 
-async def steady_ideas(api: str, db: str, tokens: list[str], rate: float, seconds: float,
-                       receiver: Receiver) -> tuple[list[float], list[float]]:
+async def steady_ideas(
+    api: str, db: str, tokens: list[str], rate: float, seconds: float, receiver: Receiver
+) -> tuple[list[float], list[float]]:
     posted: dict[int, float] = {}
     visible: dict[int, float] = {}
     conn = await asyncpg.connect(db)
@@ -96,10 +101,12 @@ async def steady_ideas(api: str, db: str, tokens: list[str], rate: float, second
 
     poller = asyncio.create_task(poll_routings())
     async with aiohttp.ClientSession() as session:
+
         async def post(n: int) -> None:
             headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
-            async with session.post(f"{api}/api/v1/ideas", headers=headers,
-                                    json={"title": f"Steady idea {n}", "services": ["laptop-setup"]}) as response:
+            async with session.post(
+                f"{api}/api/v1/ideas", headers=headers, json={"title": f"Steady idea {n}", "services": ["laptop-setup"]}
+            ) as response:
                 body = await response.json()
                 posted[body["id"]] = time.monotonic()
 
@@ -111,19 +118,25 @@ async def steady_ideas(api: str, db: str, tokens: list[str], rate: float, second
     done.set()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (
-            len(visible) < len(posted) or sum(1 for k in receiver.arrivals if k[0].endswith("idea.created")) < len(posted)):
+        len(visible) < len(posted) or sum(1 for k in receiver.arrivals if k[0].endswith("idea.created")) < len(posted)
+    ):
         await asyncio.sleep(0.05)
     poller.cancel()
     await conn.close()
     inbox = [visible[i] - t for i, t in posted.items() if i in visible]
-    hooks = [receiver.arrivals[("ideaportal.idea.created", i)] - t for i, t in posted.items()
-             if ("ideaportal.idea.created", i) in receiver.arrivals]
+    hooks = [
+        receiver.arrivals[("ideaportal.idea.created", i)] - t
+        for i, t in posted.items()
+        if ("ideaportal.idea.created", i) in receiver.arrivals
+    ]
     return inbox, hooks
 
 
 async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver) -> tuple[float, float, int]:
-    requests = [("PUT", f"{api}/api/v1/ideas/{1 + n % ideas}/vote", {"Authorization": f"Bearer {token}"})
-                for n, token in enumerate(tokens)]
+    requests = [
+        ("PUT", f"{api}/api/v1/ideas/{1 + n % ideas}/vote", {"Authorization": f"Bearer {token}"})
+        for n, token in enumerate(tokens)
+    ]
     before = receiver.count
     started = time.monotonic()
     result = await drive("votes", requests, 64)
@@ -134,8 +147,46 @@ async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver
     return result.rps, (receiver.count - before) / drained, receiver.count - before
 
 
-async def feed_latency(api: str, admin_url: str, admin: dict[str, str], tokens: list[str], count: int
-                       ) -> tuple[list[float], list[float]]:
+async def feed_end(session: aiohttp.ClientSession, api: str, admin: dict[str, str]) -> str:
+    """The cursor after every event so far."""
+    cursor = ""
+    while True:
+        params = {"limit": "1000", **({"after": cursor} if cursor else {})}
+        async with session.get(f"{api}/api/v1/events", headers=admin, params=params) as page:
+            body = await page.json()
+        if not body["items"]:
+            return body["next_cursor"]
+        cursor = body["next_cursor"]
+
+
+async def listen(
+    session: aiohttp.ClientSession, api: str, admin: dict[str, str], cursor: str, seen: dict[int, float]
+) -> None:
+    """Records when each idea.created arrives on an SSE stream."""
+    params = {"types": "idea.created", "after": cursor}
+    async with session.get(f"{api}/api/v1/events/stream", headers=admin, params=params) as stream:
+        async for line in stream.content:
+            if line.startswith(b"data: "):
+                seen.setdefault(json.loads(line[6:])["data"]["id"], time.monotonic())
+
+
+async def pull(
+    session: aiohttp.ClientSession, api: str, admin: dict[str, str], cursor: str, seen: dict[int, float]
+) -> None:
+    """Records when each idea.created is first served by the pull feed, polled every 10 ms."""
+    while True:
+        params = {"types": "idea.created", "after": cursor}
+        async with session.get(f"{api}/api/v1/events", headers=admin, params=params) as page:
+            body = await page.json()
+        for item in body["items"]:
+            seen.setdefault(item["data"]["id"], time.monotonic())
+        cursor = body["next_cursor"]
+        await asyncio.sleep(0.01)
+
+
+async def feed_latency(
+    api: str, admin_url: str, admin: dict[str, str], tokens: list[str], count: int
+) -> tuple[list[float], list[float]]:
     """(c): ideas posted one by one while a transaction stays open in the server's postgres database."""
     blocker = await asyncpg.connect(admin_url)
     await blocker.execute("BEGIN")
@@ -144,41 +195,16 @@ async def feed_latency(api: str, admin_url: str, admin: dict[str, str], tokens: 
     streamed: dict[int, float] = {}
     pulled: dict[int, float] = {}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as session:
-        async with session.get(f"{api}/api/v1/events", headers=admin, params={"limit": "1000"}) as r:
-            cursor = (await r.json())["next_cursor"]
-            while True:  # to the end of the feed so far
-                async with session.get(f"{api}/api/v1/events", headers=admin,
-                                       params={"limit": "1000", "after": cursor}) as page:
-                    body = await page.json()
-                if not body["items"]:
-                    break
-                cursor = body["next_cursor"]
-
-        async def listen() -> None:
-            async with session.get(f"{api}/api/v1/events/stream", headers=admin,
-                                   params={"types": "idea.created", "after": cursor}) as stream:
-                async for line in stream.content:
-                    if line.startswith(b"data: "):
-                        event = json.loads(line[6:])
-                        streamed.setdefault(event["data"]["id"], time.monotonic())
-
-        async def pull() -> None:
-            nonlocal cursor
-            while True:
-                async with session.get(f"{api}/api/v1/events", headers=admin,
-                                       params={"types": "idea.created", "after": cursor}) as page:
-                    body = await page.json()
-                for item in body["items"]:
-                    pulled.setdefault(item["data"]["id"], time.monotonic())
-                cursor = body["next_cursor"]
-                await asyncio.sleep(0.01)
-
-        tasks = [asyncio.create_task(listen()), asyncio.create_task(pull())]
+        cursor = await feed_end(session, api, admin)
+        tasks = [
+            asyncio.create_task(listen(session, api, admin, cursor, streamed)),
+            asyncio.create_task(pull(session, api, admin, cursor, pulled)),
+        ]
         await asyncio.sleep(0.5)
         for n in range(count):
             headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
-            async with session.post(f"{api}/api/v1/ideas", headers=headers,
-                                    json={"title": f"Feed latency idea {n}"}) as response:
+            body = {"title": f"Feed latency idea {n}"}
+            async with session.post(f"{api}/api/v1/ideas", headers=headers, json=body) as response:
                 posted[(await response.json())["id"]] = time.monotonic()
             await asyncio.sleep(0.05)
         deadline = time.monotonic() + 10
@@ -187,15 +213,20 @@ async def feed_latency(api: str, admin_url: str, admin: dict[str, str], tokens: 
         for task in tasks:
             task.cancel()
     await blocker.close()
-    return ([streamed[i] - t for i, t in posted.items() if i in streamed],
-            [pulled[i] - t for i, t in posted.items() if i in pulled])
+    return (
+        [streamed[i] - t for i, t in posted.items() if i in streamed],
+        [pulled[i] - t for i, t in posted.items() if i in pulled],
+    )
 
 
 def raw_baseline(redis_url: str, messages: int, logs: Path) -> float:
     client = redis.Redis.from_url(redis_url)
     client.delete("bench:noop:done")
-    worker = spawn([sys.executable, "-m", "dramatiq", "bench.noop_worker", "--processes", "1", "--threads", "8"],
-                   {"REDIS_URL": redis_url, "dramatiq_worker_timeout": "100"}, logs / "noop.log")
+    worker = spawn(
+        [sys.executable, "-m", "dramatiq", "bench.noop_worker", "--processes", "1", "--threads", "8"],
+        {"REDIS_URL": redis_url, "dramatiq_worker_timeout": "100"},
+        logs / "noop.log",
+    )
     try:
         sys.path.insert(0, str(PROJECT_ROOT))
         os.environ["REDIS_URL"] = redis_url
@@ -236,23 +267,36 @@ async def main() -> None:
         url = await fresh_database(servers)
         await prepare(url, args.votes)
         settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
-        tokens = [mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="marketing",
-                                 admin=n == 1) for n in range(1, args.votes + 1)]
-        env = {"DATABASE_URL": url, "REDIS_URL": servers.redis_url, "PORTAL_JWT_SECRET": SECRET,
-               "PORTAL_ENVIRONMENT": "test",
-               "PORTAL_ENCRYPTION_KEY": KEY, "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
-               "PORTAL_WRITE_RATE_LIMIT": str(10**9), "PORTAL_LOG_LEVEL": "WARNING",
-               "PORTAL_WORKER_THREADS": str(args.worker_threads)}
+        tokens = [
+            mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="marketing", admin=n == 1)
+            for n in range(1, args.votes + 1)
+        ]
+        env = {
+            "DATABASE_URL": url,
+            "REDIS_URL": servers.redis_url,
+            "PORTAL_JWT_SECRET": SECRET,
+            "PORTAL_ENVIRONMENT": "test",
+            "PORTAL_ENCRYPTION_KEY": KEY,
+            "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
+            "PORTAL_WRITE_RATE_LIMIT": str(10**9),
+            "PORTAL_LOG_LEVEL": "WARNING",
+            "PORTAL_WORKER_THREADS": str(args.worker_threads),
+        }
         api = f"http://127.0.0.1:{api_port}"
-        processes.append(start_process([sys.executable, "-m", "portal", "serve", "--port", str(api_port)],
-                                       env, api_port, logs / "api.log"))
+        processes.append(
+            start_process(
+                [sys.executable, "-m", "portal", "serve", "--port", str(api_port)], env, api_port, logs / "api.log"
+            )
+        )
         for role in ("worker", "scheduler"):
             processes.append(spawn([sys.executable, "-m", "portal", role], env, logs / f"{role}.log"))
         admin = {"Authorization": f"Bearer {tokens[0]}"}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{api}/api/v1/webhooks", headers=admin, json={
-                    "url": f"http://127.0.0.1:{hook_port}/hook", "event_types": ["idea.created", "vote.cast"]}) as r:
-                assert r.status == 201, await r.text()
+        subscription = {"url": f"http://127.0.0.1:{hook_port}/hook", "event_types": ["idea.created", "vote.cast"]}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{api}/api/v1/webhooks", headers=admin, json=subscription) as r,
+        ):
+            assert r.status == 201, await r.text()
         await drive("sign-in", [("GET", f"{api}/api/v1/me", {"Authorization": f"Bearer {t}"}) for t in tokens], 64)
         await asyncio.sleep(3)  # worker and scheduler up
 
@@ -267,22 +311,34 @@ async def main() -> None:
     baseline = raw_baseline(servers.redis_url, 20000, logs)
     servers.stop()
 
-    print(f"(a) {len(inbox)} ideas at {args.rate:.0f}/s for {args.seconds:.0f} s (1 worker process, "
-          f"{args.worker_threads} threads; routings polled every 5 ms)")
-    print(f"    idea 201 -> routings in inbox   p50 {pct(inbox, .5):6.1f} ms  p99 {pct(inbox, .99):6.1f} ms"
-          f"   (target p99 <= 250 ms)")
-    print(f"    idea 201 -> webhook received    p50 {pct(hooks, .5):6.1f} ms  p99 {pct(hooks, .99):6.1f} ms"
-          f"   (target p99 <= 500 ms; {len(hooks)} received)")
+    print(
+        f"(a) {len(inbox)} ideas at {args.rate:.0f}/s for {args.seconds:.0f} s (1 worker process, "
+        f"{args.worker_threads} threads; routings polled every 5 ms)"
+    )
+    print(
+        f"    idea 201 -> routings in inbox   p50 {pct(inbox, 0.5):6.1f} ms  p99 {pct(inbox, 0.99):6.1f} ms"
+        f"   (target p99 <= 250 ms)"
+    )
+    print(
+        f"    idea 201 -> webhook received    p50 {pct(hooks, 0.5):6.1f} ms  p99 {pct(hooks, 0.99):6.1f} ms"
+        f"   (target p99 <= 500 ms; {len(hooks)} received)"
+    )
     print(f"(b) vote storm: {args.votes} votes at {vote_rps:.0f} votes/s; {delivered} vote.cast webhooks")
     print(f"    outbox -> webhook receiver      {event_rate:8.0f} events/s (sustained, first vote to last webhook)")
     print(f"    raw baseline: dramatiq no-op    {baseline:8.0f} messages/s (one worker process)")
-    print(f"    ratio pipeline / raw            {event_rate / baseline:8.0%}    keeps up with votes: "
-          f"{'yes' if event_rate >= vote_rps * 0.95 else 'no'} ({event_rate / vote_rps:.0%} of the vote rate)")
+    print(
+        f"    ratio pipeline / raw            {event_rate / baseline:8.0%}    keeps up with votes: "
+        f"{'yes' if event_rate >= vote_rps * 0.95 else 'no'} ({event_rate / vote_rps:.0%} of the vote rate)"
+    )
     print(f"(c) feed latency, {len(streamed)} ideas, a transaction held open in another database throughout")
-    print(f"    idea 201 -> SSE stream          p50 {pct(streamed, .5):6.1f} ms  p99 {pct(streamed, .99):6.1f} ms"
-          f"  max {max(streamed) * 1000:6.1f} ms")
-    print(f"    idea 201 -> pull feed (10 ms)   p50 {pct(pulled, .5):6.1f} ms  p99 {pct(pulled, .99):6.1f} ms"
-          f"  max {max(pulled) * 1000:6.1f} ms")
+    print(
+        f"    idea 201 -> SSE stream          p50 {pct(streamed, 0.5):6.1f} ms  p99 {pct(streamed, 0.99):6.1f} ms"
+        f"  max {max(streamed) * 1000:6.1f} ms"
+    )
+    print(
+        f"    idea 201 -> pull feed (10 ms)   p50 {pct(pulled, 0.5):6.1f} ms  p99 {pct(pulled, 0.99):6.1f} ms"
+        f"  max {max(pulled) * 1000:6.1f} ms"
+    )
     print(f"logs: {logs}")
 
 

@@ -1,5 +1,6 @@
 """The raw baseline: the same vote transaction as the portal's, behind a bare aiohttp handler on
 asyncpg, with no authentication, middleware or validation. The voter's id comes in a header."""
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,12 @@ CLOSED = list(CLOSED_STATUSES)
 async def vote(request: web.Request) -> web.Response:
     idea_id = int(request.match_info["idea_id"])
     employee_id = int(request.headers["X-Employee-Id"])
-    async with request.app[POOL].acquire() as conn:
-        async with conn.transaction():
-            row = await conn.fetchrow(CAST_VOTE, idea_id, employee_id, shard_of(employee_id), CLOSED, None)
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(CAST_VOTE, idea_id, employee_id, shard_of(employee_id), CLOSED, None)
     count = row["vote_count"]
-    return web.Response(text=json.dumps({"idea_id": idea_id, "voted": True, "vote_count": count}),
-                        content_type="application/json")
+    return web.Response(
+        text=json.dumps({"idea_id": idea_id, "voted": True, "vote_count": count}), content_type="application/json"
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -46,5 +47,4 @@ if __name__ == "__main__":
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(pool_ctx)
     # The same event loop as `portal serve` uses, so the comparison is like for like.
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
-                loop=new_event_loop())
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, loop=new_event_loop())

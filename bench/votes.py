@@ -7,6 +7,7 @@ baseline process, and drives each with 64 concurrent connections:
   hot:    every employee votes on the same idea.
 Targets: portal spread >= 60% of raw spread; portal hot >= 70% of portal spread; p99 <= 100 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg  # noqa: E402
+import asyncpg
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     drive,
     free_port,
     fresh_database,
@@ -26,9 +27,9 @@ from bench.harness import (  # noqa: E402
     stop_process,
     temp_dir,
 )
-from portal.auth.tokens import mint_dev_token  # noqa: E402
-from portal.config import Settings  # noqa: E402
-from tests.servers import TestServers  # noqa: E402
+from portal.auth.tokens import mint_dev_token
+from portal.config import Settings
+from tests.servers import TestServers
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
 RESET = "TRUNCATE votes, vote_withdrawals, idea_vote_shards, results_pending, events CASCADE"
@@ -37,14 +38,19 @@ RESET = "TRUNCATE votes, vote_withdrawals, idea_vote_shards, results_pending, ev
 async def prepare(url: str, employees: int, ideas: int) -> None:
     conn = await asyncpg.connect(url)
     await conn.execute("INSERT INTO teams (slug, name) VALUES ('bench', 'Bench')")
-    await conn.execute("""
+    await conn.execute(
+        """
         INSERT INTO employees (subject, email, name, team_id)
         SELECT 'e' || n || '@example.com', 'e' || n || '@example.com', 'Employee ' || n,
                (SELECT id FROM teams WHERE slug = 'bench')
-        FROM generate_series(1, $1) AS n""", employees)
-    await conn.execute("""
+        FROM generate_series(1, $1) AS n""",
+        employees,
+    )
+    await conn.execute(
+        """
         INSERT INTO ideas (author_id, title) SELECT 1, 'Benchmark idea ' || n FROM generate_series(1, $1) AS n""",
-                       ideas)
+        ideas,
+    )
     await conn.close()
 
 
@@ -68,46 +74,69 @@ async def main() -> None:
     try:
         url = await fresh_database(servers)
         await prepare(url, args.employees, args.ideas)
-        settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET,
-                            write_rate_limit=10**9, _env_file=None)
-        tokens = {n: mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="bench")
-                  for n in range(1, args.employees + 1)}
+        settings = Settings(
+            database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, write_rate_limit=10**9, _env_file=None
+        )
+        tokens = {
+            n: mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="bench")
+            for n in range(1, args.employees + 1)
+        }
         # Employee n has id n+0 (the identity column starts at 1, in insertion order).
         employee_ids = {n: n for n in tokens}
 
         raw_port, portal_port = free_port(), free_port()
-        raw = start_process([sys.executable, "bench/raw_vote_server.py", str(raw_port)],
-                            {"DATABASE_URL": url}, raw_port, logs / "raw.log")
-        portal = start_process([sys.executable, "-m", "portal", "serve", "--port", str(portal_port)],
-                               {"DATABASE_URL": url, "REDIS_URL": servers.redis_url,
-                                "PORTAL_JWT_SECRET": SECRET, "PORTAL_WRITE_RATE_LIMIT": str(10**9),
-                                "PORTAL_LOG_LEVEL": "WARNING"}, portal_port, logs / "portal.log")
+        raw = start_process(
+            [sys.executable, "bench/raw_vote_server.py", str(raw_port)],
+            {"DATABASE_URL": url},
+            raw_port,
+            logs / "raw.log",
+        )
+        portal = start_process(
+            [sys.executable, "-m", "portal", "serve", "--port", str(portal_port)],
+            {
+                "DATABASE_URL": url,
+                "REDIS_URL": servers.redis_url,
+                "PORTAL_JWT_SECRET": SECRET,
+                "PORTAL_WRITE_RATE_LIMIT": str(10**9),
+                "PORTAL_LOG_LEVEL": "WARNING",
+            },
+            portal_port,
+            logs / "portal.log",
+        )
         try:
+
             def requests(port: int, hot: bool, authed: bool):
                 out = []
                 for n in tokens:
                     idea = 1 if hot else 1 + n % args.ideas
-                    headers = ({"Authorization": f"Bearer {tokens[n]}"} if authed
-                               else {"X-Employee-Id": str(employee_ids[n])})
+                    headers = (
+                        {"Authorization": f"Bearer {tokens[n]}"} if authed else {"X-Employee-Id": str(employee_ids[n])}
+                    )
                     out.append(("PUT", f"http://127.0.0.1:{port}/api/v1/ideas/{idea}/vote", headers))
                 return out
 
             # Warm both servers up; on the portal every employee signs in once (GET /me), as
             # employees of a running portal have, so the runs measure votes, not first sign-ins.
             await drive("warm-up", requests(raw_port, False, False)[:2000], args.concurrency)
-            await drive("sign-in", [("GET", f"http://127.0.0.1:{portal_port}/api/v1/me",
-                                     {"Authorization": f"Bearer {token}"}) for token in tokens.values()],
-                        args.concurrency)
+            await drive(
+                "sign-in",
+                [
+                    ("GET", f"http://127.0.0.1:{portal_port}/api/v1/me", {"Authorization": f"Bearer {token}"})
+                    for token in tokens.values()
+                ],
+                args.concurrency,
+            )
             # Interleaved rounds, median kept: the machine's noise hits both sides alike.
             runs: dict[str, list] = {}
             for _ in range(args.rounds):
-                for name, port, hot, authed in [("raw baseline, spread", raw_port, False, False),
-                                                ("portal, spread", portal_port, False, True),
-                                                ("raw baseline, one hot idea", raw_port, True, False),
-                                                ("portal, one hot idea", portal_port, True, True)]:
+                for name, port, hot, authed in [
+                    ("raw baseline, spread", raw_port, False, False),
+                    ("portal, spread", portal_port, False, True),
+                    ("raw baseline, one hot idea", raw_port, True, False),
+                    ("portal, one hot idea", portal_port, True, True),
+                ]:
                     await reset(url)
-                    runs.setdefault(name, []).append(
-                        await drive(name, requests(port, hot, authed), args.concurrency))
+                    runs.setdefault(name, []).append(await drive(name, requests(port, hot, authed), args.concurrency))
             results = {name: sorted(rs, key=lambda r: r.rps)[len(rs) // 2] for name, rs in runs.items()}
         finally:
             stop_process(raw)
@@ -115,8 +144,10 @@ async def main() -> None:
     finally:
         servers.stop()
 
-    print(f"PUT /ideas/{{id}}/vote, {args.employees} distinct employees, {args.concurrency} connections, "
-          f"{args.ideas} ideas for 'spread', median of {args.rounds} interleaved rounds")
+    print(
+        f"PUT /ideas/{{id}}/vote, {args.employees} distinct employees, {args.concurrency} connections, "
+        f"{args.ideas} ideas for 'spread', median of {args.rounds} interleaved rounds"
+    )
     print(results["raw baseline, spread"].line())
     print(results["portal, spread"].line(results["raw baseline, spread"]) + "   (target >= 60% of raw spread)")
     print(results["raw baseline, one hot idea"].line(results["raw baseline, spread"]))

@@ -1,4 +1,5 @@
 """The ``portal`` command: serve, worker, migrate, dev, token."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ def _check_database(dsn: str, timeout: float) -> None:
 
     try:
         asyncio.run(asyncio.wait_for(probe(), timeout + 1))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure is reported in one line
         raise CommandError(f"DATABASE_URL: cannot connect ({type(exc).__name__}: {exc})") from None
 
 
@@ -33,7 +34,7 @@ def _check_redis(url: str) -> None:
         client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
         client.ping()
         client.close()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure is reported in one line
         raise CommandError(f"REDIS_URL: cannot connect ({type(exc).__name__}: {exc})") from None
 
 
@@ -66,8 +67,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings)
 
     async def announce(app: web.Application) -> None:
-        log.info("serving", extra={"fields": {"address": f"http://{host}:{port}", "version": app_version(),
-                                              "settings": settings.summary()}})
+        log.info(
+            "serving",
+            extra={
+                "fields": {"address": f"http://{host}:{port}", "version": app_version(), "settings": settings.summary()}
+            },
+        )
 
     async def farewell(app: web.Application) -> None:
         log.info("stopped")
@@ -75,8 +80,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app.on_startup.append(announce)
     app.on_cleanup.append(farewell)
     # run_app turns SIGTERM/SIGINT into a graceful exit that lets in-flight requests finish.
-    web.run_app(app, host=host, port=port, access_log=None, print=None,
-                shutdown_timeout=settings.shutdown_timeout, handle_signals=True, loop=new_event_loop())
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=settings.shutdown_timeout,
+        handle_signals=True,
+        loop=new_event_loop(),
+    )
     return 1 if app[FAILURES] else 0
 
 
@@ -133,8 +146,11 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.jwt_secret:
         raise CommandError("PORTAL_JWT_SECRET: not set (development tokens are signed with it)")
-    print(mint_dev_token(settings, email=args.email, name=args.name, team=args.team,
-                         admin=args.admin, ttl_seconds=args.ttl))
+    print(
+        mint_dev_token(
+            settings, email=args.email, name=args.name, team=args.team, admin=args.admin, ttl_seconds=args.ttl
+        )
+    )
     return 0
 
 
@@ -147,50 +163,67 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="portal", description="Idea Portal: the internal idea-exchange portal's API, "
-        "workers and tools. Settings come from the environment; see the README.")
+        prog="portal",
+        description="Idea Portal: the internal idea-exchange portal's API, "
+        "workers and tools. Settings come from the environment; see the README.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the HTTP API",
-                                description="Run the aiohttp API until SIGTERM or Ctrl-C; "
-                                "in-flight requests finish before exit.")
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP API",
+        description="Run the aiohttp API until SIGTERM or Ctrl-C; in-flight requests finish before exit.",
+    )
     serve.add_argument("--host", help="address to bind (default: PORTAL_HOST)")
     serve.add_argument("--port", type=int, help="port to bind (default: PORTAL_PORT)")
     serve.set_defaults(run=cmd_serve)
 
-    worker = commands.add_parser("worker", help="run the dramatiq worker processes",
-                                 description="Run dramatiq worker processes for the project's "
-                                 "actors (workers.actors) against REDIS_URL. SIGTERM or Ctrl-C "
-                                 "stops them within PORTAL_SHUTDOWN_TIMEOUT.")
+    worker = commands.add_parser(
+        "worker",
+        help="run the dramatiq worker processes",
+        description="Run dramatiq worker processes for the project's "
+        "actors (workers.actors) against REDIS_URL. SIGTERM or Ctrl-C "
+        "stops them within PORTAL_SHUTDOWN_TIMEOUT.",
+    )
     worker.add_argument("--processes", type=_positive_int, help="default: PORTAL_WORKER_PROCESSES")
     worker.add_argument("--threads", type=_positive_int, help="default: PORTAL_WORKER_THREADS")
     worker.set_defaults(run=cmd_worker)
 
-    scheduler = commands.add_parser("scheduler", help="run the scheduler (outbox relay wake-ups, periodic jobs)",
-                                    description="Wake the outbox relay when events commit and send the "
-                                    "periodic jobs (sweeper, results, webhook retries, overdue routings, "
-                                    "digests). Several schedulers may run: each job still runs once per period.")
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="run the scheduler (outbox relay wake-ups, periodic jobs)",
+        description="Wake the outbox relay when events commit and send the "
+        "periodic jobs (sweeper, results, webhook retries, overdue routings, "
+        "digests). Several schedulers may run: each job still runs once per period.",
+    )
     scheduler.set_defaults(run=cmd_scheduler)
 
-    migrate = commands.add_parser("migrate", help="apply the SQL migrations in sql/",
-                                  description="Apply every not-yet-applied numbered SQL file in "
-                                  "order, each in a transaction, under an advisory lock. Safe to "
-                                  "run twice or concurrently; an applied file that was edited is "
-                                  "reported as an error.")
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply the SQL migrations in sql/",
+        description="Apply every not-yet-applied numbered SQL file in "
+        "order, each in a transaction, under an advisory lock. Safe to "
+        "run twice or concurrently; an applied file that was edited is "
+        "reported as an error.",
+    )
     migrate.set_defaults(run=cmd_migrate)
 
-    dev = commands.add_parser("dev", help="run everything locally (embedded PostgreSQL and Redis)",
-                              description="Start an embedded PostgreSQL and Redis when DATABASE_URL "
-                              "/ REDIS_URL are unset, migrate, seed demo data once, run the API and "
-                              "a worker, and print demo tokens. Ctrl-C stops everything.")
-    dev.add_argument("--data-dir", help="where embedded data lives (default: PORTAL_DATA_DIR, "
-                     ".portal-data)")
+    dev = commands.add_parser(
+        "dev",
+        help="run everything locally (embedded PostgreSQL and Redis)",
+        description="Start an embedded PostgreSQL and Redis when DATABASE_URL "
+        "/ REDIS_URL are unset, migrate, seed demo data once, run the API and "
+        "a worker, and print demo tokens. Ctrl-C stops everything.",
+    )
+    dev.add_argument("--data-dir", help="where embedded data lives (default: PORTAL_DATA_DIR, .portal-data)")
     dev.add_argument("--port", type=int, help="API port (default: PORTAL_PORT)")
     dev.set_defaults(run=cmd_dev)
 
-    token = commands.add_parser("token", help="mint a development JWT for an employee",
-                                description="Print a bearer token signed with PORTAL_JWT_SECRET "
-                                "(HS256), for development and tests.")
+    token = commands.add_parser(
+        "token",
+        help="mint a development JWT for an employee",
+        description="Print a bearer token signed with PORTAL_JWT_SECRET (HS256), for development and tests.",
+    )
     token.add_argument("--email", required=True)
     token.add_argument("--name", required=True)
     token.add_argument("--team", help="team slug")

@@ -1,4 +1,5 @@
 """One settings class, read from the environment (and an optional .env file)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,21 +11,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 # Values seen in examples and compose files; a secret anyone can read forges any token.
-KNOWN_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "password",
-                           "development", "test", "portal", "idea-portal"})
+KNOWN_SECRETS = frozenset(
+    {
+        "change-me-in-production",
+        "changeme",
+        "change-me",
+        "secret",
+        "password",
+        "development",
+        "test",
+        "portal",
+        "idea-portal",
+    }
+)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="PORTAL_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore", populate_by_name=True)
 
-    database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "PORTAL_DATABASE_URL")
-    )
-    redis_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("REDIS_URL", "PORTAL_REDIS_URL")
-    )
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "PORTAL_DATABASE_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "PORTAL_REDIS_URL"))
     # production refuses weak secrets; development (`portal dev`) and test do not, and enable the
     # development sign-in page.
     environment: Literal["production", "development", "test"] = "production"
@@ -118,14 +124,17 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     @model_validator(mode="after")
-    def _strong_secrets_in_production(self) -> "Settings":
+    def _strong_secrets_in_production(self) -> Settings:
         if self.environment != "production":
             return self
         for name, value in (("jwt_secret", self.jwt_secret), ("encryption_key", self.encryption_key)):
-            if value is not None and (len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_SECRETS
-                                      or len(set(value)) < 8):
-                raise ValueError(f"PORTAL_{name.upper()}: too weak for production: use {MIN_SECRET_LENGTH}+ random "
-                                 "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+            if value is not None and (
+                len(value) < MIN_SECRET_LENGTH or value.lower() in KNOWN_SECRETS or len(set(value)) < 8
+            ):
+                raise ValueError(
+                    f"PORTAL_{name.upper()}: too weak for production: use {MIN_SECRET_LENGTH}+ random "
+                    "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+                )
         return self
 
     def summary(self) -> dict[str, object]:

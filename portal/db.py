@@ -1,18 +1,22 @@
 """Connection pool and the unit of work: one connection, one transaction."""
+
 from __future__ import annotations
 
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What domain functions receive: a connection of its own, or one borrowed from a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for json_type in ("json", "jsonb"):
-        await conn.set_type_codec(
-            json_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
+        await conn.set_type_codec(json_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -23,6 +27,14 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
+async def fetch_row(conn: Connection, query: str, *args: Any) -> asyncpg.Record:
+    """The row a statement always returns (INSERT ... RETURNING, an aggregate, a CTE's summary)."""
+    row = await conn.fetchrow(query, *args)
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row
+
+
 async def connect(dsn: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     """A single connection with the same type codecs as the pool's."""
     conn = await asyncpg.connect(dsn, timeout=timeout)
@@ -30,20 +42,27 @@ async def connect(dsn: str, *, timeout: float = 10.0) -> asyncpg.Connection:
     return conn
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20, timeout: float = 10.0,
-                      application_name: str = "portal") -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 20, timeout: float = 10.0, application_name: str = "portal"
+) -> asyncpg.Pool:
     """A pool whose connections name their process role (pg_stat_activity.application_name).
 
     A connection that broke (a terminated backend, a restarted server) fails the query that
     meets it and is replaced on its next use, so callers recover by trying again."""
     return await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, timeout=timeout, init=_init_connection,
-        reset=_keep_session, command_timeout=60, server_settings={"application_name": application_name},
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout,
+        init=_init_connection,
+        reset=_keep_session,
+        command_timeout=60,
+        server_settings={"application_name": application_name},
     )
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[asyncpg.Connection]:
+async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[Connection]:
     """Everything done on the yielded connection commits together or not at all. A read-only
     unit of work sees one snapshot (REPEATABLE READ), so a page is consistent with itself."""
     async with pool.acquire() as conn:

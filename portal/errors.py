@@ -1,5 +1,6 @@
 """Expected failures, one class per case: each carries its HTTP status and renders as RFC 9457
 problem details (portal.web.http.problem_response)."""
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -42,6 +43,7 @@ class MalformedRequest(PortalError):
 
 class Unauthenticated(PortalError):
     """No credentials were sent (RFC 6750: the challenge names no error)."""
+
     status, title, slug = 401, "Authentication required", "unauthenticated"
     challenge = 'Bearer realm="idea-portal"'
 
@@ -52,6 +54,7 @@ class Unauthenticated(PortalError):
 
 class InvalidToken(Unauthenticated):
     """Credentials were sent and refused; the detail says why, never echoing the token."""
+
     title, slug = "Invalid credentials", "invalid-token"
     challenge = 'Bearer realm="idea-portal", error="invalid_token"'
 
@@ -94,9 +97,7 @@ class ValidationFailed(PortalError):
 
     def __init__(self, errors: list[dict[str, Any]], detail: str | None = None) -> None:
         first = errors[0] if errors else {"field": "", "message": "invalid"}
-        super().__init__(
-            detail or f"{first['field'] or 'body'}: {first['message']}", errors=errors
-        )
+        super().__init__(detail or f"{first['field'] or 'body'}: {first['message']}", errors=errors)
 
 
 class RateLimited(PortalError):
@@ -116,6 +117,7 @@ class InternalError(PortalError):
 
 class Unavailable(PortalError):
     """A dependency is down; the client may retry shortly."""
+
     status, title, slug = 503, "Service unavailable", "unavailable"
 
     def __init__(self, detail: str | None = None, *, retry_after: int = 5, **extra: Any) -> None:
@@ -125,6 +127,7 @@ class Unavailable(PortalError):
 
 class HttpError(PortalError):
     """An error status raised by the HTTP layer itself that no class above describes."""
+
     slug = "http-error"
 
     def __init__(self, status: int) -> None:
@@ -137,9 +140,11 @@ def field_errors(pydantic_errors: list[Any], prefix: tuple = ()) -> list[dict[st
     out = []
     for error in pydantic_errors:
         loc = prefix + tuple(error.get("loc", ()))
-        out.append({
-            "field": ".".join(str(part) for part in loc),
-            "message": error.get("msg", "invalid"),
-            "type": error.get("type", "value_error"),
-        })
+        out.append(
+            {
+                "field": ".".join(str(part) for part in loc),
+                "message": error.get("msg", "invalid"),
+                "type": error.get("type", "value_error"),
+            }
+        )
     return out

@@ -3,6 +3,7 @@
 The key is claimed inside the request's own transaction, so a concurrent retry waits for the
 first attempt to commit (then replays it) or roll back (then goes ahead itself).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -10,8 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
+from portal.db import Connection, fetch_row
 from portal.errors import ValidationFailed
 
 KEEP_HOURS = 24
@@ -42,26 +42,39 @@ def request_hash(method: str, path: str, payload: Any) -> str:
 
 def validate_key(key: str) -> str:
     if not 1 <= len(key) <= 255 or not key.isprintable():
-        raise ValidationFailed([{"field": "header.Idempotency-Key", "type": "value_error",
-                                 "message": "must be 1 to 255 printable characters"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "header.Idempotency-Key",
+                    "type": "value_error",
+                    "message": "must be 1 to 255 printable characters",
+                }
+            ]
+        )
     return key
 
 
-async def claim(conn: asyncpg.Connection, *, caller: str, key: str, fingerprint: str) -> StoredResponse | None:
+async def claim(conn: Connection, *, caller: str, key: str, fingerprint: str) -> StoredResponse | None:
     """None when this request may go ahead; the first response when it is a retry."""
     if await conn.fetchval(CLAIM_KEY, caller, key, fingerprint):
         return None
-    row = await conn.fetchrow(STORED, caller, key)
+    row = await fetch_row(conn, STORED, caller, key)
     if row["request_hash"] != fingerprint:
-        raise ValidationFailed([{"field": "header.Idempotency-Key", "type": "idempotency_mismatch",
-                                 "message": "this key was already used with a different request body"}])
+        raise ValidationFailed(
+            [
+                {
+                    "field": "header.Idempotency-Key",
+                    "type": "idempotency_mismatch",
+                    "message": "this key was already used with a different request body",
+                }
+            ]
+        )
     return StoredResponse(row["status_code"], row["response"], row["headers"])
 
 
-async def save(conn: asyncpg.Connection, *, caller: str, key: str, status: int, body: Any,
-               headers: dict[str, str]) -> None:
+async def save(conn: Connection, *, caller: str, key: str, status: int, body: Any, headers: dict[str, str]) -> None:
     await conn.execute(SAVE, caller, key, status, body, headers)
 
 
-async def purge_expired(conn: asyncpg.Connection) -> int:
+async def purge_expired(conn: Connection) -> int:
     return int((await conn.execute(PURGE)).split()[-1])

@@ -1,16 +1,17 @@
 """Structured logs: one JSON object per line on stderr."""
+
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -27,6 +28,8 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Library warnings (e.g. PyJWT's InsecureKeyLengthWarning) become JSON log lines too.
+    logging.captureWarnings(True)
     # aiohttp's own access log would duplicate our request line.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # APScheduler logs every run of every job at INFO.

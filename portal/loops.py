@@ -1,4 +1,5 @@
 """Background loops that must outlive a lost connection, a database restart or a Redis outage."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,7 @@ async def forever(name: str, step: Callable[[], Awaitable[object]], interval: fl
             await step()
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the loop must go on
             if not failing:
                 log.warning(f"{name} failed; retrying", extra={"fields": {"error": f"{type(exc).__name__}: {exc}"}})
             failing = True

@@ -4,6 +4,7 @@ Unlike "apply versions newer than the last one", every file not yet recorded is 
 order, so a migration merged late is not skipped; a recorded file whose text changed since it
 was applied is reported and stops the run.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,16 +68,15 @@ async def migrate(conn: asyncpg.Connection, directory: Path) -> MigrationReport:
     try:
         await conn.execute(CREATE_LEDGER)
         recorded = {
-            row["version"]: row
-            for row in await conn.fetch("SELECT version, filename, checksum FROM schema_migrations")
+            row["version"]: row for row in await conn.fetch("SELECT version, filename, checksum FROM schema_migrations")
         }
         changed = [
-            m.filename for m in migrations
-            if m.version in recorded and recorded[m.version]["checksum"] != m.checksum
+            m.filename for m in migrations if m.version in recorded and recorded[m.version]["checksum"] != m.checksum
         ]
         if changed:
             raise MigrationError(
-                "edited after being applied: " + ", ".join(changed)
+                "edited after being applied: "
+                + ", ".join(changed)
                 + " (add a new migration instead of changing an applied one)"
             )
         applied = []
@@ -87,7 +87,9 @@ async def migrate(conn: asyncpg.Connection, directory: Path) -> MigrationReport:
                 await conn.execute(migration.sql)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, filename, checksum) VALUES ($1, $2, $3)",
-                    migration.version, migration.filename, migration.checksum,
+                    migration.version,
+                    migration.filename,
+                    migration.checksum,
                 )
             applied.append(migration.filename)
         return MigrationReport(applied=applied, already_applied=len(recorded))

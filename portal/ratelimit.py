@@ -7,6 +7,7 @@ refused when the last known total plus this process's unflushed count reaches th
 processes overshoot the limit by at most what the others accepted within one flush interval.
 If Redis is unreachable, writes keep flowing and each process still enforces its own count.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,7 @@ class WriteRateLimiter:
                 for window in {window for window, _ in keys}:
                     pipe.expire(f"{KEY_PREFIX}{window}", self.window * 2)
                 replies = await pipe.execute()
-            totals = dict(zip(keys, replies[:len(keys)]))
+            totals = dict(zip(keys, replies[: len(keys)]))
         except Exception as exc:  # noqa: BLE001 - Redis down: fall back to this process's counts
             log.warning("rate limit counts not shared", extra={"fields": {"error": str(exc)}})
             totals = {key: self.known.get(key, 0) + batch[key] for key in keys}

@@ -3,6 +3,7 @@
 JSON lets a client send both ("\\u0000", "\\ud800"); PostgreSQL cannot store either, so they
 are refused at the edge with the path of the field that holds them.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -45,8 +48,15 @@ async def redis_url(servers: TestServers) -> str:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
-    return Settings(database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET, environment="test",
-                    encryption_key=ENCRYPTION_KEY, webhook_allow_networks=["127.0.0.0/8"], _env_file=None)
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        jwt_secret=JWT_SECRET,
+        environment="test",
+        encryption_key=ENCRYPTION_KEY,
+        webhook_allow_networks=["127.0.0.0/8"],
+        _env_file=None,
+    )
 
 
 @pytest.fixture
@@ -62,8 +72,8 @@ async def client(settings: Settings) -> AsyncIterator[TestClient]:
     await test_client.start_server()
     yield test_client
     try:
-        await asyncio.wait_for(test_client.close(), 30)
-    except asyncio.TimeoutError:  # say what was stuck, rather than hanging the run
+        await asyncio.wait_for(test_client.close(), 15)
+    except TimeoutError:  # say what was stuck, rather than hanging the run
         for task in asyncio.all_tasks():
             task.print_stack(file=sys.stderr)
         raise
@@ -75,10 +85,18 @@ class Auth:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def __call__(self, email: str = "emma@example.com", *, team: str | None = None,
-                 admin: bool = False, name: str | None = None, **claims) -> dict[str, str]:
-        token = mint_dev_token(self.settings, email=email, name=name or email.split("@")[0].title(),
-                               team=team, admin=admin, **claims)
+    def __call__(
+        self,
+        email: str = "emma@example.com",
+        *,
+        team: str | None = None,
+        admin: bool = False,
+        name: str | None = None,
+        **claims,
+    ) -> dict[str, str]:
+        token = mint_dev_token(
+            self.settings, email=email, name=name or email.split("@")[0].title(), team=team, admin=admin, **claims
+        )
         return {"Authorization": f"Bearer {token}"}
 
     @property
@@ -101,3 +119,25 @@ def pipeline(database_url: str, redis_url: str, tmp_path):
     running.start("scheduler")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def run_portal(monkeypatch, capsys):
+    """The `portal` command in this process (its argument and settings checks need no server)."""
+    from portal.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        for name in list(os.environ):
+            if name.startswith("PORTAL_") or name in ("DATABASE_URL", "REDIS_URL"):
+                monkeypatch.delenv(name)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(Path(__file__).parent)  # no .env file here
+        try:
+            status = main(list(args))
+        except SystemExit as exit_:
+            status = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["portal", *args], status, out, err)
+
+    return run

@@ -1,4 +1,5 @@
 """Test data made through the public API, as a client would make it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,10 +7,14 @@ from typing import Any
 from tests.conftest import Auth
 
 
-async def make_team(client, auth: Auth, slug: str, *, name: str | None = None, sla: int = 72,
-                    leads: tuple[str, ...] = ()) -> dict[str, Any]:
-    response = await client.post("/api/v1/teams", headers=auth.admin,
-                                 json={"slug": slug, "name": name or slug.title(), "response_sla_hours": sla})
+async def make_team(
+    client, auth: Auth, slug: str, *, name: str | None = None, sla: int = 72, leads: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/teams",
+        headers=auth.admin,
+        json={"slug": slug, "name": name or slug.title(), "response_sla_hours": sla},
+    )
     assert response.status == 201, await response.text()
     team = await response.json()
     for email in leads:
@@ -20,15 +25,23 @@ async def make_team(client, auth: Auth, slug: str, *, name: str | None = None, s
 
 
 async def make_service(client, auth: Auth, slug: str, provider: str, customers: list[str]) -> dict[str, Any]:
-    response = await client.post("/api/v1/services", headers=auth.admin, json={
-        "slug": slug, "name": slug.replace("-", " ").title(), "provider_team": provider,
-        "customer_teams": customers})
+    response = await client.post(
+        "/api/v1/services",
+        headers=auth.admin,
+        json={
+            "slug": slug,
+            "name": slug.replace("-", " ").title(),
+            "provider_team": provider,
+            "customer_teams": customers,
+        },
+    )
     assert response.status == 201, await response.text()
     return await response.json()
 
 
-async def make_idea(client, headers: dict[str, str], title: str = "Faster laptop set-up",
-                    **fields: Any) -> dict[str, Any]:
+async def make_idea(
+    client, headers: dict[str, str], title: str = "Faster laptop set-up", **fields: Any
+) -> dict[str, Any]:
     response = await client.post("/api/v1/ideas", headers=headers, json={"title": title, **fields})
     assert response.status == 201, await response.text()
     return await response.json()

@@ -1,4 +1,5 @@
 """Real `portal worker` and `portal scheduler` subprocesses, and a webhook receiver, for end-to-end tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,15 +19,25 @@ from tests.conftest import ENCRYPTION_KEY, JWT_SECRET
 
 
 def pipeline_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
-    return {**base, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORTAL_JWT_SECRET": JWT_SECRET,
-            "PORTAL_ENVIRONMENT": "test",
-            "PORTAL_ENCRYPTION_KEY": ENCRYPTION_KEY, "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
-            "PORTAL_WEBHOOK_RETRY_SCHEDULE": "[1, 1, 1]", "PORTAL_WEBHOOK_RETRY_INTERVAL_SECONDS": "0.5",
-            "PORTAL_RESULTS_INTERVAL_SECONDS": "0.5", 
-            "PORTAL_BROKER_HEARTBEAT_TIMEOUT_MS": "2000", "PORTAL_WORKER_THREADS": "4",
-            "PORTAL_LOG_LEVEL": "INFO", **extra}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    return {
+        **base,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PORTAL_JWT_SECRET": JWT_SECRET,
+        "PORTAL_ENVIRONMENT": "test",
+        "PORTAL_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
+        "PORTAL_WEBHOOK_RETRY_SCHEDULE": "[1, 1, 1]",
+        "PORTAL_WEBHOOK_RETRY_INTERVAL_SECONDS": "0.5",
+        "PORTAL_RESULTS_INTERVAL_SECONDS": "0.5",
+        "PORTAL_BROKER_HEARTBEAT_TIMEOUT_MS": "2000",
+        "PORTAL_WORKER_THREADS": "4",
+        "PORTAL_LOG_LEVEL": "INFO",
+        **extra,
+    }
 
 
 @dataclass
@@ -37,8 +48,14 @@ class Pipeline:
 
     def start(self, role: str) -> subprocess.Popen:
         log = (self.logs / f"{role}.log").open("a")
-        process = subprocess.Popen([sys.executable, "-m", "portal", role], env=self.env, cwd=PROJECT_ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "portal", role],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes[role] = process
         return process
 
@@ -100,7 +117,7 @@ class Receiver:
         status = self.statuses.pop(0) if self.statuses else 200
         return web.Response(status=status, text="ok" if status < 400 else "boom")
 
-    async def __aenter__(self) -> "Receiver":
+    async def __aenter__(self) -> Receiver:
         app = web.Application()
         app.router.add_post("/hook", self.handle)
         self.runner = web.AppRunner(app)

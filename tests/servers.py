@@ -1,7 +1,9 @@
 """The PostgreSQL and Redis that tests run against: the ones named by PORTAL_TEST_DATABASE_URL /
 PORTAL_TEST_REDIS_URL, or embedded servers started once per test session."""
+
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import uuid
@@ -15,6 +17,17 @@ from portal.config import PROJECT_ROOT
 from portal.migrate import migrate_url
 
 
+async def _throwaway_durability(url: str) -> None:
+    """Test data need not survive a crash: skip fsync, so cloning and dropping databases is fast."""
+    conn = await asyncpg.connect(url)
+    try:
+        for name in ("fsync", "synchronous_commit", "full_page_writes"):
+            await conn.execute(f"ALTER SYSTEM SET {name} = off")
+        await conn.execute("SELECT pg_reload_conf()")
+    finally:
+        await conn.close()
+
+
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
@@ -26,13 +39,20 @@ class TestServers:
     redis_url: str
     template: str = field(default_factory=lambda: f"portal_template_{uuid.uuid4().hex[:8]}")
     stoppers: list = field(default_factory=list)
+    # FILE_COPY is the faster clone on the embedded server, which runs without fsync; a
+    # configured server keeps PostgreSQL's default.
+    clone_strategy: str = "WAL_LOG"
 
     @classmethod
-    def start(cls) -> "TestServers":
+    def start(cls) -> TestServers:
         database_url = os.environ.get("PORTAL_TEST_DATABASE_URL")
         redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
         stoppers = []
-        if not database_url or not redis_url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if redis_url and worker:
+            # A shared Redis: each test process gets a database of its own (gw0 -> 1, gw1 -> 2, ...).
+            redis_url = with_database(redis_url, str(1 + int(worker.removeprefix("gw")) % 15))
+        if not database_url or not redis_url:  # embedded servers are each test process's own
             from portal.embedded import EmbeddedPostgres, EmbeddedRedis
 
             root = Path(tempfile.mkdtemp(prefix="portal-test-"))
@@ -40,11 +60,13 @@ class TestServers:
                 postgres = EmbeddedPostgres.start(root / "postgres")
                 stoppers.append(postgres.stop)
                 database_url = postgres.url("postgres")
+                asyncio.run(_throwaway_durability(database_url))
             if not redis_url:
                 redis = EmbeddedRedis.start(root / "redis", persist=False)
                 stoppers.append(redis.stop)
                 redis_url = redis.url()
-        return cls(database_url, redis_url, stoppers=stoppers)
+        strategy = "WAL_LOG" if os.environ.get("PORTAL_TEST_DATABASE_URL") else "FILE_COPY"
+        return cls(database_url, redis_url, stoppers=stoppers, clone_strategy=strategy)
 
     async def create_template(self) -> None:
         conn = await asyncpg.connect(self.admin_database_url)
@@ -61,7 +83,7 @@ class TestServers:
         name = f"portal_test_{uuid.uuid4().hex[:12]}"
         conn = await asyncpg.connect(self.admin_database_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY {self.clone_strategy}')
         finally:
             await conn.close()
         return name

@@ -1,4 +1,5 @@
 """The permission matrix: who may do what, checked on the server for every action."""
+
 from __future__ import annotations
 
 import time
@@ -82,16 +83,27 @@ async def test_pre_provisioned_lead_is_claimed_at_first_sign_in(client, auth):
     assert me["lead_of"] == ["it"] and me["signed_in"] is True
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("employee", 403), ("lead_of_provider", 200), ("lead_of_other_team", 403), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("employee", 403),
+        ("lead_of_provider", 200),
+        ("lead_of_other_team", 403),
+        ("admin", 200),
+    ],
+)
 async def test_status_change_permissions(client, auth, who, expected):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth("author@example.com"), services=["laptop-setup"])
-    headers = {"employee": auth("someone@example.com"), "lead_of_provider": auth("lena@example.com"),
-               "lead_of_other_team": auth("hugo@example.com"), "admin": auth.admin}[who]
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=headers,
-                                 json={"status": "under_review", "reason": "checking"})
+    headers = {
+        "employee": auth("someone@example.com"),
+        "lead_of_provider": auth("lena@example.com"),
+        "lead_of_other_team": auth("hugo@example.com"),
+        "admin": auth.admin,
+    }[who]
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status", headers=headers, json={"status": "under_review", "reason": "checking"}
+    )
     assert response.status == expected
 
 
@@ -104,15 +116,21 @@ async def test_only_admins_create_teams(client, auth, who, expected):
 
 async def test_provider_lead_may_add_a_service_of_their_team(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.post("/api/v1/services", headers=auth("lena@example.com"), json={
-        "slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales"]})
+    response = await client.post(
+        "/api/v1/services",
+        headers=auth("lena@example.com"),
+        json={"slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales"]},
+    )
     assert response.status == 201
 
 
 async def test_lead_of_another_team_may_not_add_a_service_for_it(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.post("/api/v1/services", headers=auth("hugo@example.com"), json={
-        "slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales"]})
+    response = await client.post(
+        "/api/v1/services",
+        headers=auth("hugo@example.com"),
+        json={"slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales"]},
+    )
     assert response.status == 403
 
 
@@ -144,8 +162,9 @@ async def test_revoked_api_token_is_401(client, auth):
 
 
 async def test_api_tokens_are_stored_only_as_hashes_and_listed_without_the_secret(client, auth, db):
-    created = await (await client.post("/api/v1/tokens", headers=auth.admin,
-                                       json={"name": "bot", "scopes": ["ideas:read"]})).json()
+    created = await (
+        await client.post("/api/v1/tokens", headers=auth.admin, json={"name": "bot", "scopes": ["ideas:read"]})
+    ).json()
     stored = await db.fetchrow("SELECT token_hash, prefix FROM api_tokens WHERE id = $1", created["id"])
     assert created["token"].encode() not in bytes(stored["token_hash"])
     listing = await (await client.get("/api/v1/tokens", headers=auth.admin)).json()
@@ -160,15 +179,15 @@ async def test_api_token_use_is_recorded(client, auth):
 
 
 async def test_only_admins_manage_tokens(client, auth):
-    response = await client.post("/api/v1/tokens", headers=auth("someone@example.com"),
-                                 json={"name": "bot", "scopes": ["ideas:read"]})
+    response = await client.post(
+        "/api/v1/tokens", headers=auth("someone@example.com"), json={"name": "bot", "scopes": ["ideas:read"]}
+    )
     assert response.status == 403
 
 
 async def test_many_first_requests_of_one_new_employee_at_once_provision_one_row(client, auth, db):
     import asyncio
 
-    responses = await asyncio.gather(*(client.get("/api/v1/me", headers=auth("rush@example.com"))
-                                       for _ in range(20)))
+    responses = await asyncio.gather(*(client.get("/api/v1/me", headers=auth("rush@example.com")) for _ in range(20)))
     assert {r.status for r in responses} == {200}
     assert await db.fetchval("SELECT count(*) FROM employees WHERE email = 'rush@example.com'") == 1

@@ -1,4 +1,5 @@
 """The `portal` command as a user runs it: real subprocesses, real servers."""
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,17 @@ SUBCOMMANDS = ["serve", "worker", "scheduler", "migrate", "dev", "token"]
 
 
 def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
-    return subprocess.run([sys.executable, "-m", "portal", *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout, cwd=PROJECT_ROOT)
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "portal", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT_ROOT,
+    )
 
 
 @pytest.fixture
@@ -36,8 +44,8 @@ async def empty_database_url(servers):
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
-def test_every_subcommand_has_help(command):
-    result = portal(command, "--help")
+def test_every_subcommand_has_help(command, run_portal):
+    result = run_portal(command, "--help")
     assert result.returncode == 0
     assert "usage: portal " + command in result.stdout
 
@@ -55,10 +63,18 @@ def test_migrate_applies_every_file_then_changes_nothing(empty_database_url):
 
 
 def test_two_migrators_at_once_do_not_collide(empty_database_url):
-    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)},
-           "DATABASE_URL": empty_database_url}
-    runs = [subprocess.Popen([sys.executable, "-m", "portal", "migrate"], env=env, cwd=PROJECT_ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}, "DATABASE_URL": empty_database_url}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "portal", "migrate"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=60) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert sorted("up to date" in out for out, _ in outputs) == [False, True]
@@ -86,43 +102,56 @@ def test_a_late_older_migration_is_still_applied(empty_database_url, tmp_path):
     assert "0500_merged_late.sql" in result.stdout
 
 
-@pytest.mark.parametrize("env, named", [
-    ({"DATABASE_URL": "mysql://nope"}, "portal migrate: DATABASE_URL"),
-    ({"PORTAL_PORT": "70000"}, "PORTAL_PORT"),
-    ({"PORTAL_LOG_LEVEL": "LOUD"}, "PORTAL_LOG_LEVEL"),
-    ({"REDIS_URL": "http://example"}, "REDIS_URL"),
-])
-def test_a_bad_setting_is_one_line_naming_it(env, named):
-    result = portal("migrate", env=env)
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"DATABASE_URL": "mysql://nope"}, "portal migrate: DATABASE_URL"),
+        ({"PORTAL_PORT": "70000"}, "PORTAL_PORT"),
+        ({"PORTAL_LOG_LEVEL": "LOUD"}, "PORTAL_LOG_LEVEL"),
+        ({"REDIS_URL": "http://example"}, "REDIS_URL"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(env, named, run_portal):
+    result = run_portal("migrate", env=env)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and named in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_an_unreachable_database_is_one_line_and_nonzero():
-    result = portal("serve", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x",
-                                  "REDIS_URL": "redis://127.0.0.1:1/0"})
+    result = portal(
+        "serve", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("portal serve: DATABASE_URL: cannot connect")
     assert result.stderr.count("\n") == 1
 
 
-def test_serve_without_urls_names_the_missing_setting():
-    result = portal("serve")
+def test_serve_without_urls_names_the_missing_setting(run_portal):
+    result = run_portal("serve")
     assert result.returncode == 2 and "DATABASE_URL: not set" in result.stderr
 
 
 def test_token_prints_a_token_the_api_accepts(settings):
     import jwt
 
-    result = portal("token", "--email", "t@example.com", "--name", "T", "--team", "it", "--admin",
-                    env={"PORTAL_JWT_SECRET": JWT_SECRET})
+    result = portal(
+        "token",
+        "--email",
+        "t@example.com",
+        "--name",
+        "T",
+        "--team",
+        "it",
+        "--admin",
+        env={"PORTAL_JWT_SECRET": JWT_SECRET},
+    )
     claims = jwt.decode(result.stdout.strip(), JWT_SECRET, algorithms=["HS256"])
     assert (claims["email"], claims["team"], claims["roles"]) == ("t@example.com", "it", ["admin"])
 
 
-def test_token_without_a_secret_is_one_line():
-    result = portal("token", "--email", "t@example.com", "--name", "T")
+def test_token_without_a_secret_is_one_line(run_portal):
+    result = run_portal("token", "--email", "t@example.com", "--name", "T")
     assert result.returncode == 2 and "PORTAL_JWT_SECRET" in result.stderr
 
 
@@ -143,10 +172,17 @@ async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PORTAL_JWT_SECRET=JWT_SECRET, PORTAL_PORT=str(port))
-    server = subprocess.Popen([sys.executable, "-m", "portal", "serve"], env=env, cwd=PROJECT_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "portal", "serve"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -160,8 +196,11 @@ async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_
         await lock.start()
         await db.execute("SELECT 1 FROM ideas WHERE id = $1 FOR UPDATE", idea_id)  # the vote must wait
         async with aiohttp.ClientSession() as session:
-            vote = asyncio.create_task(session.put(f"http://127.0.0.1:{port}/api/v1/ideas/{idea_id}/vote",
-                                                   headers={"Authorization": f"Bearer {token}"}))
+            vote = asyncio.create_task(
+                session.put(
+                    f"http://127.0.0.1:{port}/api/v1/ideas/{idea_id}/vote", headers={"Authorization": f"Bearer {token}"}
+                )
+            )
             await asyncio.sleep(0.5)  # the request is in flight, blocked on the row lock
             server.send_signal(signal.SIGTERM)
             await asyncio.sleep(0.5)

@@ -21,8 +21,9 @@ async def test_comments_page_with_a_cursor_oldest_first(client, auth):
     for n in range(5):
         await _comment(client, auth(), idea["id"], f"comment {n}")
     first = await (await client.get(f"/api/v1/ideas/{idea['id']}/comments?limit=3", headers=auth())).json()
-    second = await (await client.get(f"/api/v1/ideas/{idea['id']}/comments?limit=3&cursor={first['next_cursor']}",
-                                     headers=auth())).json()
+    second = await (
+        await client.get(f"/api/v1/ideas/{idea['id']}/comments?limit=3&cursor={first['next_cursor']}", headers=auth())
+    ).json()
     assert [c["body"] for c in first["items"] + second["items"]] == [f"comment {n}" for n in range(5)]
     assert second["next_cursor"] is None
 
@@ -30,24 +31,27 @@ async def test_comments_page_with_a_cursor_oldest_first(client, auth):
 async def test_author_edits_their_comment(client, auth):
     idea = await make_idea(client, auth())
     comment = await _comment(client, auth("c@example.com"), idea["id"])
-    response = await client.patch(f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}",
-                                  headers=auth("c@example.com"), json={"body": "Edited"})
+    response = await client.patch(
+        f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}", headers=auth("c@example.com"), json={"body": "Edited"}
+    )
     assert (await response.json())["body"] == "Edited"
 
 
 async def test_others_cannot_edit_a_comment(client, auth):
     idea = await make_idea(client, auth())
     comment = await _comment(client, auth("c@example.com"), idea["id"])
-    response = await client.patch(f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}",
-                                  headers=auth("d@example.com"), json={"body": "Edited"})
+    response = await client.patch(
+        f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}", headers=auth("d@example.com"), json={"body": "Edited"}
+    )
     assert response.status == 403
 
 
 async def test_deleted_comment_leaves_a_tombstone(client, auth):
     idea = await make_idea(client, auth())
     comment = await _comment(client, auth("c@example.com"), idea["id"])
-    response = await client.delete(f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}",
-                                   headers=auth("c@example.com"))
+    response = await client.delete(
+        f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}", headers=auth("c@example.com")
+    )
     assert response.status == 204
     listing = await (await client.get(f"/api/v1/ideas/{idea['id']}/comments", headers=auth())).json()
     assert listing["items"][0]["deleted"] is True and listing["items"][0]["body"] is None

@@ -1,4 +1,5 @@
 """docker-compose.yml and the Dockerfile: no Docker engine here, so check what can be checked."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`portal dev`, the newcomer's command, as a real subprocess with embedded servers."""
+
 from __future__ import annotations
 
 import json
@@ -31,11 +32,18 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict]:
 
 
 def _start(data_dir, port) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")}
-    return subprocess.Popen([sys.executable, "-m", "portal", "dev", "--data-dir", str(data_dir),
-                             "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "portal", "dev", "--data-dir", str(data_dir), "--port", str(port)],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for_tokens(process: subprocess.Popen, timeout: float) -> tuple[float, dict[str, str]]:
@@ -71,11 +79,11 @@ def test_dev_starts_serves_stops_cleanly_and_keeps_data(tmp_path):
     try:
         first_start, tokens = _wait_for_tokens(process, timeout=90)
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
-        status, me = _get(f"http://127.0.0.1:{port}/api/v1/me",
-                          {"Authorization": f"Bearer {tokens['employee']}"})
+        status, me = _get(f"http://127.0.0.1:{port}/api/v1/me", {"Authorization": f"Bearer {tokens['employee']}"})
         assert status == 200 and me["team"] == "marketing"
-        _, ideas = _get(f"http://127.0.0.1:{port}/api/v1/ideas?limit=100",
-                        {"Authorization": f"Bearer {tokens['admin']}"})
+        _, ideas = _get(
+            f"http://127.0.0.1:{port}/api/v1/ideas?limit=100", {"Authorization": f"Bearer {tokens['admin']}"}
+        )
         seeded = len(ideas["items"])
         assert seeded >= 4
     finally:
@@ -86,8 +94,9 @@ def test_dev_starts_serves_stops_cleanly_and_keeps_data(tmp_path):
     process = _start(data_dir, port)
     try:
         second_start, tokens = _wait_for_tokens(process, timeout=30)
-        _, ideas = _get(f"http://127.0.0.1:{port}/api/v1/ideas?limit=100",
-                        {"Authorization": f"Bearer {tokens['admin']}"})
+        _, ideas = _get(
+            f"http://127.0.0.1:{port}/api/v1/ideas?limit=100", {"Authorization": f"Bearer {tokens['admin']}"}
+        )
         assert len(ideas["items"]) == seeded  # kept, and not seeded twice
     finally:
         _stop(process)

@@ -1,4 +1,5 @@
 """Bad input gets a clear problem document, and a failed request writes nothing."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,9 @@ from tests.factories import make_idea, service_map_fixture
 
 
 async def test_malformed_json_is_400(client, auth):
-    response = await client.post("/api/v1/ideas", headers={**auth(), "Content-Type": "application/json"},
-                                 data=b'{"title": ')
+    response = await client.post(
+        "/api/v1/ideas", headers={**auth(), "Content-Type": "application/json"}, data=b'{"title": '
+    )
     assert response.status == 400
     assert response.content_type == "application/problem+json"
 
@@ -22,8 +24,9 @@ async def test_non_json_content_type_is_415(client, auth):
 
 
 async def test_wrong_fields_are_422_with_each_field_path(client, auth):
-    response = await client.post("/api/v1/ideas", headers=auth(),
-                                 json={"title": "tiny", "tags": ["ok"] * 11, "colour": "red"})
+    response = await client.post(
+        "/api/v1/ideas", headers=auth(), json={"title": "tiny", "tags": ["ok"] * 11, "colour": "red"}
+    )
     body = await response.json()
     assert response.status == 422
     fields = {error["field"] for error in body["errors"]}
@@ -52,8 +55,9 @@ async def test_unknown_service_is_404(client, auth):
 
 
 async def test_body_over_the_limit_is_413(client, auth):
-    response = await client.post("/api/v1/ideas", headers=auth(),
-                                 json={"title": "Big one", "body": "x" * (1024 * 1024 + 10)})
+    response = await client.post(
+        "/api/v1/ideas", headers=auth(), json={"title": "Big one", "body": "x" * (1024 * 1024 + 10)}
+    )
     assert response.status == 413
     assert response.content_type == "application/problem+json"
 
@@ -61,8 +65,11 @@ async def test_body_over_the_limit_is_413(client, auth):
 async def test_a_failed_request_writes_nothing(client, auth, db):
     await service_map_fixture(client, auth)
     before = await db.fetchval("SELECT (SELECT count(*) FROM ideas) + (SELECT count(*) FROM events)")
-    response = await client.post("/api/v1/ideas", headers=auth(), json={
-        "title": "Half-written?", "services": ["laptop-setup"], "teams": [{"team": "ghost", "role": "customer"}]})
+    response = await client.post(
+        "/api/v1/ideas",
+        headers=auth(),
+        json={"title": "Half-written?", "services": ["laptop-setup"], "teams": [{"team": "ghost", "role": "customer"}]},
+    )
     assert response.status == 422
     after = await db.fetchval("SELECT (SELECT count(*) FROM ideas) + (SELECT count(*) FROM events)")
     assert after == before
@@ -92,8 +99,9 @@ async def test_retried_post_with_the_same_key_returns_the_first_response(client,
 
 async def test_concurrent_retries_with_one_key_create_one_idea(client, auth, db):
     headers = {**auth(), "Idempotency-Key": "burst"}
-    responses = await asyncio.gather(*(client.post("/api/v1/ideas", headers=headers, json={"title": "Only once please"})
-                                       for _ in range(10)))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/ideas", headers=headers, json={"title": "Only once please"}) for _ in range(10))
+    )
     assert {r.status for r in responses} == {201}
     assert len({(await r.json())["id"] for r in responses}) == 1
     assert await db.fetchval("SELECT count(*) FROM ideas") == 1
@@ -109,8 +117,11 @@ async def test_same_key_with_a_different_body_is_422(client, auth):
 
 async def test_same_key_from_another_caller_is_independent(client, auth, db):
     for email in ("a@example.com", "b@example.com"):
-        await client.post("/api/v1/ideas", headers={**auth(email), "Idempotency-Key": "shared"},
-                          json={"title": "Same key, two people"})
+        await client.post(
+            "/api/v1/ideas",
+            headers={**auth(email), "Idempotency-Key": "shared"},
+            json={"title": "Same key, two people"},
+        )
     assert await db.fetchval("SELECT count(*) FROM ideas") == 2
 
 
@@ -126,8 +137,9 @@ async def test_write_rate_limit_answers_429_with_retry_after(settings, auth):
     # An hour-long window, so the test never straddles a window boundary.
     limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
     async with TestClient(TestServer(create_app(limited))) as client:
-        statuses = [(await client.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"}))
-                    for n in range(4)]
+        statuses = [
+            (await client.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})) for n in range(4)
+        ]
     assert [r.status for r in statuses] == [201, 201, 201, 429]
     assert int(statuses[-1].headers["Retry-After"]) >= 1
 
@@ -142,8 +154,10 @@ async def test_writes_keep_working_when_redis_is_unreachable(settings, auth):
 async def test_write_rate_limit_is_shared_between_api_processes_through_redis(settings, auth):
     # An hour-long window, so the test never straddles a window boundary.
     limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
-    async with TestClient(TestServer(create_app(limited))) as first, \
-            TestClient(TestServer(create_app(limited))) as second:
+    async with (
+        TestClient(TestServer(create_app(limited))) as first,
+        TestClient(TestServer(create_app(limited))) as second,
+    ):
         for n in range(3):
             assert (await first.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})).status == 201
         await asyncio.sleep(0.3)  # both processes flush their counts to Redis

@@ -1,4 +1,5 @@
 """The pull feed and the SSE stream: CloudEvents, every event exactly once, resumable."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +10,9 @@ from tests.factories import make_idea
 
 
 async def _token(client, auth, scopes):
-    created = await (await client.post("/api/v1/tokens", headers=auth.admin,
-                                       json={"name": "bi", "scopes": scopes})).json()
+    created = await (
+        await client.post("/api/v1/tokens", headers=auth.admin, json={"name": "bi", "scopes": scopes})
+    ).json()
     return {"Authorization": f"Bearer {created['token']}"}
 
 
@@ -84,7 +86,8 @@ async def test_a_reader_following_the_cursor_under_concurrent_writers_sees_every
 
 
 async def test_an_event_that_commits_late_comes_after_the_cursor_without_holding_back_others(
-        client, auth, database_url):
+    client, auth, database_url
+):
     from portal.db import connect
 
     await make_idea(client, auth(), title="Before the slow one")

@@ -1,4 +1,5 @@
 """The event feed never skips, repeats or stalls, and shows only what its reader may see."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,10 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from portal.app import create_app
+from portal.config import PROJECT_ROOT
 from portal.embedded import EmbeddedPostgres
 from portal.events import feed
 from portal.migrate import migrate_url
-from portal.config import PROJECT_ROOT
 from tests.factories import make_idea
 from tests.test_routing import relay_all
 
@@ -28,8 +29,9 @@ END $$
 
 
 async def _token(client, auth, scopes) -> dict[str, str]:
-    created = await (await client.post("/api/v1/tokens", headers=auth.admin,
-                                       json={"name": "bi", "scopes": scopes})).json()
+    created = await (
+        await client.post("/api/v1/tokens", headers=auth.admin, json={"name": "bi", "scopes": scopes})
+    ).json()
     return {"Authorization": f"Bearer {created['token']}"}
 
 
@@ -112,6 +114,7 @@ async def test_old_txid_cursors_still_resume_after_the_event_they_named(client, 
     second = await make_idea(client, auth(), title="After the old cursor")
     event_id = await db.fetchval("SELECT id FROM events WHERE data->>'id' = $1", str(first["id"]))
     import base64
+
     old_cursor = base64.urlsafe_b64encode(f"12345.{event_id}".encode()).decode().rstrip("=")
     await client.get("/api/v1/events", headers=auth.admin)  # numbers the events
     items, _ = await _drain(client, auth.admin, old_cursor)
@@ -141,6 +144,7 @@ async def test_a_webhook_body_carries_the_event_id_the_feed_shows(client, auth, 
     await relay_all(db)
     claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
     from portal.events.cloudevents import to_cloudevent
+
     bodies = [to_cloudevent(item, "/idea-portal") for item in claimed if item["type"] == "idea.created"]
     items, _ = await _drain(client, auth.admin, types="idea.created")
     feed_ids = {item["id"] for item in items if item["data"]["id"] == idea["id"]}
@@ -165,10 +169,10 @@ async def test_vote_events_name_the_voter_only_for_tokens_with_the_voters_scope(
 
 async def test_no_event_carries_a_webhook_url(client, auth):
     secret_url = "https://hooks.example.com/in/private-path"
-    created = await (await client.post("/api/v1/webhooks", headers=auth.admin,
-                                       json={"url": secret_url, "event_types": ["*"]})).json()
-    await client.patch(f"/api/v1/webhooks/{created['id']}", headers=auth.admin,
-                       json={"url": secret_url + "-2"})
+    created = await (
+        await client.post("/api/v1/webhooks", headers=auth.admin, json={"url": secret_url, "event_types": ["*"]})
+    ).json()
+    await client.patch(f"/api/v1/webhooks/{created['id']}", headers=auth.admin, json={"url": secret_url + "-2"})
     items, _ = await _drain(client, auth.admin)
     assert {i["type"] for i in items} >= {"ideaportal.webhook.created", "ideaportal.webhook.updated"}
     assert "hooks.example.com" not in json.dumps(items)
@@ -220,6 +224,7 @@ async def test_a_stream_resuming_far_behind_catches_up_from_the_database(client,
         await db.execute("INSERT INTO events (type, subject, data) VALUES ('test.backlog', 'x', $1)", {"n": n})
     await client.get("/api/v1/events", headers=auth.admin)  # numbers them
     from portal.events import hub as hub_module
+
     original = hub_module.BATCH
     hub_module.BATCH = limit
     try:

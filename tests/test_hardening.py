@@ -1,4 +1,5 @@
 """What a hostile caller tries: forged identities, stale keys, private addresses, bad bytes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,6 @@ from portal.app import create_app
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, _forbidden
 from tests.conftest import JWT_SECRET
 from tests.factories import make_idea, make_team
-from tests.test_cli import portal
 
 
 def _hs256(claims: dict) -> dict[str, str]:
@@ -26,10 +26,23 @@ def _hs256(claims: dict) -> dict[str, str]:
 
 # --- addresses --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("address", [
-    "100.64.0.1", "100.100.100.200", "198.18.0.1", "192.0.2.10", "203.0.113.5", "240.0.0.1", "224.0.0.251",
-    "2001:db8::1", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::ffff:100.64.0.1",
-])
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.64.0.1",
+        "100.100.100.200",
+        "198.18.0.1",
+        "192.0.2.10",
+        "203.0.113.5",
+        "240.0.0.1",
+        "224.0.0.251",
+        "2001:db8::1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:a9fe:a9fe::1",
+        "::ffff:100.64.0.1",
+    ],
+)
 def test_addresses_that_are_not_globally_routable_are_refused(address):
     assert _forbidden(ipaddress.ip_address(address))
     with pytest.raises(BlockedAddress):
@@ -44,8 +57,11 @@ async def test_a_webhook_to_a_shared_address_is_refused_and_nothing_is_read_from
     from portal.webhooks import delivery
     from tests.test_routing import relay_all
 
-    await client.post("/api/v1/webhooks", headers=auth.admin,
-                      json={"url": "http://100.64.0.1:9/latest/meta-data", "event_types": ["idea.created"]})
+    await client.post(
+        "/api/v1/webhooks",
+        headers=auth.admin,
+        json={"url": "http://100.64.0.1:9/latest/meta-data", "event_types": ["idea.created"]},
+    )
     await make_idea(client, auth())
     await relay_all(db)
     claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=2)
@@ -59,10 +75,12 @@ async def test_a_webhook_to_a_shared_address_is_refused_and_nothing_is_read_from
 def _box():
     from portal.webhooks.signing import SecretBox
     from tests.conftest import ENCRYPTION_KEY
+
     return SecretBox(ENCRYPTION_KEY)
 
 
 # --- identities -------------------------------------------------------------------------------
+
 
 async def test_another_subject_with_an_admins_email_cannot_take_over_the_admin(client, auth, db):
     assert (await client.get("/api/v1/me", headers=auth.admin)).status == 200
@@ -87,10 +105,17 @@ async def test_an_email_change_onto_another_employees_email_is_refused(client, a
     assert response.status == 403
 
 
-@pytest.mark.parametrize("claims", [
-    {"exp": str(int(time.time()) + 600)}, {"nbf": "0"}, {"iat": True},
-    {"email": "nul\x00@example.com"}, {"name": "Lone \ud800 surrogate"}, {"team": "it\x00"},
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": str(int(time.time()) + 600)},
+        {"nbf": "0"},
+        {"iat": True},
+        {"email": "nul\x00@example.com"},
+        {"name": "Lone \ud800 surrogate"},
+        {"team": "it\x00"},
+    ],
+)
 async def test_tokens_with_malformed_claims_are_401_every_time(client, claims):
     headers = _hs256(claims) if "\ud800" not in json.dumps(claims, ensure_ascii=False) else _raw_token(claims)
     statuses = [(await client.get("/api/v1/me", headers=headers)).status for _ in range(2)]
@@ -119,6 +144,7 @@ async def test_a_401_for_a_bad_token_says_invalid_token(client):
 
 # --- JWKS ---------------------------------------------------------------------------------------
 
+
 class IdentityProvider:
     """A JWKS endpoint whose keys the test changes."""
 
@@ -129,14 +155,22 @@ class IdentityProvider:
 
     def add_rsa(self, kid: str):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.keys[kid] = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid,
-                          "alg": "RS256", "use": "sig"}
+        self.keys[kid] = {
+            **json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())),
+            "kid": kid,
+            "alg": "RS256",
+            "use": "sig",
+        }
         return key
 
     def add_ec(self, kid: str):
         key = ec.generate_private_key(ec.SECP256R1())
-        self.keys[kid] = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())), "kid": kid,
-                          "alg": "ES256", "use": "sig"}
+        self.keys[kid] = {
+            **json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())),
+            "kid": kid,
+            "alg": "ES256",
+            "use": "sig",
+        }
         return key
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -147,8 +181,15 @@ class IdentityProvider:
 
 
 def _signed(key, kid: str, algorithm: str = "RS256", **claims) -> dict[str, str]:
-    body = {"sub": "idp|kim", "email": "kim@example.com", "name": "Kim", "exp": int(time.time()) + 600,
-            "iss": "https://idp.test", "aud": "portal", **claims}
+    body = {
+        "sub": "idp|kim",
+        "email": "kim@example.com",
+        "name": "Kim",
+        "exp": int(time.time()) + 600,
+        "iss": "https://idp.test",
+        "aud": "portal",
+        **claims,
+    }
     return {"Authorization": "Bearer " + jwt.encode(body, key, algorithm=algorithm, headers={"kid": kid})}
 
 
@@ -165,8 +206,11 @@ async def idp():
 
 
 def _jwks_app(settings, idp, **overrides):
-    return create_app(settings.model_copy(update={
-        "jwks_url": idp.url, "jwt_issuer": "https://idp.test", "jwt_audience": "portal", **overrides}))
+    return create_app(
+        settings.model_copy(
+            update={"jwks_url": idp.url, "jwt_issuer": "https://idp.test", "jwt_audience": "portal", **overrides}
+        )
+    )
 
 
 async def test_a_key_removed_at_the_identity_provider_stops_working_within_the_refresh_interval(settings, idp):
@@ -216,20 +260,34 @@ async def test_an_unreachable_identity_provider_is_503_without_its_error(setting
 
 # --- secrets ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("variable, value", [
-    ("PORTAL_JWT_SECRET", "change-me-in-production"), ("PORTAL_ENCRYPTION_KEY", "change-me-in-production"),
-    ("PORTAL_JWT_SECRET", "short-secret"), ("PORTAL_ENCRYPTION_KEY", "a" * 40),
-])
-def test_processes_refuse_a_known_or_weak_secret_outside_development(variable, value):
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("PORTAL_JWT_SECRET", "change-me-in-production"),
+        ("PORTAL_ENCRYPTION_KEY", "change-me-in-production"),
+        ("PORTAL_JWT_SECRET", "short-secret"),
+        ("PORTAL_ENCRYPTION_KEY", "a" * 40),
+    ],
+)
+def test_processes_refuse_a_known_or_weak_secret_outside_development(variable, value, run_portal):
     for command in ("serve", "worker", "scheduler"):
-        result = portal(command, env={variable: value, "DATABASE_URL": "postgresql://x@127.0.0.1:1/x",
-                                      "REDIS_URL": "redis://127.0.0.1:1/0"})
+        result = run_portal(
+            command,
+            env={variable: value, "DATABASE_URL": "postgresql://x@127.0.0.1:1/x", "REDIS_URL": "redis://127.0.0.1:1/0"},
+        )
         assert result.returncode == 2 and variable in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_development_may_use_a_weak_secret():
-    result = portal("token", "--email", "t@example.com", "--name", "T",
-                    env={"PORTAL_ENVIRONMENT": "development", "PORTAL_JWT_SECRET": "dev"})
+def test_development_may_use_a_weak_secret(run_portal):
+    result = run_portal(
+        "token",
+        "--email",
+        "t@example.com",
+        "--name",
+        "T",
+        env={"PORTAL_ENVIRONMENT": "development", "PORTAL_JWT_SECRET": "dev"},
+    )
     assert result.returncode == 0
 
 
@@ -249,19 +307,23 @@ def test_compose_has_no_default_secrets_and_passes_issuer_and_audience():
 NUL = "bad\x00value"
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("POST", "/api/v1/ideas", {"title": NUL}),
-    ("POST", "/api/v1/ideas", {"title": "A fine title", "body": NUL}),
-    ("POST", "/api/v1/ideas", {"title": "A fine title", "tags": [NUL]}),
-    ("POST", "/api/v1/ideas", {"title": "A fine title", "teams": [{"team": NUL, "role": "customer"}]}),
-    ("POST", "/api/v1/teams", {"slug": "legal", "name": NUL}),
-    ("POST", "/api/v1/tokens", {"name": NUL, "scopes": ["ideas:read"]}),
-    ("POST", "/api/v1/ideas", {"title": "Lone \ud800 surrogate"}),
-    ("POST", "/api/v1/ideas", {NUL: "a key with a NUL"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("POST", "/api/v1/ideas", {"title": NUL}),
+        ("POST", "/api/v1/ideas", {"title": "A fine title", "body": NUL}),
+        ("POST", "/api/v1/ideas", {"title": "A fine title", "tags": [NUL]}),
+        ("POST", "/api/v1/ideas", {"title": "A fine title", "teams": [{"team": NUL, "role": "customer"}]}),
+        ("POST", "/api/v1/teams", {"slug": "legal", "name": NUL}),
+        ("POST", "/api/v1/tokens", {"name": NUL, "scopes": ["ideas:read"]}),
+        ("POST", "/api/v1/ideas", {"title": "Lone \ud800 surrogate"}),
+        ("POST", "/api/v1/ideas", {NUL: "a key with a NUL"}),
+    ],
+)
 async def test_nul_and_lone_surrogates_in_a_body_are_422_naming_the_field(client, auth, method, path, body):
-    response = await client.request(method, path, headers={**auth.admin, "Content-Type": "application/json"},
-                                     data=json.dumps(body).encode())
+    response = await client.request(
+        method, path, headers={**auth.admin, "Content-Type": "application/json"}, data=json.dumps(body).encode()
+    )
     problem = await response.json()
     assert response.status == 422 and problem["errors"][0]["type"] == "string_unstorable"
 
@@ -283,9 +345,18 @@ async def test_nul_in_event_types_is_422(client, auth):
     assert response.status == 422
 
 
-@pytest.mark.parametrize("path", ["/api/v1/ideas/%D9%A3", "/api/v1/ideas/%EF%BC%93", "/api/v1/webhooks/%C2%B2",
-                                  "/api/v1/ideas/0", "/api/v1/ideas/99999999999999999999",
-                                  "/api/v1/teams/bad%00slug", "/api/v1/teams/UPPER"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/ideas/%D9%A3",
+        "/api/v1/ideas/%EF%BC%93",
+        "/api/v1/webhooks/%C2%B2",
+        "/api/v1/ideas/0",
+        "/api/v1/ideas/99999999999999999999",
+        "/api/v1/teams/bad%00slug",
+        "/api/v1/teams/UPPER",
+    ],
+)
 async def test_path_ids_and_slugs_must_be_what_the_document_says(client, auth, path):
     response = await client.get(path, headers=auth.admin)
     assert response.status == 422 and (await response.json())["errors"][0]["field"].startswith("path.")
@@ -305,19 +376,24 @@ async def test_a_comment_cursor_beyond_64_bits_is_422(client, auth):
 
 async def test_a_duplicate_target_beyond_64_bits_is_422(client, auth):
     idea = await make_idea(client, auth())
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin,
-                                 json={"status": "duplicate", "reason": "dup", "duplicate_of": 2**70})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status",
+        headers=auth.admin,
+        json={"status": "duplicate", "reason": "dup", "duplicate_of": 2**70},
+    )
     assert response.status == 422
 
 
 async def test_deeply_nested_json_is_400(client, auth):
-    response = await client.post("/api/v1/ideas", headers={**auth(), "Content-Type": "application/json"},
-                                 data=b"[" * 100_000)
+    response = await client.post(
+        "/api/v1/ideas", headers={**auth(), "Content-Type": "application/json"}, data=b"[" * 100_000
+    )
     assert response.status == 400 and response.content_type == "application/problem+json"
 
 
 @pytest.mark.parametrize("value", [True, "72", 72.5])
 async def test_numbers_are_not_coerced_from_other_json_types(client, auth, value):
-    response = await client.post("/api/v1/teams", headers=auth.admin,
-                                 json={"slug": "legal", "name": "Legal", "response_sla_hours": value})
+    response = await client.post(
+        "/api/v1/teams", headers=auth.admin, json={"slug": "legal", "name": "Legal", "response_sla_hours": value}
+    )
     assert response.status == 422

@@ -5,9 +5,17 @@ from tests.factories import make_idea, service_map_fixture
 
 async def test_posting_an_idea_answers_201_with_location_and_open_status(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.post("/api/v1/ideas", headers=auth("emma@example.com", team="marketing"), json={
-        "title": "Laptop set-up in one day", "body": "Five days is too long.", "tags": ["Onboarding"],
-        "services": ["laptop-setup"], "teams": [{"team": "hr", "role": "customer"}]})
+    response = await client.post(
+        "/api/v1/ideas",
+        headers=auth("emma@example.com", team="marketing"),
+        json={
+            "title": "Laptop set-up in one day",
+            "body": "Five days is too long.",
+            "tags": ["Onboarding"],
+            "services": ["laptop-setup"],
+            "teams": [{"team": "hr", "role": "customer"}],
+        },
+    )
     idea = await response.json()
     assert response.status == 201
     assert response.headers["Location"] == f"/api/v1/ideas/{idea['id']}"
@@ -40,23 +48,28 @@ async def test_author_can_edit_an_open_idea(client, auth):
 
 async def test_someone_else_cannot_edit_an_idea(client, auth):
     idea = await make_idea(client, auth())
-    response = await client.patch(f"/api/v1/ideas/{idea['id']}", headers=auth("mallory@example.com"),
-                                  json={"title": "Hijacked title"})
+    response = await client.patch(
+        f"/api/v1/ideas/{idea['id']}", headers=auth("mallory@example.com"), json={"title": "Hijacked title"}
+    )
     assert response.status == 403
 
 
 async def test_editing_concerns_replaces_them(client, auth):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
-    response = await client.patch(f"/api/v1/ideas/{idea['id']}", headers=auth(),
-                                  json={"services": [], "teams": [{"team": "hr", "role": "provider"}]})
+    response = await client.patch(
+        f"/api/v1/ideas/{idea['id']}",
+        headers=auth(),
+        json={"services": [], "teams": [{"team": "hr", "role": "provider"}]},
+    )
     body = await response.json()
     assert body["services"] == [] and body["teams"] == [{"team": "hr", "role": "provider"}]
 
 
 async def test_idea_naming_an_unknown_service_is_422_naming_the_field(client, auth):
-    response = await client.post("/api/v1/ideas", headers=auth(),
-                                 json={"title": "Something good", "services": ["nope"]})
+    response = await client.post(
+        "/api/v1/ideas", headers=auth(), json={"title": "Something good", "services": ["nope"]}
+    )
     body = await response.json()
     assert response.status == 422
     assert body["errors"][0]["field"] == "body.services.0"
@@ -65,8 +78,11 @@ async def test_idea_naming_an_unknown_service_is_422_naming_the_field(client, au
 async def test_status_change_by_provider_lead_is_recorded_in_history(client, auth):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth("lena@example.com"),
-                                 json={"status": "under_review", "reason": "Looking into it"})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status",
+        headers=auth("lena@example.com"),
+        json={"status": "under_review", "reason": "Looking into it"},
+    )
     body = await response.json()
     assert response.status == 200, body
     assert body["status"] == "under_review"
@@ -77,15 +93,19 @@ async def test_status_change_by_provider_lead_is_recorded_in_history(client, aut
 async def test_status_change_by_a_customer_team_lead_is_forbidden(client, auth):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth("mark@example.com"),
-                                 json={"status": "planned", "reason": "We want it"})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status",
+        headers=auth("mark@example.com"),
+        json={"status": "planned", "reason": "We want it"},
+    )
     assert response.status == 403
 
 
 async def test_disallowed_transition_is_409_naming_the_current_state(client, auth):
     idea = await make_idea(client, auth())
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin,
-                                 json={"status": "done", "reason": "skip ahead"})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin, json={"status": "done", "reason": "skip ahead"}
+    )
     body = await response.json()
     assert response.status == 409
     assert body["current_status"] == "open"
@@ -94,22 +114,29 @@ async def test_disallowed_transition_is_409_naming_the_current_state(client, aut
 
 async def test_duplicate_status_needs_an_existing_other_idea(client, auth):
     idea = await make_idea(client, auth())
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin,
-                                 json={"status": "duplicate", "reason": "same", "duplicate_of": idea["id"]})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/status",
+        headers=auth.admin,
+        json={"status": "duplicate", "reason": "same", "duplicate_of": idea["id"]},
+    )
     assert response.status == 422
 
 
 async def test_marking_a_duplicate_links_the_original(client, auth):
     original = await make_idea(client, auth(), title="Original idea")
     copy = await make_idea(client, auth(), title="Copy of the idea")
-    response = await client.post(f"/api/v1/ideas/{copy['id']}/status", headers=auth.admin,
-                                 json={"status": "duplicate", "reason": "same", "duplicate_of": original["id"]})
+    response = await client.post(
+        f"/api/v1/ideas/{copy['id']}/status",
+        headers=auth.admin,
+        json={"status": "duplicate", "reason": "same", "duplicate_of": original["id"]},
+    )
     assert (await response.json())["duplicate_of"] == original["id"]
 
 
 async def test_closed_idea_cannot_be_edited(client, auth):
     idea = await make_idea(client, auth())
-    await client.post(f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin,
-                      json={"status": "declined", "reason": "no"})
+    await client.post(
+        f"/api/v1/ideas/{idea['id']}/status", headers=auth.admin, json={"status": "declined", "reason": "no"}
+    )
     response = await client.patch(f"/api/v1/ideas/{idea['id']}", headers=auth(), json={"body": "more"})
     assert response.status == 409

@@ -1,4 +1,5 @@
 """The served OpenAPI document is the API's reference: valid, and in step with the app's routes."""
+
 from __future__ import annotations
 
 import re

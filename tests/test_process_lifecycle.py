@@ -1,4 +1,5 @@
 """Long-running processes survive a database blip and stop promptly when told to."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,11 +35,13 @@ async def _routed(db_url: str, idea_id: int) -> None:
             return await conn.fetchval("SELECT count(*) FROM routings WHERE idea_id = $1", idea_id) == 3
         finally:
             await conn.close()
+
     await eventually(check, timeout=30, interval=0.25)
 
 
 async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_restarts(
-        settings, auth, redis_url, tmp_path):
+    settings, auth, redis_url, tmp_path
+):
     postgres = EmbeddedPostgres.start(tmp_path / "postgres")
     url = postgres.url()
     await migrate_url(url, PROJECT_ROOT / "sql")
@@ -68,8 +71,9 @@ async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_rest
 
 
 async def _post(client, auth):
-    response = await client.post("/api/v1/ideas", headers=auth(), json={
-        "title": "After the restart", "services": ["laptop-setup"]})
+    response = await client.post(
+        "/api/v1/ideas", headers=auth(), json={"title": "After the restart", "services": ["laptop-setup"]}
+    )
     return await response.json() if response.status == 201 else None
 
 
@@ -90,8 +94,14 @@ async def test_the_scheduler_exits_non_zero_when_a_loop_dies(settings, monkeypat
 
 
 def _start(role: str, env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "portal", role, *args], env=env, cwd=PROJECT_ROOT,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "portal", role, *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_for(log: Path, text: str, timeout: float = 20) -> None:
@@ -114,8 +124,7 @@ def _seconds_to_exit_after_group_sigterm(process: subprocess.Popen, timeout: flo
 
 
 @pytest.mark.parametrize("processes", ["1", "2"])
-def test_the_worker_stops_promptly_when_its_process_group_gets_sigterm(database_url, redis_url, tmp_path,
-                                                                       processes):
+def test_the_worker_stops_promptly_when_its_process_group_gets_sigterm(database_url, redis_url, tmp_path, processes):
     log = tmp_path / "worker.log"
     worker = _start("worker", pipeline_env(database_url, redis_url), log, "--processes", processes)
     deadline = time.monotonic() + 20
@@ -145,10 +154,10 @@ async def test_serve_stops_promptly_with_an_event_stream_open(database_url, redi
     server = _start("serve", pipeline_env(database_url, redis_url, PORTAL_PORT=str(port)), log)
     try:
         await asyncio.to_thread(_wait_for, log, "serving")
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/api/v1/events/stream", headers=auth.admin) as stream:
-                assert stream.status == 200
-                seconds = await asyncio.to_thread(_seconds_to_exit_after_group_sigterm, server)
+        url = f"http://127.0.0.1:{port}/api/v1/events/stream"
+        async with aiohttp.ClientSession() as session, session.get(url, headers=auth.admin) as stream:
+            assert stream.status == 200
+            seconds = await asyncio.to_thread(_seconds_to_exit_after_group_sigterm, server)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
@@ -160,8 +169,11 @@ async def test_an_interrupted_send_is_leased_only_for_the_delivery_timeout_and_a
     from portal.webhooks import delivery
     from tests.test_routing import relay_all
 
-    await client.post("/api/v1/webhooks", headers=auth.admin,
-                      json={"url": "https://hooks.example.com/in", "event_types": ["idea.created"]})
+    await client.post(
+        "/api/v1/webhooks",
+        headers=auth.admin,
+        json={"url": "https://hooks.example.com/in", "event_types": ["idea.created"]},
+    )
     await make_idea(client, auth())
     await relay_all(db)
     await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)

@@ -1,4 +1,5 @@
 """Routing and results through the outbox relay, driven directly (no broker) for precision."""
+
 from __future__ import annotations
 
 from portal.events import relay
@@ -21,13 +22,20 @@ async def test_idea_naming_a_service_reaches_its_provider_and_customers(client, 
     idea = await make_idea(client, auth(team="marketing"), services=["laptop-setup"])
     await relay_all(db)
     assert await _routings(client, auth, idea["id"]) == {
-        "it": ("provider", "pending"), "marketing": ("customer", "pending"), "sales": ("customer", "pending")}
+        "it": ("provider", "pending"),
+        "marketing": ("customer", "pending"),
+        "sales": ("customer", "pending"),
+    }
 
 
 async def test_named_team_and_service_paths_merge_with_provider_winning(client, auth, db):
     await service_map_fixture(client, auth)
-    idea = await make_idea(client, auth(), services=["laptop-setup"],
-                           teams=[{"team": "marketing", "role": "provider"}, {"team": "hr", "role": "customer"}])
+    idea = await make_idea(
+        client,
+        auth(),
+        services=["laptop-setup"],
+        teams=[{"team": "marketing", "role": "provider"}, {"team": "hr", "role": "customer"}],
+    )
     await relay_all(db)
     routed = await _routings(client, auth, idea["id"])
     assert routed["marketing"] == ("provider", "pending") and routed["hr"] == ("customer", "pending")
@@ -35,8 +43,10 @@ async def test_named_team_and_service_paths_merge_with_provider_winning(client, 
 
 async def test_routing_rules_match_tags_and_keywords(client, auth, db):
     await service_map_fixture(client, auth)
-    for rule in ({"match_kind": "tag", "pattern": "payroll", "team": "hr", "role": "provider"},
-                 {"match_kind": "keyword", "pattern": "印刷", "team": "it", "role": "provider"}):
+    for rule in (
+        {"match_kind": "tag", "pattern": "payroll", "team": "hr", "role": "provider"},
+        {"match_kind": "keyword", "pattern": "印刷", "team": "it", "role": "provider"},
+    ):
         assert (await client.post("/api/v1/routing-rules", headers=auth.admin, json=rule)).status == 201
     tagged = await make_idea(client, auth(), title="Fix payslips", tags=["payroll"])
     worded = await make_idea(client, auth(), title="プリンター印刷の申請をオンライン化する")
@@ -50,14 +60,18 @@ async def test_rerouting_after_an_edit_keeps_answers_and_withdraws_dropped_teams
     author = auth("author@example.com")
     idea = await make_idea(client, author, services=["laptop-setup"])
     await relay_all(db)
-    await client.post(f"/api/v1/ideas/{idea['id']}/routings/it/response", headers=auth("lena@example.com"),
-                      json={"decision": "acknowledged", "message": "On it"})
-    await client.patch(f"/api/v1/ideas/{idea['id']}", headers=author,
-                       json={"teams": [{"team": "hr", "role": "customer"}]})
+    await client.post(
+        f"/api/v1/ideas/{idea['id']}/routings/it/response",
+        headers=auth("lena@example.com"),
+        json={"decision": "acknowledged", "message": "On it"},
+    )
+    await client.patch(
+        f"/api/v1/ideas/{idea['id']}", headers=author, json={"teams": [{"team": "hr", "role": "customer"}]}
+    )
     await relay_all(db)
     routed = await _routings(client, auth, idea["id"])
     assert routed["it"] == ("provider", "acknowledged")  # unchanged team keeps its answer
-    assert routed["hr"] == ("customer", "pending")       # new team, new routing
+    assert routed["hr"] == ("customer", "pending")  # new team, new routing
     await client.patch(f"/api/v1/ideas/{idea['id']}", headers=author, json={"services": []})
     await relay_all(db)
     routed = await _routings(client, auth, idea["id"])
@@ -107,8 +121,11 @@ async def test_lead_answer_shows_on_the_idea_and_as_an_event(client, auth, db):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
     await relay_all(db)
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/routings/it/response",
-                                 headers=auth("lena@example.com"), json={"decision": "accepted", "message": "Yes"})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/routings/it/response",
+        headers=auth("lena@example.com"),
+        json={"decision": "accepted", "message": "Yes"},
+    )
     body = await response.json()
     assert response.status == 200 and body["state"] == "accepted" and body["responded_by"] == "lena@example.com"
     event = await db.fetchrow("SELECT data FROM events WHERE type = 'routing.responded'")
@@ -119,8 +136,11 @@ async def test_a_lead_of_another_team_cannot_answer(client, auth, db):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
     await relay_all(db)
-    response = await client.post(f"/api/v1/ideas/{idea['id']}/routings/it/response",
-                                 headers=auth("hugo@example.com"), json={"decision": "accepted"})
+    response = await client.post(
+        f"/api/v1/ideas/{idea['id']}/routings/it/response",
+        headers=auth("hugo@example.com"),
+        json={"decision": "accepted"},
+    )
     assert response.status == 403
 
 
@@ -139,8 +159,13 @@ async def test_overdue_is_recorded_once(client, auth, db):
 async def test_results_break_votes_down_by_team_and_role(client, auth, db):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
-    for email, team in [("m1@example.com", "marketing"), ("m2@example.com", "marketing"),
-                        ("i1@example.com", "it"), ("h1@example.com", "hr"), ("n1@example.com", None)]:
+    for email, team in [
+        ("m1@example.com", "marketing"),
+        ("m2@example.com", "marketing"),
+        ("i1@example.com", "it"),
+        ("h1@example.com", "hr"),
+        ("n1@example.com", None),
+    ]:
         await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=auth(email, team=team))
     await relay_all(db)
     await results.compile_pending(db)
@@ -170,8 +195,11 @@ async def test_team_digest_on_demand(client, auth, db):
     await service_map_fixture(client, auth)
     idea = await make_idea(client, auth(), services=["laptop-setup"])
     await relay_all(db)
-    await client.post(f"/api/v1/ideas/{idea['id']}/routings/it/response", headers=auth("lena@example.com"),
-                      json={"decision": "planned"})
+    await client.post(
+        f"/api/v1/ideas/{idea['id']}/routings/it/response",
+        headers=auth("lena@example.com"),
+        json={"decision": "planned"},
+    )
     response = await client.post("/api/v1/teams/it/digests", headers=auth("lena@example.com"))
     digest = (await response.json())["content"]
     assert response.status == 201

@@ -66,8 +66,9 @@ async def test_top_pages_stay_stable_while_votes_change(client, auth):
     for v in range(10):
         await client.put(f"/api/v1/ideas/{ideas[0]['id']}/vote", headers=auth(f"surge{v}@example.com"))
     await client.delete(f"/api/v1/ideas/{ideas[5]['id']}/vote", headers=auth("v0@example.com"))
-    second = await (await client.get(f"/api/v1/ideas?sort=top&limit=3&cursor={first['next_cursor']}",
-                                     headers=auth())).json()
+    second = await (
+        await client.get(f"/api/v1/ideas?sort=top&limit=3&cursor={first['next_cursor']}", headers=auth())
+    ).json()
     seen = [i["title"] for i in first["items"] + second["items"]]
     assert seen == [f"Idea number {n}" for n in (5, 4, 3, 2, 1, 0)]
 

@@ -22,8 +22,7 @@ async def test_removing_someone_who_is_not_a_lead_is_404(client, auth):
 
 async def test_team_lead_may_change_their_teams_sla(client, auth):
     await make_team(client, auth, "it", leads=("lena@example.com",))
-    response = await client.patch("/api/v1/teams/it", headers=auth("lena@example.com"),
-                                  json={"response_sla_hours": 24})
+    response = await client.patch("/api/v1/teams/it", headers=auth("lena@example.com"), json={"response_sla_hours": 24})
     assert (await response.json())["response_sla_hours"] == 24
 
 
@@ -43,8 +42,11 @@ async def test_employees_filter_by_team(client, auth):
 
 async def test_admin_pre_provisions_an_employee(client, auth):
     await make_team(client, auth, "sales")
-    response = await client.post("/api/v1/employees", headers=auth.admin,
-                                 json={"email": "Pre@Example.com", "name": "Pre Person", "team": "sales"})
+    response = await client.post(
+        "/api/v1/employees",
+        headers=auth.admin,
+        json={"email": "Pre@Example.com", "name": "Pre Person", "team": "sales"},
+    )
     body = await response.json()
     assert response.status == 201
     assert (body["email"], body["team"], body["signed_in"]) == ("pre@example.com", "sales", False)
@@ -58,23 +60,30 @@ async def test_service_lists_its_provider_and_customers(client, auth):
 
 async def test_service_with_unknown_customer_is_422_naming_it(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.post("/api/v1/services", headers=auth.admin, json={
-        "slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales", "ghost"]})
+    response = await client.post(
+        "/api/v1/services",
+        headers=auth.admin,
+        json={"slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["sales", "ghost"]},
+    )
     assert response.status == 422
     assert (await response.json())["errors"][0]["field"] == "body.customer_teams.1"
 
 
 async def test_provider_cannot_be_its_own_customer(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.post("/api/v1/services", headers=auth.admin, json={
-        "slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["it"]})
+    response = await client.post(
+        "/api/v1/services",
+        headers=auth.admin,
+        json={"slug": "vpn", "name": "VPN", "provider_team": "it", "customer_teams": ["it"]},
+    )
     assert response.status == 422
 
 
 async def test_updating_customers_replaces_them(client, auth):
     await service_map_fixture(client, auth)
-    response = await client.patch("/api/v1/services/laptop-setup", headers=auth("lena@example.com"),
-                                  json={"customer_teams": ["hr"]})
+    response = await client.patch(
+        "/api/v1/services/laptop-setup", headers=auth("lena@example.com"), json={"customer_teams": ["hr"]}
+    )
     assert (await response.json())["customer_teams"] == ["hr"]
 
 
@@ -82,8 +91,9 @@ async def test_service_map_edges_carry_services_and_open_idea_counts(client, aut
     await service_map_fixture(client, auth)
     await make_idea(client, auth(), services=["laptop-setup"])
     closed = await make_idea(client, auth(), title="Closed idea", services=["laptop-setup"])
-    await client.post(f"/api/v1/ideas/{closed['id']}/status", headers=auth.admin,
-                      json={"status": "declined", "reason": "no"})
+    await client.post(
+        f"/api/v1/ideas/{closed['id']}/status", headers=auth.admin, json={"status": "declined", "reason": "no"}
+    )
     graph = await (await client.get("/api/v1/service-map", headers=auth())).json()
     assert graph["edges"] == [
         {"provider": "it", "customer": "marketing", "services": ["laptop-setup"], "open_ideas": 1},

@@ -1,4 +1,5 @@
 """Webhook subscriptions, signing, the address guard, retries and disabling (no broker needed)."""
+
 from __future__ import annotations
 
 import time
@@ -30,17 +31,21 @@ async def test_admin_creates_a_webhook_and_sees_the_secret_once(client, auth, db
 
 
 async def test_a_token_with_webhooks_manage_may_subscribe_but_an_employee_may_not(client, auth):
-    token = await (await client.post("/api/v1/tokens", headers=auth.admin,
-                                     json={"name": "bot", "scopes": ["webhooks:manage"]})).json()
+    token = await (
+        await client.post("/api/v1/tokens", headers=auth.admin, json={"name": "bot", "scopes": ["webhooks:manage"]})
+    ).json()
     assert (await _hook(client, {"Authorization": f"Bearer {token['token']}"})).status == 201
     assert (await _hook(client, auth("someone@example.com"))).status == 403
 
 
-@pytest.mark.parametrize("body", [
-    {"url": "ftp://example.com/x", "event_types": ["idea.created"]},
-    {"url": "https://example.com/x", "event_types": ["not a type"]},
-    {"url": "https://example.com/x", "event_types": []},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "ftp://example.com/x", "event_types": ["idea.created"]},
+        {"url": "https://example.com/x", "event_types": ["not a type"]},
+        {"url": "https://example.com/x", "event_types": []},
+    ],
+)
 async def test_bad_subscriptions_are_422(client, auth, body):
     assert (await client.post("/api/v1/webhooks", headers=auth.admin, json=body)).status == 422
 
@@ -55,8 +60,10 @@ async def test_signatures_verify_with_the_standardwebhooks_package():
         Webhook(secret).verify(body, tampered)
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1",
-                                     "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"])
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"],
+)
 def test_private_and_metadata_addresses_are_refused(address):
     with pytest.raises(BlockedAddress):
         AddressPolicy([], []).check("hooks.example.com", address)
@@ -73,8 +80,7 @@ async def test_the_resolver_refuses_a_name_that_rebinds_to_a_private_address():
 
     class Rebinding:
         async def resolve(self, host, port, family):
-            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0,
-                     "flags": 0}]
+            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0, "flags": 0}]
 
         async def close(self):
             pass
@@ -135,8 +141,9 @@ async def test_manual_redeliver_puts_a_delivery_back_in_line(client, auth, db):
     await delivery.record(db, claimed, [delivery.Outcome(200, None, 5, "ok")], [1])
     deliveries = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
     assert deliveries[0]["state"] == "succeeded"
-    response = await client.post(f"/api/v1/webhooks/{hook['id']}/deliveries/{deliveries[0]['id']}/redeliver",
-                                 headers=auth.admin)
+    response = await client.post(
+        f"/api/v1/webhooks/{hook['id']}/deliveries/{deliveries[0]['id']}/redeliver", headers=auth.admin
+    )
     assert response.status == 202
     assert await delivery.due(db) == [deliveries[0]["id"]]
 

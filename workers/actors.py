@@ -3,6 +3,7 @@
 Actors receive ids, never objects, and are idempotent: a message delivered twice, or run again
 after its worker was killed, leaves the same state as one clean run.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,13 +12,13 @@ import logging
 import dramatiq
 
 from portal import idempotency
-from portal.events import relay
 from portal.db import unit_of_work
+from portal.events import relay
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
-from workers.broker import pool, resources, settings
+from workers.broker import http, pool, resources, settings
 
 log = logging.getLogger("portal.workers")
 RELAY_BATCH = 500
@@ -37,7 +38,7 @@ def send_quietly(actor, *args) -> bool:
 
 def send_deliveries(delivery_ids: list[int]) -> None:
     for start in range(0, len(delivery_ids), DELIVERY_CHUNK):
-        send_quietly(deliver_webhooks, delivery_ids[start:start + DELIVERY_CHUNK])
+        send_quietly(deliver_webhooks, delivery_ids[start : start + DELIVERY_CHUNK])
 
 
 @dramatiq.actor(actor_name="outbox.relay", queue_name="outbox", max_retries=10, min_backoff=500)
@@ -56,14 +57,15 @@ async def relay_events() -> None:
 async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
     """Sends due deliveries (the given ones, or any that are due) and records each attempt."""
     async with unit_of_work(pool()) as conn:
-        claimed = await delivery.claim(conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK,
-                                       timeout_seconds=settings.webhook_timeout_seconds)
+        claimed = await delivery.claim(
+            conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK, timeout_seconds=settings.webhook_timeout_seconds
+        )
     if not claimed:
         return
     box = SecretBox(settings.encryption_key or "")
-    outcomes = await asyncio.gather(*(
-        delivery.send(resources.http, resources.policy, box, item, source=settings.event_source)
-        for item in claimed))
+    outcomes = await asyncio.gather(
+        *(delivery.send(http(), resources.policy, box, item, source=settings.event_source) for item in claimed)
+    )
     async with unit_of_work(pool()) as conn:
         await delivery.record(conn, claimed, list(outcomes), settings.webhook_retry_schedule)
 

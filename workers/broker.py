@@ -4,21 +4,29 @@ dramatiq runs async actors on one event-loop thread per worker process (AsyncIO 
 an asyncpg pool and an aiohttp session are bound to the loop that created them, so they are
 opened on that thread after the worker boots and closed before it shuts down.
 """
+
 from __future__ import annotations
 
 import aiohttp
 import asyncpg
 import dramatiq
 import redis
-from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.asyncio import EventLoopThread, get_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
 from portal import logs
 from portal.config import Settings, load_settings
 from portal.db import create_pool
-from portal.webhooks.delivery import http_session
 from portal.webhooks.addresses import AddressPolicy
+from portal.webhooks.delivery import http_session
+
+
+def _loop_thread() -> EventLoopThread:
+    thread = get_event_loop_thread()
+    if thread is None:
+        raise RuntimeError("dramatiq's AsyncIO middleware has not started its event loop")
+    return thread
 
 
 class WorkerResources(Middleware):
@@ -34,15 +42,19 @@ class WorkerResources(Middleware):
         logs.configure(self.settings.log_level)
 
     def after_worker_boot(self, broker, worker) -> None:
-        get_event_loop_thread().run_coroutine(self._open())
+        _loop_thread().run_coroutine(self._open())
 
     def before_worker_shutdown(self, broker, worker) -> None:
-        get_event_loop_thread().run_coroutine(self._close())
+        _loop_thread().run_coroutine(self._close())
 
     async def _open(self) -> None:
-        self.pool = await create_pool(self.settings.database_url, min_size=1,
-                                      max_size=max(4, self.settings.worker_threads * 2),
-                                      application_name="portal-worker")
+        database_url, _ = self.settings.require_urls()
+        self.pool = await create_pool(
+            database_url,
+            min_size=1,
+            max_size=max(4, self.settings.worker_threads * 2),
+            application_name="portal-worker",
+        )
         self.http = http_session(self.policy, self.settings.webhook_timeout_seconds)
 
     async def _close(self) -> None:
@@ -55,8 +67,9 @@ class WorkerResources(Middleware):
 def build_broker(settings: Settings) -> tuple[RedisBroker, WorkerResources]:
     # Bounded socket waits: a hung Redis must not hold a send (or a shutdown) forever.
     # (Without REDIS_URL, e.g. when only importing the actors, redis-py's default applies.)
-    client = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=10,
-                                  socket_connect_timeout=5)
+    client = redis.Redis.from_url(
+        settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=10, socket_connect_timeout=5
+    )
     broker = RedisBroker(client=client, heartbeat_timeout=settings.broker_heartbeat_timeout_ms)
     resources = WorkerResources(settings)
     broker.add_middleware(AsyncIO())
@@ -73,3 +86,9 @@ def pool() -> asyncpg.Pool:
     if resources.pool is None:
         raise RuntimeError("the worker's database pool is not open yet")
     return resources.pool
+
+
+def http() -> aiohttp.ClientSession:
+    if resources.http is None:
+        raise RuntimeError("the worker's HTTP session is not open yet")
+    return resources.http

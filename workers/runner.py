@@ -6,6 +6,7 @@ second one makes a worker process exit without stopping its threads, and it hang
 process treats any number of SIGTERM/SIGINT/SIGHUP as one request to stop, stops within
 PORTAL_SHUTDOWN_TIMEOUT, and logs JSON lines like every other portal process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,10 @@ def run_process(settings: Settings, *, threads: int) -> int:
     broker.emit_after("process_boot")
     worker = Worker(broker, worker_threads=threads, worker_timeout=settings.worker_poll_ms)
     worker.start()
-    log.info("worker running", extra={"fields": {"pid": os.getpid(), "threads": threads,
-                                                 "queues": sorted(broker.get_declared_queues())}})
+    log.info(
+        "worker running",
+        extra={"fields": {"pid": os.getpid(), "threads": threads, "queues": sorted(broker.get_declared_queues())}},
+    )
     while not stop.wait(0.5):
         pass
     worker.stop(timeout=int(settings.shutdown_timeout * 1000))
@@ -70,8 +73,10 @@ def run_supervisor(settings: Settings, *, processes: int, threads: int) -> int:
     while not stop.wait(0.5):
         dead = [child for child in children if child.poll() is not None]
         if dead:
-            log.error("a worker process exited; stopping the others",
-                      extra={"fields": {"pid": dead[0].pid, "status": dead[0].returncode}})
+            log.error(
+                "a worker process exited; stopping the others",
+                extra={"fields": {"pid": dead[0].pid, "status": dead[0].returncode}},
+            )
             status = 1
             break
     for child in children:

@@ -16,6 +16,7 @@ Each loop survives a lost connection, a PostgreSQL restart or failover and a Red
 logs the failure once, retries, and logs the recovery. A loop that ends for any other reason
 stops the process with a non-zero status, so its supervisor restarts it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,28 +32,37 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from portal import logs
-from portal.events import relay
 from portal.config import Settings
 from portal.db import create_pool
-from portal.events import feed
+from portal.events import feed, relay
 from portal.loops import forever
 from workers import actors
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
+
+
 class Scheduler:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.redis = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
-        self.pool: asyncpg.Pool | None = None
+        self.database_url, redis_url = settings.require_urls()
+        self.redis = aioredis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the scheduler's database pool is opened by run()")
+        return self._pool
 
     async def claim_slot(self, job: str, period_seconds: float) -> bool:
         """True for exactly one scheduler per job per period."""
         slot = int(time.time() // period_seconds)
         try:
-            return bool(await self.redis.set(f"portal:schedule:{job}:{slot}", "1", nx=True,
-                                             px=int(period_seconds * 2000)))
-        except Exception as exc:  # Redis down: nothing could be sent anyway
+            return bool(
+                await self.redis.set(f"portal:schedule:{job}:{slot}", "1", nx=True, px=int(period_seconds * 2000))
+            )
+        except Exception as exc:  # noqa: BLE001 - Redis down: nothing could be sent anyway
             log.warning("scheduler cannot reach Redis", extra={"fields": {"job": job, "error": str(exc)}})
             return False
 
@@ -60,6 +70,7 @@ class Scheduler:
         async def run() -> None:
             if await self.claim_slot(job, period_seconds):
                 await asyncio.to_thread(actors.send_quietly, actor)
+
         return run
 
     async def sequence_feed(self) -> None:
@@ -87,15 +98,17 @@ class Scheduler:
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
-        jobs.add_job(self.periodic("digests", actors.compile_digests, 60.0),
-                     CronTrigger.from_crontab(s.digest_cron), max_instances=1)
+        jobs.add_job(
+            self.periodic("digests", actors.compile_digests, 60.0),
+            CronTrigger.from_crontab(s.digest_cron),
+            max_instances=1,
+        )
         jobs.start()
         return jobs
 
     async def run(self, stop: asyncio.Event) -> int:
         """Runs until `stop` is set (0) or a loop ends unexpectedly (1)."""
-        self.pool = await create_pool(self.settings.database_url, min_size=1, max_size=2,
-                                      application_name="portal-scheduler")
+        self._pool = await create_pool(self.database_url, min_size=1, max_size=2, application_name="portal-scheduler")
         poll = self.settings.relay_poll_ms / 1000
         relay_state = {"last_sent": 0.0}
         loops = [

@@ -5,6 +5,7 @@ decide (id, email, name, team, admin), is used only for the very claims it was m
 for at most `ttl` seconds. Lead assignments are not cached: actions that depend on them read
 them in their own transaction.
 """
+
 from __future__ import annotations
 
 import time

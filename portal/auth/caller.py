@@ -1,9 +1,11 @@
 """Who is making a request, and what they may do."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from portal.errors import Forbidden
+
 
 @dataclass(frozen=True)
 class Employee:
@@ -21,6 +23,7 @@ class Caller:
 
     Who leads which team is not carried here: it is read inside the transaction of each action
     that depends on it (see portal.teams.service.leads_any), so it is never stale."""
+
     employee: Employee | None = None
     token_id: int | None = None
     scopes: frozenset[str] = frozenset()

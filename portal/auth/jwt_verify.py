@@ -6,6 +6,7 @@ set at once (at most every PORTAL_JWKS_REFETCH_SECONDS), so a freshly rotated ke
 immediately. Every token that cannot be verified is a 401; only an identity provider that
 cannot be reached before any key set was fetched is a 503.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,17 +67,20 @@ class KeySet:
             if self.fetched_at != fetched_before:
                 return  # another request refreshed it while this one waited
             try:
-                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-                    async with session.get(self.url) as response:
-                        response.raise_for_status()
-                        document = await response.json(content_type=None)
+                timeout = aiohttp.ClientTimeout(total=self.timeout)
+                async with aiohttp.ClientSession(timeout=timeout) as session, session.get(self.url) as response:
+                    response.raise_for_status()
+                    document = await response.json(content_type=None)
                 self.keys = _parse_key_set(document)
-            except Exception as exc:  # unreachable, not JSON, not a key set: keep what we had
-                log.warning("cannot fetch the identity provider's keys",
-                            extra={"fields": {"url": self.url, "error": f"{type(exc).__name__}: {exc}"}})
+            except Exception as exc:  # noqa: BLE001 - unreachable, not JSON, not a key set: keep what we had
+                log.warning(
+                    "cannot fetch the identity provider's keys",
+                    extra={"fields": {"url": self.url, "error": f"{type(exc).__name__}: {exc}"}},
+                )
                 if self.keys is None:
                     raise IdentityProviderUnavailable(
-                        "the identity provider's signing keys cannot be fetched; try again shortly") from None
+                        "the identity provider's signing keys cannot be fetched; try again shortly"
+                    ) from None
             self.fetched_at = time.monotonic()
 
 
@@ -100,8 +104,15 @@ class JwtVerifier:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._verified: OrderedDict[str, _Verified] = OrderedDict()
-        self.keys = KeySet(settings.jwks_url, refresh_seconds=settings.jwks_refresh_seconds,
-                           refetch_seconds=settings.jwks_refetch_seconds) if settings.jwks_url else None
+        self.keys = (
+            KeySet(
+                settings.jwks_url,
+                refresh_seconds=settings.jwks_refresh_seconds,
+                refetch_seconds=settings.jwks_refetch_seconds,
+            )
+            if settings.jwks_url
+            else None
+        )
 
     async def verify(self, token: str) -> dict[str, Any]:
         if self.keys is not None and self.keys.stale():
@@ -145,8 +156,11 @@ class JwtVerifier:
     def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
         try:
             return jwt.decode(
-                token, key, algorithms=[algorithm],
-                audience=self.settings.jwt_audience, issuer=self.settings.jwt_issuer,
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
                 options={"require": ["exp"], "verify_aud": self.settings.jwt_audience is not None},
                 leeway=30,
             )
@@ -158,7 +172,7 @@ class JwtVerifier:
             raise InvalidToken("the token's signature is invalid") from None
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"the token was rejected: {exc}") from None
-        except Exception:  # e.g. a key of another type than the algorithm needs
+        except Exception:  # noqa: BLE001 - e.g. a key of another type than the algorithm needs
             raise InvalidToken("the token's signing key does not fit its algorithm") from None
 
 

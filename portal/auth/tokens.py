@@ -1,4 +1,5 @@
 """Development JWTs and integrations' API tokens (stored only as a SHA-256 hash)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,16 @@ from portal.config import Settings
 API_TOKEN_PREFIX = "ip_"
 
 
-def mint_dev_token(settings: Settings, *, email: str, name: str, team: str | None = None,
-                   admin: bool = False, ttl_seconds: int = 8 * 3600,
-                   subject: str | None = None) -> str:
+def mint_dev_token(
+    settings: Settings,
+    *,
+    email: str,
+    name: str,
+    team: str | None = None,
+    admin: bool = False,
+    ttl_seconds: int = 8 * 3600,
+    subject: str | None = None,
+) -> str:
     """An HS256 token carrying the configured claim names, as the identity provider would."""
     now = int(time.time())
     claims = {
@@ -22,7 +30,9 @@ def mint_dev_token(settings: Settings, *, email: str, name: str, team: str | Non
         settings.claim_email: email,
         settings.claim_name: name,
         settings.claim_roles: ["admin"] if admin else [],
-        "iat": now, "nbf": now, "exp": now + ttl_seconds,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
     }
     if team:
         claims[settings.claim_team] = team
@@ -30,6 +40,8 @@ def mint_dev_token(settings: Settings, *, email: str, name: str, team: str | Non
         claims["iss"] = settings.jwt_issuer
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
+    if not settings.jwt_secret:
+        raise ValueError("development tokens are signed with PORTAL_JWT_SECRET, which is not set")
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 

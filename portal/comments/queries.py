@@ -1,4 +1,5 @@
 """SQL for this domain, as $n-parameterised constants."""
+
 from __future__ import annotations
 
 COMMENT_COLUMNS = """

@@ -35,5 +35,4 @@ class CommentPage(Page):
 
 class CommentQuery(Query):
     limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$",
-                               description="The last comment id of the previous page.")
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$", description="The last comment id of the previous page.")

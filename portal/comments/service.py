@@ -1,43 +1,45 @@
 """Comments on ideas: posted, edited and deleted (as a tombstone) by their authors."""
+
 from __future__ import annotations
 
-import asyncpg
-
 from portal.auth.caller import Caller
+from portal.comments import queries as q
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
+from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
 from portal.ideas.service import require_idea
-from portal.comments import queries as q
 
 
-async def get_comment(conn: asyncpg.Connection, *, idea_id: int, comment_id: int) -> CommentRead:
+async def get_comment(conn: Connection, *, idea_id: int, comment_id: int) -> CommentRead:
     row = await conn.fetchrow(q.COMMENT_BY_ID, comment_id, idea_id)
     if row is None:
         raise NotFound(f"no comment {comment_id} on idea {idea_id}")
     return CommentRead.model_validate(dict(row))
 
 
-async def list_comments(conn: asyncpg.Connection, *, idea_id: int, query: CommentQuery) -> CommentPage:
+async def list_comments(conn: Connection, *, idea_id: int, query: CommentQuery) -> CommentPage:
     await require_idea(conn, idea_id)
     rows = await conn.fetch(q.COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
-    items = [CommentRead.model_validate(dict(row)) for row in rows[:query.limit]]
+    items = [CommentRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = str(items[-1].id) if len(rows) > query.limit else None
     return CommentPage(items=items, next_cursor=next_cursor)
 
 
-async def create_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
-                         data: CommentWrite) -> CommentRead:
+async def create_comment(conn: Connection, caller: Caller, *, idea_id: int, data: CommentWrite) -> CommentRead:
     author = caller.require_employee()
     await require_idea(conn, idea_id)
     comment_id = await conn.fetchval(q.INSERT_COMMENT, idea_id, author.id, data.body)
-    await outbox.record(conn, "comment.created", f"ideas/{idea_id}",
-                        {"idea_id": idea_id, "comment_id": comment_id, "author_id": author.id})
+    await outbox.record(
+        conn,
+        "comment.created",
+        f"ideas/{idea_id}",
+        {"idea_id": idea_id, "comment_id": comment_id, "author_id": author.id},
+    )
     return await get_comment(conn, idea_id=idea_id, comment_id=comment_id)
 
 
-async def _lock_own(conn: asyncpg.Connection, caller: Caller, idea_id: int, comment_id: int,
-                    *, admin_may: bool) -> None:
+async def _lock_own(conn: Connection, caller: Caller, idea_id: int, comment_id: int, *, admin_may: bool) -> None:
     employee = caller.require_employee()
     row = await conn.fetchrow(q.LOCK_COMMENT, comment_id, idea_id)
     if row is None:
@@ -48,17 +50,16 @@ async def _lock_own(conn: asyncpg.Connection, caller: Caller, idea_id: int, comm
         raise Conflict("the comment was deleted")
 
 
-async def edit_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, comment_id: int,
-                       data: CommentWrite) -> CommentRead:
+async def edit_comment(
+    conn: Connection, caller: Caller, *, idea_id: int, comment_id: int, data: CommentWrite
+) -> CommentRead:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=False)
     await conn.execute(q.EDIT_COMMENT, comment_id, data.body)
-    await outbox.record(conn, "comment.updated", f"ideas/{idea_id}",
-                        {"idea_id": idea_id, "comment_id": comment_id})
+    await outbox.record(conn, "comment.updated", f"ideas/{idea_id}", {"idea_id": idea_id, "comment_id": comment_id})
     return await get_comment(conn, idea_id=idea_id, comment_id=comment_id)
 
 
-async def delete_comment(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, comment_id: int) -> None:
+async def delete_comment(conn: Connection, caller: Caller, *, idea_id: int, comment_id: int) -> None:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=True)
     await conn.execute(q.TOMBSTONE_COMMENT, comment_id)
-    await outbox.record(conn, "comment.deleted", f"ideas/{idea_id}",
-                        {"idea_id": idea_id, "comment_id": comment_id})
+    await outbox.record(conn, "comment.deleted", f"ideas/{idea_id}", {"idea_id": idea_id, "comment_id": comment_id})

@@ -3,10 +3,13 @@
 `source` + `id` (the stored event's id) name one event on every channel: the feed, the SSE
 stream and every webhook, so a consumer of several can drop duplicates.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from asyncpg import Record
 
 TYPE_PREFIX = "ideaportal."
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
@@ -19,7 +22,7 @@ VOTER_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def to_cloudevent(event: Mapping[str, Any], source: str, *, with_voters: bool = False) -> dict[str, Any]:
+def to_cloudevent(event: Record | Mapping[str, Any], source: str, *, with_voters: bool = False) -> dict[str, Any]:
     """`event` is a stored event: id, type, subject, data, occurred_at."""
     data = event["data"]
     hidden = () if with_voters else VOTER_FIELDS.get(event["type"], ())

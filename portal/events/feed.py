@@ -7,6 +7,7 @@ releases the lock after the commit is visible), so the positions any reader can 
 an unbroken run 1..n. Nothing can later appear behind a cursor already handed out, and no other
 transaction on the server, in this database or another, holds the feed back.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 import asyncpg
 
 from portal.auth.caller import Caller
+from portal.db import Connection
 from portal.errors import Forbidden, ValidationFailed
-from portal.events.cloudevents import VOTER_SCOPE
 from portal.events import queries as q
+from portal.events.cloudevents import VOTER_SCOPE
 
 SEQUENCE_LOCK_ID = 7_141_592_654
 
@@ -52,7 +54,7 @@ def decode_cursor(cursor: str | None, field: str = "query.after") -> Cursor:
     raise ValidationFailed([{"field": field, "message": "not a cursor this API handed out", "type": "cursor"}])
 
 
-async def resolve(conn: asyncpg.Connection, cursor: Cursor) -> int:
+async def resolve(conn: Connection, cursor: Cursor) -> int:
     """The feed position a cursor stands for."""
     if cursor.position is not None:
         return cursor.position
@@ -60,7 +62,7 @@ async def resolve(conn: asyncpg.Connection, cursor: Cursor) -> int:
     return await conn.fetchval(q.POSITION_OF_EVENT, cursor.legacy_event_id)
 
 
-async def sequence(conn: asyncpg.Connection, *, limit: int = 5000) -> int:
+async def sequence(conn: Connection, *, limit: int = 5000) -> int:
     """Numbers up to `limit` unnumbered events and commits; 0 when there were none or another
     process was sequencing at that moment. Needs a connection outside any transaction."""
     if conn.is_in_transaction():
@@ -74,8 +76,9 @@ async def sequence(conn: asyncpg.Connection, *, limit: int = 5000) -> int:
     return int(status.split()[-1])
 
 
-async def read(conn: asyncpg.Connection, *, after: int, types: list[str] | None,
-               limit: int) -> tuple[list[asyncpg.Record], int]:
+async def read(
+    conn: Connection, *, after: int, types: list[str] | None, limit: int
+) -> tuple[list[asyncpg.Record], int]:
     """Events after the position, and the position to continue from. A page shorter than `limit`
     covered everything numbered so far, so a filtered reader skips past what it does not want."""
     top = await head(conn)  # first: anything numbered after this read is left for the next page
@@ -85,7 +88,7 @@ async def read(conn: asyncpg.Connection, *, after: int, types: list[str] | None,
     return rows, max(after, top)
 
 
-async def head(conn: asyncpg.Connection) -> int:
+async def head(conn: Connection) -> int:
     """The highest position given so far."""
     return await conn.fetchval(q.HEAD)
 

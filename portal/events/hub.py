@@ -5,6 +5,7 @@ keeps its own position; positions are dense, so a stream that missed a batch (it
 its queue was full, or it resumed from an old cursor) sees the gap and reads the missing
 events from the database itself.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -104,42 +105,64 @@ class FeedHub:
                 subscription.offer(None)
 
 
-async def follow(subscription: Subscription, *, after: int, types: list[str] | None,
-                 heartbeat_seconds: float) -> AsyncIterator[asyncpg.Record | None]:
+class _Reader:
+    """One stream's place in the feed: reads from the database while behind, else takes the
+    hub's live batches."""
+
+    def __init__(self, subscription: Subscription, after: int, types: list[str] | None) -> None:
+        self.hub, self.position, self.types = subscription.hub, after, types
+        self.target = subscription.hub.head  # read from the database up to here; None: to the end
+
+    @property
+    def behind(self) -> bool:
+        return self.target is None or self.position < self.target
+
+    async def page(self) -> list[asyncpg.Record]:
+        async with self.hub.pool.acquire() as conn:
+            rows, next_position = await feed.read(conn, after=self.position, types=self.types, limit=BATCH)
+        if next_position == self.position or (self.target is None and len(rows) < BATCH):
+            self.target = next_position
+        self.position = next_position
+        return rows
+
+    def take(self, batch: Batch) -> list[asyncpg.Record]:
+        """The wanted rows of a live batch; a gap before it is read from the database instead."""
+        if batch[0]["feed_position"] > self.position + 1:
+            self.target = batch[-1]["feed_position"]
+            return []
+        fresh = [row for row in batch if row["feed_position"] > self.position]
+        self.position = max(self.position, batch[-1]["feed_position"])
+        return [row for row in fresh if self.types is None or row["type"] in self.types]
+
+    def notice_dropped(self) -> None:
+        """Batches this stream was too slow to queue are still below the hub's head."""
+        if self.hub.head is not None and self.hub.head > self.position:
+            self.target = self.hub.head
+
+
+async def follow(
+    subscription: Subscription, *, after: int, types: list[str] | None, heartbeat_seconds: float
+) -> AsyncIterator[asyncpg.Record | None]:
     """Every event after the position, in order, then live ones as they come; None is a
     heartbeat (nothing was sent for a while). Ends when the hub closes."""
-    hub, position = subscription.hub, after
-    target = hub.head  # read from the database up to here; None: until it has nothing newer
-    quiet = 0.0
+    reader = _Reader(subscription, after, types)
+    quiet = 0.0  # seconds since this stream last sent anything
     while True:
-        if target is None or position < target:
-            async with hub.pool.acquire() as conn:
-                rows, next_position = await feed.read(conn, after=position, types=types, limit=BATCH)
-            if next_position == position or (target is None and len(rows) < BATCH):
-                target = next_position
-            position = next_position
-            for row in rows:
-                quiet = 0.0
-                yield row
-            continue
-        try:
-            batch = await asyncio.wait_for(subscription.queue.get(), GAP_CHECK_SECONDS)
-        except asyncio.TimeoutError:
-            quiet += GAP_CHECK_SECONDS
-            if hub.head is not None and hub.head > position:  # batches were dropped meanwhile
-                target = hub.head
-            elif quiet >= heartbeat_seconds:
-                quiet = 0.0
-                yield None
-            continue
-        if batch is None:
-            return
-        if batch[0]["feed_position"] > position + 1:  # a gap: read it from the database
-            target = batch[-1]["feed_position"]
-            continue
-        for row in batch:
-            if row["feed_position"] > position:
-                position = row["feed_position"]
-                if types is None or row["type"] in types:
+        if reader.behind:
+            rows = await reader.page()
+        else:
+            try:
+                batch = await asyncio.wait_for(subscription.queue.get(), GAP_CHECK_SECONDS)
+            except TimeoutError:
+                quiet += GAP_CHECK_SECONDS
+                reader.notice_dropped()
+                if not reader.behind and quiet >= heartbeat_seconds:
                     quiet = 0.0
-                    yield row
+                    yield None
+                continue
+            if batch is None:
+                return
+            rows = reader.take(batch)
+        for row in rows:
+            quiet = 0.0
+            yield row

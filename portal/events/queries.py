@@ -1,4 +1,5 @@
 """SQL for this domain, as $n-parameterised constants."""
+
 from __future__ import annotations
 
 RECORD_EVENT = "INSERT INTO events (type, subject, data) VALUES ($1, $2, $3)"

@@ -5,16 +5,18 @@ A batch is claimed with FOR UPDATE SKIP LOCKED, handled, and marked dispatched i
 transaction: a worker killed halfway rolls everything back and the batch is handled again in
 full later, so every reaction must be (and is) idempotent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import asyncpg
 
+from portal.db import Connection
+from portal.events import queries as q
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
-from portal.events import queries as q
 
 # Edits that can change which teams an idea reaches (rules match tags and keywords).
 ROUTING_FIELDS = {"title", "body", "tags", "services", "teams"}
@@ -33,7 +35,7 @@ def _idea_id(event: asyncpg.Record) -> int:
     return int(data.get("idea_id") or data["id"])
 
 
-async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
+async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
     batch = await conn.fetch(q.CLAIM_BATCH, limit)
     if not batch:
         return Relayed()
@@ -41,7 +43,8 @@ async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
     to_tally: set[int] = set()
     for event in batch:
         if event["type"] == "idea.created" or (
-                event["type"] == "idea.updated" and ROUTING_FIELDS & set(event["data"].get("changed", []))):
+            event["type"] == "idea.updated" and ROUTING_FIELDS & set(event["data"].get("changed", []))
+        ):
             to_route.append(_idea_id(event))
         elif event["type"] in TALLY_EVENTS:
             to_tally.add(_idea_id(event))
@@ -55,5 +58,5 @@ async def relay_batch(conn: asyncpg.Connection, *, limit: int = 500) -> Relayed:
     return Relayed(events=len(batch), deliveries=deliveries)
 
 
-async def has_pending(conn: asyncpg.Connection) -> bool:
+async def has_pending(conn: Connection) -> bool:
     return await conn.fetchval(q.PENDING)

@@ -2,28 +2,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from portal.events.cloudevents import TYPE_PREFIX
 from portal.schemas import Output, Query
 
+EVENT_TYPE = r"(ideaportal\.)?[a-z_]+\.[a-z_]+"
+EVENT_TYPES_PATTERN = rf"^{EVENT_TYPE}(,{EVENT_TYPE})*$"
 
-class EventQuery(Query):
-    after: str | None = Field(None, max_length=200, description="A cursor from a previous page; omit to start at the beginning.")
-    types: str | None = Field(None, max_length=2000, description="Comma-separated event types, e.g. idea.created,vote.cast.")
-    limit: int = Field(100, ge=1, le=1000)
 
-    @field_validator("types")
-    @classmethod
-    def _types(cls, value: str | None) -> str | None:
-        if value is not None and not all(part.strip() for part in value.split(",")):
-            raise ValueError("list event types separated by commas")
-        return value
+class _EventFilter(Query):
+    types: str | None = Field(
+        None,
+        max_length=2000,
+        pattern=EVENT_TYPES_PATTERN,
+        description="Comma-separated event types, e.g. idea.created,vote.cast (the ideaportal. prefix is optional).",
+    )
 
     def type_list(self) -> list[str] | None:
         if not self.types:
             return None
-        return [t.strip().removeprefix(TYPE_PREFIX) for t in self.types.split(",")]
+        return [t.removeprefix(TYPE_PREFIX) for t in self.types.split(",")]
+
+
+class EventQuery(_EventFilter):
+    after: str | None = Field(
+        None, max_length=200, description="A cursor from a previous page; omit to start at the beginning."
+    )
+    limit: int = Field(100, ge=1, le=1000)
 
 
 class CloudEvent(Output):
@@ -42,8 +48,5 @@ class EventPage(Output):
     next_cursor: str = Field(description="Pass as `after` to continue; unchanged when nothing new was visible.")
 
 
-class StreamQuery(Query):
+class StreamQuery(_EventFilter):
     after: str | None = Field(None, max_length=200, description="Resume point (or send Last-Event-ID).")
-    types: str | None = Field(None, max_length=2000)
-
-    type_list = EventQuery.type_list

@@ -4,6 +4,7 @@ Every page of one listing ranks ideas as of the moment its first page was read (
 cursor): ideas posted later are left out and votes cast or withdrawn later do not move ideas
 between pages, so a reader never sees an idea twice or misses one.
 """
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
-
+from portal.db import Connection
 from portal.errors import ValidationFailed
 from portal.ideas.queries import IDEA_COLUMNS, SCORES_AS_OF
 from portal.ideas.schemas import IdeaPage, IdeaQuery, IdeaRead
@@ -86,8 +86,8 @@ def _filters(query: IdeaQuery, p: _Params) -> list[str]:
     return where
 
 
-async def list_ideas(conn: asyncpg.Connection, *, viewer: int | None, query: IdeaQuery) -> IdeaPage:
-    sort = query.sort
+async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) -> IdeaPage:
+    sort = query.order
     p = _Params(viewer)
     if query.cursor:
         as_of, after_score, after_id = decode_cursor(query.cursor, sort)
@@ -108,11 +108,13 @@ async def list_ideas(conn: asyncpg.Connection, *, viewer: int | None, query: Ide
     after = ""
     if after_id is not None:
         after = f"WHERE (r.score, r.id) < ({p.add(after_score)}::{SCORE_TYPES[sort]}, {p.add(after_id)})"
-    sql = (f"WITH {', '.join(ctes)} SELECT {IDEA_COLUMNS}, r.score AS sort_score "
-           f"FROM ranked r JOIN ideas i ON i.id = r.id JOIN employees a ON a.id = i.author_id "
-           f"{after} ORDER BY r.score DESC, r.id DESC LIMIT {p.add(query.limit + 1)}")
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT {IDEA_COLUMNS}, r.score AS sort_score "
+        f"FROM ranked r JOIN ideas i ON i.id = r.id JOIN employees a ON a.id = i.author_id "
+        f"{after} ORDER BY r.score DESC, r.id DESC LIMIT {p.add(query.limit + 1)}"
+    )
     rows = await conn.fetch(sql, *p.values)
-    items = [IdeaRead.model_validate(dict(row)) for row in rows[:query.limit]]
+    items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]

@@ -1,4 +1,5 @@
 """SQL for ideas. $1 is always the viewing employee's id (NULL for an API token)."""
+
 from __future__ import annotations
 
 from portal.votes.queries import VOTE_COUNT

@@ -8,8 +8,9 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from portal.ideas.workflow import Status
 from portal.schemas import Email, Id, Input, Output, Page, Query, Role, Slug
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40,
-                                       pattern=r"^[^\s,]+$")]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40, pattern=r"^[^\s,]+$")
+]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
 Body = Annotated[str, StringConstraints(max_length=20000)]
 
@@ -33,10 +34,12 @@ class IdeaCreate(Input):
     title: Title
     body: Body = ""
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    services: list[Slug] = Field(default_factory=list, max_length=20,
-                                 description="Slugs of the services the idea concerns.")
-    teams: list[ConcernedTeam] = Field(default_factory=list, max_length=20,
-                                       description="Teams the idea concerns, with their role.")
+    services: list[Slug] = Field(
+        default_factory=list, max_length=20, description="Slugs of the services the idea concerns."
+    )
+    teams: list[ConcernedTeam] = Field(
+        default_factory=list, max_length=20, description="Teams the idea concerns, with their role."
+    )
 
     _tags = field_validator("tags")(_distinct_tags)
     _teams = field_validator("teams")(_distinct_teams)
@@ -55,7 +58,7 @@ class IdeaUpdate(Input):
     _services = field_validator("services")(lambda v: v if v is None else list(dict.fromkeys(v)))
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "IdeaUpdate":
+    def _not_empty(self) -> IdeaUpdate:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         for name in self.model_fields_set:
@@ -70,7 +73,7 @@ class StatusChange(Input):
     duplicate_of: Id | None = None
 
     @model_validator(mode="after")
-    def _duplicate_needs_target(self) -> "StatusChange":
+    def _duplicate_needs_target(self) -> StatusChange:
         if (self.status == "duplicate") != (self.duplicate_of is not None):
             raise ValueError("duplicate_of is required with status 'duplicate', and only then")
         return self
@@ -120,23 +123,29 @@ class IdeaPage(Page):
     items: list[IdeaRead]
 
 
+SortOrder = Literal["top", "new", "trending", "relevance"]
+
+
 class IdeaQuery(Query):
     status: Status | None = None
     team: Slug | None = None
     service: Slug | None = None
     tag: Tag | None = None
     author: Email | None = Field(None, description="The author's email.")
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = \
-        Field(None, description="Words to find in the title, body and tags (English or Japanese).")
-    sort: Literal["top", "new", "trending", "relevance"] | None = Field(
-        None, description="Default: relevance when q is given, otherwise new.")
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = Field(
+        None, description="Words to find in the title, body and tags (English or Japanese)."
+    )
+    sort: SortOrder | None = Field(None, description="Default: relevance when q is given, otherwise new.")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=500)
 
+    @property
+    def order(self) -> SortOrder:
+        """The sort in effect: relevance when q is given, otherwise new, unless one was asked for."""
+        return self.sort or ("relevance" if self.q else "new")
+
     @model_validator(mode="after")
-    def _relevance_needs_q(self) -> "IdeaQuery":
-        if self.sort is None:
-            self.sort = "relevance" if self.q else "new"
-        if self.sort == "relevance" and not self.q:
+    def _relevance_needs_q(self) -> IdeaQuery:
+        if self.order == "relevance" and not self.q:
             raise ValueError("sort=relevance needs q")
         return self

@@ -1,9 +1,11 @@
 """Ideas: posting, editing, reading, and the status workflow."""
+
 from __future__ import annotations
 
 import asyncpg
 
 from portal.auth.caller import Caller
+from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
 from portal.events import outbox
 from portal.ideas import queries as q
@@ -19,32 +21,34 @@ from portal.ideas.workflow import allowed
 from portal.teams.service import leads_any
 
 
-async def require_idea(conn: asyncpg.Connection, idea_id: int) -> None:
+async def require_idea(conn: Connection, idea_id: int) -> None:
     """404 unless the idea exists."""
     if not await conn.fetchval(q.IDEA_EXISTS, idea_id):
         raise IdeaNotFound(idea_id)
 
 
-async def _ids_by_slug(conn: asyncpg.Connection, sql: str, slugs: list[str], field: str,
-                       kind: str, suffix: str = "") -> list[int]:
+async def _ids_by_slug(
+    conn: Connection, sql: str, slugs: list[str], field: str, kind: str, suffix: str = ""
+) -> list[int]:
     found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}
-    errors = [{"field": f"{field}.{n}{suffix}", "message": f"no {kind} {slug!r}", "type": f"unknown_{kind}"}
-              for n, slug in enumerate(slugs) if slug not in found]
+    errors = [
+        {"field": f"{field}.{n}{suffix}", "message": f"no {kind} {slug!r}", "type": f"unknown_{kind}"}
+        for n, slug in enumerate(slugs)
+        if slug not in found
+    ]
     if errors:
         raise ValidationFailed(errors)
     return [found[slug] for slug in slugs]
 
 
-async def _link_concerns(conn: asyncpg.Connection, idea_id: int, services: list[str],
-                         teams: list[ConcernedTeam]) -> None:
+async def _link_concerns(conn: Connection, idea_id: int, services: list[str], teams: list[ConcernedTeam]) -> None:
     service_ids = await _ids_by_slug(conn, q.SERVICES_BY_SLUG, services, "body.services", "service")
-    team_ids = await _ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "body.teams",
-                                  "team", ".team")
+    team_ids = await _ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "body.teams", "team", ".team")
     await conn.execute(q.LINK_SERVICES, idea_id, service_ids)
     await conn.execute(q.LINK_TEAMS, idea_id, team_ids, [t.role for t in teams])
 
 
-async def get_idea(conn: asyncpg.Connection, *, idea_id: int, viewer: int | None) -> IdeaDetail:
+async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None) -> IdeaDetail:
     row = await conn.fetchrow(q.IDEA_BY_ID, viewer, idea_id)
     if row is None:
         raise IdeaNotFound(idea_id)
@@ -52,19 +56,27 @@ async def get_idea(conn: asyncpg.Connection, *, idea_id: int, viewer: int | None
     return IdeaDetail.model_validate({**dict(row), "status_history": history})
 
 
-async def create_idea(conn: asyncpg.Connection, caller: Caller, data: IdeaCreate) -> IdeaDetail:
+async def create_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> IdeaDetail:
     author = caller.require_employee()
     idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags)
     await _link_concerns(conn, idea_id, data.services, data.teams)
-    await outbox.record(conn, "idea.created", f"ideas/{idea_id}", {
-        "id": idea_id, "title": data.title, "tags": data.tags, "services": data.services,
-        "teams": [t.model_dump() for t in data.teams],
-        "author": {"id": author.id, "team": author.team_slug},
-    })
+    await outbox.record(
+        conn,
+        "idea.created",
+        f"ideas/{idea_id}",
+        {
+            "id": idea_id,
+            "title": data.title,
+            "tags": data.tags,
+            "services": data.services,
+            "teams": [t.model_dump() for t in data.teams],
+            "author": {"id": author.id, "team": author.team_slug},
+        },
+    )
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)
 
 
-async def lock_idea(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record:
+async def lock_idea(conn: Connection, idea_id: int) -> asyncpg.Record:
     """The idea's row (id, author_id, status), locked against concurrent changes until commit."""
     row = await conn.fetchrow(q.LOCK_IDEA, idea_id)
     if row is None:
@@ -72,15 +84,15 @@ async def lock_idea(conn: asyncpg.Connection, idea_id: int) -> asyncpg.Record:
     return row
 
 
-async def update_idea(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
-                      data: IdeaUpdate) -> IdeaDetail:
+async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: IdeaUpdate) -> IdeaDetail:
     editor = caller.require_employee()
     current = await lock_idea(conn, idea_id)
     if current["author_id"] != editor.id and not editor.is_admin:
         raise Forbidden("only the idea's author or an admin may edit it")
     if current["status"] != "open":
-        raise Conflict(f"the idea is {current['status']}; only open ideas can be edited",
-                       current_status=current["status"])
+        raise Conflict(
+            f"the idea is {current['status']}; only open ideas can be edited", current_status=current["status"]
+        )
     await conn.execute(q.UPDATE_IDEA, idea_id, data.title, data.body, data.tags)
     concerns_changed = data.services is not None or data.teams is not None
     if concerns_changed:
@@ -88,39 +100,55 @@ async def update_idea(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
         await conn.execute(q.UNLINK_SERVICES, idea_id)
         await conn.execute(q.UNLINK_TEAMS, idea_id)
         await _link_concerns(
-            conn, idea_id,
+            conn,
+            idea_id,
             data.services if data.services is not None else before.services,
-            data.teams if data.teams is not None
-            else [ConcernedTeam(team=t.team, role=t.role) for t in before.teams],
+            data.teams if data.teams is not None else [ConcernedTeam(team=t.team, role=t.role) for t in before.teams],
         )
-    await outbox.record(conn, "idea.updated", f"ideas/{idea_id}", {
-        "id": idea_id, "changed": sorted(data.model_fields_set), "concerns_changed": concerns_changed,
-        "by": editor.id,
-    })
+    await outbox.record(
+        conn,
+        "idea.updated",
+        f"ideas/{idea_id}",
+        {
+            "id": idea_id,
+            "changed": sorted(data.model_fields_set),
+            "concerns_changed": concerns_changed,
+            "by": editor.id,
+        },
+    )
     return await get_idea(conn, idea_id=idea_id, viewer=editor.id)
 
 
-async def change_status(conn: asyncpg.Connection, caller: Caller, *, idea_id: int,
-                        change: StatusChange) -> IdeaDetail:
+async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
     actor = caller.require_employee()
     current = await lock_idea(conn, idea_id)
     if not actor.is_admin:
         providers = [row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)]
         if not await leads_any(conn, caller, providers):
-            raise Forbidden("only a lead of a provider team this idea concerns, or an admin, "
-                            "may change its status")
+            raise Forbidden("only a lead of a provider team this idea concerns, or an admin, may change its status")
     if not allowed(current["status"], change.status):
-        raise Conflict(f"cannot move an idea from {current['status']} to {change.status}",
-                       current_status=current["status"])
-    if change.duplicate_of is not None:
-        if change.duplicate_of == idea_id or not await conn.fetchval(q.IDEA_EXISTS, change.duplicate_of):
-            raise ValidationFailed([{"field": "body.duplicate_of", "type": "unknown_idea",
-                                     "message": "must name another existing idea"}])
+        raise Conflict(
+            f"cannot move an idea from {current['status']} to {change.status}", current_status=current["status"]
+        )
+    if change.duplicate_of is not None and (
+        change.duplicate_of == idea_id or not await conn.fetchval(q.IDEA_EXISTS, change.duplicate_of)
+    ):
+        raise ValidationFailed(
+            [{"field": "body.duplicate_of", "type": "unknown_idea", "message": "must name another existing idea"}]
+        )
     await conn.execute(q.SET_STATUS, idea_id, change.status, change.duplicate_of)
-    await conn.execute(q.RECORD_STATUS_CHANGE, idea_id, current["status"], change.status,
-                       change.reason, actor.id)
-    await outbox.record(conn, "idea.status_changed", f"ideas/{idea_id}", {
-        "id": idea_id, "from": current["status"], "to": change.status, "reason": change.reason,
-        "duplicate_of": change.duplicate_of, "by": actor.id,
-    })
+    await conn.execute(q.RECORD_STATUS_CHANGE, idea_id, current["status"], change.status, change.reason, actor.id)
+    await outbox.record(
+        conn,
+        "idea.status_changed",
+        f"ideas/{idea_id}",
+        {
+            "id": idea_id,
+            "from": current["status"],
+            "to": change.status,
+            "reason": change.reason,
+            "duplicate_of": change.duplicate_of,
+            "by": actor.id,
+        },
+    )
     return await get_idea(conn, idea_id=idea_id, viewer=actor.id)

@@ -1,4 +1,5 @@
 """The idea status workflow: every allowed transition, in one place."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,4 +1,5 @@
 """Results compiled for the leads: per-idea tallies and per-team digests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,16 +7,17 @@ from datetime import timedelta
 import asyncpg
 
 from portal.auth.caller import Caller
+from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, NotFound
 from portal.events import outbox
 from portal.ideas.service import require_idea
 from portal.ideas.workflow import CLOSED_STATUSES
+from portal.results import queries as q
 from portal.results.schemas import DigestRead, IdeaResults
 from portal.teams.service import leads_any, team_id_by_slug
-from portal.results import queries as q
 
 
-async def request_compilation(conn: asyncpg.Connection, idea_ids: list[int]) -> None:
+async def request_compilation(conn: Connection, idea_ids: list[int]) -> None:
     """Marks ideas for the next compilation; many votes on one idea coalesce into one mark."""
     await conn.execute(q.REQUEST_COMPILATION, idea_ids)
 
@@ -27,11 +29,14 @@ def _tally(rows: list[asyncpg.Record]) -> dict:
         by_team[row["team"]] = by_team.get(row["team"], 0) + row["votes"]
         by_role[row["role"]] += row["votes"]
     teams = sorted(by_team.items(), key=lambda item: (-item[1], item[0] or ""))
-    return {"vote_count": sum(by_role.values()), "by_team": [{"team": t, "votes": n} for t, n in teams],
-            "by_role": by_role}
+    return {
+        "vote_count": sum(by_role.values()),
+        "by_team": [{"team": t, "votes": n} for t, n in teams],
+        "by_role": by_role,
+    }
 
 
-async def compile_pending(conn: asyncpg.Connection, *, limit: int = 500) -> list[int]:
+async def compile_pending(conn: Connection, *, limit: int = 500) -> list[int]:
     """Compiles the results of ideas marked since the last run; returns their ids."""
     idea_ids = [row["idea_id"] for row in await conn.fetch(q.TAKE_PENDING, limit)]
     if not idea_ids:
@@ -41,15 +46,20 @@ async def compile_pending(conn: asyncpg.Connection, *, limit: int = 500) -> list
         grouped[row["idea_id"]].append(row)
     for idea_id, rows in grouped.items():
         tally = _tally(rows)
-        compiled_at = await conn.fetchval(q.SAVE_RESULTS, idea_id, tally["vote_count"], tally["by_team"],
-                                          tally["by_role"])
+        compiled_at = await conn.fetchval(
+            q.SAVE_RESULTS, idea_id, tally["vote_count"], tally["by_team"], tally["by_role"]
+        )
         if compiled_at is not None:
-            await outbox.record(conn, "results.compiled", f"ideas/{idea_id}",
-                                {"idea_id": idea_id, **tally, "compiled_at": compiled_at.isoformat()})
+            await outbox.record(
+                conn,
+                "results.compiled",
+                f"ideas/{idea_id}",
+                {"idea_id": idea_id, **tally, "compiled_at": compiled_at.isoformat()},
+            )
     return idea_ids
 
 
-async def get_results(conn: asyncpg.Connection, *, idea_id: int) -> IdeaResults:
+async def get_results(conn: Connection, *, idea_id: int) -> IdeaResults:
     await require_idea(conn, idea_id)
     row = await conn.fetchrow(q.STORED_RESULTS, idea_id)
     if row is None:
@@ -58,27 +68,33 @@ async def get_results(conn: asyncpg.Connection, *, idea_id: int) -> IdeaResults:
     return IdeaResults.model_validate({"idea_id": idea_id, **dict(row)})
 
 
-async def compile_digest(conn: asyncpg.Connection, *, team_id: int, period_hours: int) -> int:
+async def compile_digest(conn: Connection, *, team_id: int, period_hours: int) -> int:
     period_end = await conn.fetchval("SELECT now()")
     period_start = period_end - timedelta(hours=period_hours)
-    row = await conn.fetchrow(q.DIGEST_CONTENT, team_id, period_start, period_end, list(CLOSED_STATUSES))
-    content = {key: (float(value) if value is not None and key in ("response_rate", "median_response_hours")
-                     else value) for key, value in dict(row).items()}
+    row = await fetch_row(conn, q.DIGEST_CONTENT, team_id, period_start, period_end, list(CLOSED_STATUSES))
+    content = {
+        key: (float(value) if value is not None and key in ("response_rate", "median_response_hours") else value)
+        for key, value in dict(row).items()
+    }
     digest_id = await conn.fetchval(q.INSERT_DIGEST, team_id, period_start, period_end, content)
     slug = await conn.fetchval("SELECT slug FROM teams WHERE id = $1", team_id)
-    await outbox.record(conn, "digest.compiled", f"teams/{slug}",
-                        {"team": slug, "digest_id": digest_id, "period_end": period_end.isoformat()})
+    await outbox.record(
+        conn,
+        "digest.compiled",
+        f"teams/{slug}",
+        {"team": slug, "digest_id": digest_id, "period_end": period_end.isoformat()},
+    )
     return digest_id
 
 
-async def compile_all_digests(conn: asyncpg.Connection, *, period_hours: int) -> int:
+async def compile_all_digests(conn: Connection, *, period_hours: int) -> int:
     teams = [row["id"] for row in await conn.fetch(q.ALL_TEAMS)]
     for team_id in teams:
         await compile_digest(conn, team_id=team_id, period_hours=period_hours)
     return len(teams)
 
 
-async def _lead_or_admin(conn: asyncpg.Connection, caller: Caller, slug: str) -> int:
+async def _lead_or_admin(conn: Connection, caller: Caller, slug: str) -> int:
     team_id = await team_id_by_slug(conn, slug)
     caller.require_employee()
     if not (caller.is_admin or await leads_any(conn, caller, [team_id])):
@@ -86,13 +102,13 @@ async def _lead_or_admin(conn: asyncpg.Connection, caller: Caller, slug: str) ->
     return team_id
 
 
-async def request_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str, period_hours: int) -> DigestRead:
+async def request_digest(conn: Connection, caller: Caller, *, slug: str, period_hours: int) -> DigestRead:
     team_id = await _lead_or_admin(conn, caller, slug)
     digest_id = await compile_digest(conn, team_id=team_id, period_hours=period_hours)
     return await get_digest(conn, caller, slug=slug, digest_id=digest_id)
 
 
-async def get_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str, digest_id: int) -> DigestRead:
+async def get_digest(conn: Connection, caller: Caller, *, slug: str, digest_id: int) -> DigestRead:
     team_id = await _lead_or_admin(conn, caller, slug)
     row = await conn.fetchrow(q.GET_DIGEST, team_id, digest_id)
     if row is None:
@@ -100,12 +116,12 @@ async def get_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str, dig
     return DigestRead.model_validate(dict(row))
 
 
-async def list_digests(conn: asyncpg.Connection, caller: Caller, *, slug: str, limit: int = 30) -> list[DigestRead]:
+async def list_digests(conn: Connection, caller: Caller, *, slug: str, limit: int = 30) -> list[DigestRead]:
     team_id = await _lead_or_admin(conn, caller, slug)
     return [DigestRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_DIGESTS, team_id, limit)]
 
 
-async def latest_digest(conn: asyncpg.Connection, caller: Caller, *, slug: str) -> DigestRead:
+async def latest_digest(conn: Connection, caller: Caller, *, slug: str) -> DigestRead:
     digests = await list_digests(conn, caller, slug=slug, limit=1)
     if not digests:
         raise NotFound(f"no digest for {slug!r} yet")

@@ -11,8 +11,9 @@ async def idea_results(call: Call) -> IdeaResults:
 
 async def request_digest(call: Call) -> Created:
     slug = call.path["slug"]
-    digest = await service.request_digest(call.conn, call.caller, slug=slug,
-                                          period_hours=call.settings.digest_period_hours)
+    digest = await service.request_digest(
+        call.conn, call.caller, slug=slug, period_hours=call.settings.digest_period_hours
+    )
     return Created(digest, call.url_for("get_digest", slug=slug, digest_id=digest.id))
 
 

@@ -1,12 +1,13 @@
 """Routing: which teams an idea reaches, their leads' inboxes, and their answers."""
+
 from __future__ import annotations
 
-import asyncpg
-
 from portal.auth.caller import Caller, Employee
+from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound
 from portal.events import outbox
 from portal.ideas.service import lock_idea, require_idea
+from portal.routing import queries as q
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
@@ -16,10 +17,9 @@ from portal.routing.schemas import (
     RoutingRuleRead,
 )
 from portal.teams.service import leads_any, team_id_by_slug
-from portal.routing import queries as q
 
 
-async def route_idea(conn: asyncpg.Connection, *, idea_id: int) -> None:
+async def route_idea(conn: Connection, *, idea_id: int) -> None:
     """Brings the idea's routings in line with what it concerns now. Idempotent: unchanged teams
     keep their routing and its answer, teams no longer reached are withdrawn, new ones added."""
     try:
@@ -33,40 +33,48 @@ async def route_idea(conn: asyncpg.Connection, *, idea_id: int) -> None:
         existing = current.get(team_id)
         if existing is None or existing["state"] == "withdrawn":
             due_at = await conn.fetchval(q.ADD_ROUTING, idea_id, team_id, role)
-            await outbox.record(conn, "idea.routed", f"ideas/{idea_id}", {
-                "idea_id": idea_id, "team": slugs[team_id], "role": role, "due_at": due_at.isoformat()})
+            await outbox.record(
+                conn,
+                "idea.routed",
+                f"ideas/{idea_id}",
+                {"idea_id": idea_id, "team": slugs[team_id], "role": role, "due_at": due_at.isoformat()},
+            )
         elif existing["role"] != role:
             await conn.execute(q.CHANGE_ROLE, idea_id, team_id, role)
-            await outbox.record(conn, "idea.routed", f"ideas/{idea_id}",
-                                {"idea_id": idea_id, "team": slugs[team_id], "role": role, "role_changed": True})
+            await outbox.record(
+                conn,
+                "idea.routed",
+                f"ideas/{idea_id}",
+                {"idea_id": idea_id, "team": slugs[team_id], "role": role, "role_changed": True},
+            )
     for team_id, existing in current.items():
         if team_id not in wanted and existing["state"] != "withdrawn":
             await conn.execute(q.WITHDRAW, idea_id, team_id)
-            await outbox.record(conn, "routing.withdrawn", f"ideas/{idea_id}",
-                                {"idea_id": idea_id, "team": slugs[team_id]})
+            await outbox.record(
+                conn, "routing.withdrawn", f"ideas/{idea_id}", {"idea_id": idea_id, "team": slugs[team_id]}
+            )
 
 
-async def idea_routings(conn: asyncpg.Connection, *, idea_id: int) -> list[RoutingRead]:
+async def idea_routings(conn: Connection, *, idea_id: int) -> list[RoutingRead]:
     await require_idea(conn, idea_id)
     return [RoutingRead.model_validate(dict(row)) for row in await conn.fetch(q.IDEA_ROUTINGS, idea_id)]
 
 
-async def _require_lead_or_admin(conn: asyncpg.Connection, caller: Caller, team_id: int, slug: str) -> Employee:
+async def _require_lead_or_admin(conn: Connection, caller: Caller, team_id: int, slug: str) -> Employee:
     employee = caller.require_employee()
     if not (employee.is_admin or await leads_any(conn, caller, [team_id])):
         raise Forbidden(f"only the leads of {slug!r} and admins may do this")
     return employee
 
 
-async def inbox(conn: asyncpg.Connection, caller: Caller, *, slug: str, query: InboxQuery) -> list[InboxItem]:
+async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuery) -> list[InboxItem]:
     team_id = await team_id_by_slug(conn, slug)
     await _require_lead_or_admin(conn, caller, team_id, slug)
     rows = await conn.fetch(q.INBOX, team_id, query.role, query.state, query.overdue, query.limit)
     return [InboxItem.model_validate(dict(row)) for row in rows]
 
 
-async def respond(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, slug: str,
-                  answer: RoutingResponse) -> RoutingRead:
+async def respond(conn: Connection, caller: Caller, *, idea_id: int, slug: str, answer: RoutingResponse) -> RoutingRead:
     team_id = await team_id_by_slug(conn, slug)
     lead = await _require_lead_or_admin(conn, caller, team_id, slug)
     state = await conn.fetchval(q.RESPOND, idea_id, team_id, answer.decision, answer.message or None, lead.id)
@@ -75,29 +83,35 @@ async def respond(conn: asyncpg.Connection, caller: Caller, *, idea_id: int, slu
         if current is None:
             raise NotFound(f"idea {idea_id} is not routed to {slug!r}")
         raise Conflict(f"the routing was {current}; it can no longer be answered", current_state=current)
-    await outbox.record(conn, "routing.responded", f"ideas/{idea_id}", {
-        "idea_id": idea_id, "team": slug, "decision": answer.decision, "message": answer.message,
-        "by": lead.email})
+    await outbox.record(
+        conn,
+        "routing.responded",
+        f"ideas/{idea_id}",
+        {"idea_id": idea_id, "team": slug, "decision": answer.decision, "message": answer.message, "by": lead.email},
+    )
     routings = await idea_routings(conn, idea_id=idea_id)
     return next(r for r in routings if r.team == slug)
 
 
-async def mark_overdue(conn: asyncpg.Connection) -> int:
+async def mark_overdue(conn: Connection) -> int:
     """Records routing.overdue once for each pending routing past its due time."""
     rows = await conn.fetch(q.MARK_OVERDUE)
     for row in rows:
-        await outbox.record(conn, "routing.overdue", f"ideas/{row['idea_id']}", {
-            "idea_id": row["idea_id"], "team": row["team"], "role": row["role"],
-            "due_at": row["due_at"].isoformat()})
+        await outbox.record(
+            conn,
+            "routing.overdue",
+            f"ideas/{row['idea_id']}",
+            {"idea_id": row["idea_id"], "team": row["team"], "role": row["role"], "due_at": row["due_at"].isoformat()},
+        )
     return len(rows)
 
 
-async def list_rules(conn: asyncpg.Connection, caller: Caller) -> list[RoutingRuleRead]:
+async def list_rules(conn: Connection, caller: Caller) -> list[RoutingRuleRead]:
     caller.require_admin()
     return [RoutingRuleRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_RULES)]
 
 
-async def get_rule(conn: asyncpg.Connection, caller: Caller, *, rule_id: int) -> RoutingRuleRead:
+async def get_rule(conn: Connection, caller: Caller, *, rule_id: int) -> RoutingRuleRead:
     caller.require_admin()
     row = await conn.fetchrow(q.GET_RULE, rule_id)
     if row is None:
@@ -105,7 +119,7 @@ async def get_rule(conn: asyncpg.Connection, caller: Caller, *, rule_id: int) ->
     return RoutingRuleRead.model_validate(dict(row))
 
 
-async def create_rule(conn: asyncpg.Connection, caller: Caller, data: RoutingRuleCreate) -> RoutingRuleRead:
+async def create_rule(conn: Connection, caller: Caller, data: RoutingRuleCreate) -> RoutingRuleRead:
     admin = caller.require_admin()
     team_id = await team_id_by_slug(conn, data.team, field="body.team")
     rule_id = await conn.fetchval(q.INSERT_RULE, data.match_kind, data.pattern, team_id, data.role, admin.id)
@@ -115,7 +129,7 @@ async def create_rule(conn: asyncpg.Connection, caller: Caller, data: RoutingRul
     return await get_rule(conn, caller, rule_id=rule_id)
 
 
-async def delete_rule(conn: asyncpg.Connection, caller: Caller, *, rule_id: int) -> None:
+async def delete_rule(conn: Connection, caller: Caller, *, rule_id: int) -> None:
     caller.require_admin()
     if await conn.fetchval(q.DELETE_RULE, rule_id) is None:
         raise NotFound(f"no routing rule {rule_id}")

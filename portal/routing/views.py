@@ -31,5 +31,6 @@ async def idea_routings(call: Call) -> list[RoutingRead]:
 
 
 async def respond(call: Call) -> RoutingRead:
-    return await service.respond(call.conn, call.caller, idea_id=call.path["idea_id"], slug=call.path["team"],
-                                 answer=call.body)
+    return await service.respond(
+        call.conn, call.caller, idea_id=call.path["idea_id"], slug=call.path["team"], answer=call.body
+    )

@@ -23,7 +23,7 @@ class ServiceCreate(Input):
     _unique_customers = field_validator("customer_teams")(_unique)
 
     @model_validator(mode="after")
-    def _provider_not_customer(self) -> "ServiceCreate":
+    def _provider_not_customer(self) -> ServiceCreate:
         if self.provider_team in self.customer_teams:
             raise ValueError("the provider team cannot be its own customer")
         return self
@@ -37,7 +37,7 @@ class ServiceUpdate(Input):
     _unique_customers = field_validator("customer_teams")(lambda v: v if v is None else _unique(v))
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "ServiceUpdate":
+    def _not_empty(self) -> ServiceUpdate:
         if self.name is None and self.description is None and self.customer_teams is None:
             raise ValueError("send at least one of name, description, customer_teams")
         return self

@@ -18,7 +18,7 @@ class TeamUpdate(Input):
     response_sla_hours: int | None = Field(None, ge=1, le=8760)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "TeamUpdate":
+    def _not_empty(self) -> TeamUpdate:
         if self.name is None and self.response_sla_hours is None:
             raise ValueError("send at least one of name, response_sla_hours")
         return self

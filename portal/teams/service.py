@@ -1,11 +1,14 @@
 """Teams, their leads, and employees."""
+
 from __future__ import annotations
 
 import asyncpg
 
 from portal.auth.caller import Caller
+from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
+from portal.teams import queries as q
 from portal.teams.schemas import (
     EmployeeCreate,
     EmployeeRead,
@@ -13,10 +16,9 @@ from portal.teams.schemas import (
     TeamRead,
     TeamUpdate,
 )
-from portal.teams import queries as q
 
 
-async def leads_any(conn: asyncpg.Connection, caller: Caller, team_ids: list[int]) -> bool:
+async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bool:
     """Whether the caller leads one of these teams, as of this transaction."""
     if caller.employee is None:
         return False
@@ -27,7 +29,7 @@ def _team(row: asyncpg.Record) -> TeamRead:
     return TeamRead.model_validate(dict(row))
 
 
-async def team_id_by_slug(conn: asyncpg.Connection, slug: str, *, field: str | None = None) -> int:
+async def team_id_by_slug(conn: Connection, slug: str, *, field: str | None = None) -> int:
     """The team's id; unknown is 404 for a path, 422 naming the body field otherwise."""
     found = await conn.fetchval(q.TEAM_ID, slug)
     if found is None:
@@ -37,18 +39,18 @@ async def team_id_by_slug(conn: asyncpg.Connection, slug: str, *, field: str | N
     return found
 
 
-async def get_team(conn: asyncpg.Connection, *, slug: str) -> TeamRead:
+async def get_team(conn: Connection, *, slug: str) -> TeamRead:
     row = await conn.fetchrow(q.TEAM_SELECT + " WHERE t.slug = $1", slug)
     if row is None:
         raise NotFound(f"no team {slug!r}")
     return _team(row)
 
 
-async def list_teams(conn: asyncpg.Connection) -> list[TeamRead]:
+async def list_teams(conn: Connection) -> list[TeamRead]:
     return [_team(row) for row in await conn.fetch(q.TEAM_SELECT + " ORDER BY t.slug")]
 
 
-async def create_team(conn: asyncpg.Connection, caller: Caller, data: TeamCreate) -> TeamRead:
+async def create_team(conn: Connection, caller: Caller, data: TeamCreate) -> TeamRead:
     caller.require_admin()
     if await conn.fetchval(q.INSERT_TEAM, data.slug, data.name, data.response_sla_hours) is None:
         raise Conflict(f"a team {data.slug!r} already exists")
@@ -56,7 +58,7 @@ async def create_team(conn: asyncpg.Connection, caller: Caller, data: TeamCreate
     return await get_team(conn, slug=data.slug)
 
 
-async def update_team(conn: asyncpg.Connection, caller: Caller, *, slug: str, data: TeamUpdate) -> TeamRead:
+async def update_team(conn: Connection, caller: Caller, *, slug: str, data: TeamUpdate) -> TeamRead:
     team_id = await team_id_by_slug(conn, slug)
     if not (caller.is_admin or await leads_any(conn, caller, [team_id])):
         raise Forbidden("only an admin or the team's leads may change it")
@@ -65,7 +67,7 @@ async def update_team(conn: asyncpg.Connection, caller: Caller, *, slug: str, da
     return await get_team(conn, slug=slug)
 
 
-async def assign_lead(conn: asyncpg.Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
+async def assign_lead(conn: Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
     caller.require_admin()
     team_id = await team_id_by_slug(conn, slug)
     employee = await conn.fetchval(q.PROVISION_BY_EMAIL, email, "")
@@ -74,7 +76,7 @@ async def assign_lead(conn: asyncpg.Connection, caller: Caller, *, slug: str, em
     return await get_team(conn, slug=slug)
 
 
-async def remove_lead(conn: asyncpg.Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
+async def remove_lead(conn: Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
     caller.require_admin()
     team_id = await team_id_by_slug(conn, slug)
     if await conn.fetchval(q.REMOVE_LEAD, team_id, email) is None:
@@ -83,14 +85,14 @@ async def remove_lead(conn: asyncpg.Connection, caller: Caller, *, slug: str, em
     return await get_team(conn, slug=slug)
 
 
-async def get_employee(conn: asyncpg.Connection, *, employee_id: int) -> EmployeeRead:
+async def get_employee(conn: Connection, *, employee_id: int) -> EmployeeRead:
     row = await conn.fetchrow(q.EMPLOYEE_SELECT + " WHERE e.id = $1", employee_id)
     if row is None:
         raise NotFound("no such employee")
     return EmployeeRead.model_validate(dict(row))
 
 
-async def list_employees(conn: asyncpg.Connection, *, team: str | None) -> list[EmployeeRead]:
+async def list_employees(conn: Connection, *, team: str | None) -> list[EmployeeRead]:
     if team is None:
         rows = await conn.fetch(q.EMPLOYEE_SELECT + " ORDER BY e.email LIMIT 1000")
     else:
@@ -99,7 +101,7 @@ async def list_employees(conn: asyncpg.Connection, *, team: str | None) -> list[
     return [EmployeeRead.model_validate(dict(row)) for row in rows]
 
 
-async def create_employee(conn: asyncpg.Connection, caller: Caller, data: EmployeeCreate) -> EmployeeRead:
+async def create_employee(conn: Connection, caller: Caller, data: EmployeeCreate) -> EmployeeRead:
     caller.require_admin()
     team_id = await team_id_by_slug(conn, data.team, field="body.team") if data.team else None
     new_id = await conn.fetchval(q.INSERT_EMPLOYEE, data.email, data.name, team_id)

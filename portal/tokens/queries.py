@@ -1,4 +1,5 @@
 """SQL for this domain, as $n-parameterised constants."""
+
 from __future__ import annotations
 
 TOKEN_COLUMNS = "id, name, prefix, scopes, created_at, last_used_at, revoked_at"

@@ -1,28 +1,28 @@
 """API tokens for integrations: created and revoked by admins, stored only as a hash."""
-from __future__ import annotations
 
-import asyncpg
+from __future__ import annotations
 
 from portal.auth.caller import Caller
 from portal.auth.tokens import new_api_token
+from portal.db import Connection, fetch_row
 from portal.errors import NotFound
-from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.tokens import queries as q
+from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 
 
-async def create_token(conn: asyncpg.Connection, caller: Caller, data: TokenCreate) -> TokenCreated:
+async def create_token(conn: Connection, caller: Caller, data: TokenCreate) -> TokenCreated:
     admin = caller.require_admin()
     token, digest = new_api_token()
-    row = await conn.fetchrow(q.INSERT_TOKEN, data.name, digest, token[:10], data.scopes, admin.id)
+    row = await fetch_row(conn, q.INSERT_TOKEN, data.name, digest, token[:10], data.scopes, admin.id)
     return TokenCreated.model_validate({**dict(row), "token": token})
 
 
-async def list_tokens(conn: asyncpg.Connection, caller: Caller) -> list[TokenRead]:
+async def list_tokens(conn: Connection, caller: Caller) -> list[TokenRead]:
     caller.require_admin()
     return [TokenRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_TOKENS)]
 
 
-async def get_token(conn: asyncpg.Connection, caller: Caller, *, token_id: int) -> TokenRead:
+async def get_token(conn: Connection, caller: Caller, *, token_id: int) -> TokenRead:
     caller.require_admin()
     row = await conn.fetchrow(q.GET_TOKEN, token_id)
     if row is None:
@@ -30,7 +30,7 @@ async def get_token(conn: asyncpg.Connection, caller: Caller, *, token_id: int) 
     return TokenRead.model_validate(dict(row))
 
 
-async def revoke_token(conn: asyncpg.Connection, caller: Caller, *, token_id: int) -> None:
+async def revoke_token(conn: Connection, caller: Caller, *, token_id: int) -> None:
     caller.require_admin()
     if await conn.fetchval(q.REVOKE_TOKEN, token_id) is None:
         raise NotFound(f"no token {token_id}")

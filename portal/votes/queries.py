@@ -1,6 +1,7 @@
 """SQL for votes. Both statements take the same parameters in the same slots:
 $1 idea id, $2 voter's employee id, $3 the voter's counter shard, $4 the voter's team slug,
 $5 the statuses in which votes are closed."""
+
 from __future__ import annotations
 
 # The one definition of an idea's vote count: the sum of its counter shards, which the vote
@@ -39,7 +40,10 @@ WITH idea AS (
     WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
     RETURNING idea_id, employee_id, cast_at
 ), history AS (
-    INSERT INTO vote_withdrawals (idea_id, employee_id, cast_at) SELECT * FROM withdrawn
+    -- A withdrawal whose transaction began before the cast it undoes committed would read an
+    -- earlier now() than that cast_at: it counts as withdrawn no earlier than cast.
+    INSERT INTO vote_withdrawals (idea_id, employee_id, cast_at, withdrawn_at)
+    SELECT idea_id, employee_id, cast_at, greatest(now(), cast_at) FROM withdrawn
 ), counted AS (
     UPDATE idea_vote_shards SET votes = votes - 1
     WHERE idea_id = (SELECT idea_id FROM withdrawn) AND shard = $3

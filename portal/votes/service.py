@@ -4,15 +4,17 @@ Each vote statement writes the vote row, the voter's shard of the idea's counter
 outbox event together, so vote_count (the sum of the shards) equals the number of vote rows
 at every commit.
 """
+
 from __future__ import annotations
 
 import asyncpg
 
 from portal.auth.caller import Caller
+from portal.db import Connection, fetch_row
 from portal.errors import Conflict, IdeaNotFound
 from portal.ideas.workflow import CLOSED_STATUSES
-from portal.votes.schemas import VoteState
 from portal.votes import queries as q
+from portal.votes.schemas import VoteState
 
 SHARDS = 32
 
@@ -28,17 +30,19 @@ def _check(row: asyncpg.Record, idea_id: int) -> None:
         raise Conflict(f"the idea is {row['status']}; votes are closed", current_status=row["status"])
 
 
-async def cast_vote(conn: asyncpg.Connection, caller: Caller, *, idea_id: int) -> VoteState:
+async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
     voter = caller.require_employee()
-    row = await conn.fetchrow(q.CAST_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug,
-                              list(CLOSED_STATUSES))
+    row = await fetch_row(
+        conn, q.CAST_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
+    )
     _check(row, idea_id)
     return VoteState(idea_id=idea_id, voted=True, vote_count=row["vote_count"])
 
 
-async def withdraw_vote(conn: asyncpg.Connection, caller: Caller, *, idea_id: int) -> VoteState:
+async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
     voter = caller.require_employee()
-    row = await conn.fetchrow(q.WITHDRAW_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug,
-                              list(CLOSED_STATUSES))
+    row = await fetch_row(
+        conn, q.WITHDRAW_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
+    )
     _check(row, idea_id)
     return VoteState(idea_id=idea_id, voted=False, vote_count=row["vote_count"])

@@ -1,4 +1,5 @@
 """The app factory: one place that builds the aiohttp application and its resources."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ from portal.db import create_pool
 from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web import middlewares
-from portal.web.docs import OPENAPI
 from portal.web.dispatch import endpoint
+from portal.web.docs import OPENAPI
 from portal.web.keys import (
     EMPLOYEES,
     FAILURES,
@@ -48,28 +49,35 @@ def app_version() -> str:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    database_url, _ = settings.require_urls()
     app[POOL] = await create_pool(
-        settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max,
+        database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
         timeout=settings.db_connect_timeout,
     )
     yield
     try:
         # Bounded: a connection never given back must not keep the process from exiting.
         await asyncio.wait_for(app[POOL].close(), timeout=10)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         log.warning("database pool did not close in 10 s; terminating its connections")
         app[POOL].terminate()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:
+    _, redis_url = app[SETTINGS].require_urls()
     client = aioredis.Redis.from_url(
-        app[SETTINGS].redis_url, socket_connect_timeout=2, socket_timeout=2,
+        redis_url,
+        socket_connect_timeout=2,
+        socket_timeout=2,
         health_check_interval=30,
     )
     app[REDIS] = client
     settings = app[SETTINGS]
-    limiter = WriteRateLimiter(client, limit=settings.write_rate_limit,
-                               window_seconds=settings.write_rate_window_seconds)
+    limiter = WriteRateLimiter(
+        client, limit=settings.write_rate_limit, window_seconds=settings.write_rate_window_seconds
+    )
     app[RATE_LIMITER] = limiter
     flusher = asyncio.create_task(limiter.run())
     yield
@@ -83,8 +91,9 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
 
 async def _event_hub(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    hub = FeedHub(app[POOL], poll_seconds=settings.stream_poll_ms / 1000,
-                  max_streams_per_caller=settings.stream_max_per_caller)
+    hub = FeedHub(
+        app[POOL], poll_seconds=settings.stream_poll_ms / 1000, max_streams_per_caller=settings.stream_max_per_caller
+    )
     app[HUB] = hub
     poller = asyncio.create_task(hub.run())
     poller.add_done_callback(lambda task: _stop_if_crashed(app, task))

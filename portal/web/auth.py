@@ -1,5 +1,6 @@
 """Who is calling: a bearer JWT (an employee) or an API token (an integration), and the write
 rate limit per caller."""
+
 from __future__ import annotations
 
 from typing import Any

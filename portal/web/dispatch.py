@@ -1,7 +1,10 @@
 """Turns a route table entry into an aiohttp handler: authenticate, check the token's scope,
 parse and validate the path, query and body, open the route's unit of work, call the handler,
 and render what it returns. Handlers themselves only call the domain."""
+
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -38,8 +41,9 @@ async def _once(route: Route, call: Call, raw_body: object) -> web.StreamRespons
     fingerprint = idempotency.request_hash(call.request.method, call.request.path, raw_body)
     stored = await idempotency.claim(call.conn, caller=caller, key=key, fingerprint=fingerprint)
     if stored is not None:
-        return json_response(stored.body, status=stored.status,
-                             headers={**stored.headers, "Idempotent-Replayed": "true"})
+        return json_response(
+            stored.body, status=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}
+        )
     result = await route.handler(call)
     if not isinstance(result, Created):
         raise TypeError(f"{route.name} must answer Created to be idempotent")
@@ -48,7 +52,7 @@ async def _once(route: Route, call: Call, raw_body: object) -> web.StreamRespons
     return json_response(body, status=201, headers=headers)
 
 
-def endpoint(route: Route) -> web.Handler:
+def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         caller = ANONYMOUS if route.public else await authenticate(request, rate_limited=route.write)
         request[CALLER_LABEL] = caller.label

@@ -1,4 +1,5 @@
 """GET /openapi.json and GET /docs (a reference rendered on the server, no CDN needed)."""
+
 from __future__ import annotations
 
 import html

@@ -1,4 +1,5 @@
 """Liveness, readiness and metrics: the only endpoints besides docs that need no credentials."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,7 @@ async def _check(name: str, probe: Callable[[], Awaitable[Any]]) -> tuple[str, s
     try:
         await asyncio.wait_for(probe(), READY_CHECK_TIMEOUT)
         return name, None
-    except Exception as exc:  # any failure means "not ready"; its kind is reported, not its text
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; its kind is reported, not its text
         return name, type(exc).__name__
 
 

@@ -1,4 +1,5 @@
 """Parsing requests into validated values, and rendering JSON and problem responses."""
+
 from __future__ import annotations
 
 import json
@@ -47,9 +48,16 @@ async def read_json(request: web.Request) -> Any:
 def _refuse_unclean(values: Any, prefix: str) -> None:
     bad = unclean_fields(values)
     if bad:
-        raise ValidationFailed([
-            {"field": ".".join([prefix, *map(str, path)]), "type": "string_unstorable",
-             "message": "must not contain NUL characters or unpaired surrogates"} for path in bad])
+        raise ValidationFailed(
+            [
+                {
+                    "field": ".".join([prefix, *map(str, path)]),
+                    "type": "string_unstorable",
+                    "message": "must not contain NUL characters or unpaired surrogates",
+                }
+                for path in bad
+            ]
+        )
 
 
 def validate_body(payload: Any, model: type[Model]) -> Model:
@@ -62,7 +70,7 @@ def validate_body(payload: Any, model: type[Model]) -> Model:
 
 def parse_query(request: web.Request, model: type[Model]) -> Model:
     values: dict[str, Any] = {}
-    for key in request.query.keys():
+    for key in set(request.query.keys()):
         items = request.query.getall(key)
         values[key] = items if len(items) > 1 else items[0]
     _refuse_unclean(values, "query")
@@ -81,8 +89,13 @@ def parse_path(request: web.Request, names: list[str]) -> dict[str, Any]:
             if ASCII_ID.match(raw) and 1 <= int(raw) <= MAX_ID:
                 values[name] = int(raw)
             else:
-                errors.append({"field": f"path.{name}", "type": "int_parsing",
-                               "message": f"must be an integer from 1 to {MAX_ID}"})
+                errors.append(
+                    {
+                        "field": f"path.{name}",
+                        "type": "int_parsing",
+                        "message": f"must be an integer from 1 to {MAX_ID}",
+                    }
+                )
             continue
         try:
             values[name] = PATH_ADAPTERS[kind].validate_python(raw)
@@ -103,8 +116,10 @@ def dump(value: Any) -> Any:
 
 def json_response(value: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
-        body=json.dumps(dump(value), ensure_ascii=False).encode(), status=status,
-        content_type="application/json", headers=headers,
+        body=json.dumps(dump(value), ensure_ascii=False).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 
@@ -113,6 +128,8 @@ def problem_response(error: PortalError, instance: str | None = None) -> web.Res
     if instance:
         body["instance"] = instance
     return web.Response(
-        body=json.dumps(body, ensure_ascii=False).encode(), status=error.status,
-        content_type=PROBLEM_TYPE, headers=error.headers,
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        status=error.status,
+        content_type=PROBLEM_TYPE,
+        headers=error.headers,
     )

@@ -1,4 +1,5 @@
 """Typed keys for the resources the app factory opens (no module-level singletons)."""
+
 from __future__ import annotations
 
 import asyncpg

@@ -1,7 +1,8 @@
 """Prometheus metrics, held in a registry owned by one app."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -28,12 +29,16 @@ class Metrics:
     def __init__(self, get_pool: Callable) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "portal_http_requests", "HTTP requests handled",
-            ["method", "route", "status"], registry=self.registry,
+            "portal_http_requests",
+            "HTTP requests handled",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "portal_http_request_duration_seconds", "HTTP request latency",
-            ["method", "route", "status"], registry=self.registry,
+            "portal_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            registry=self.registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.registry.register(PoolCollector(get_pool))

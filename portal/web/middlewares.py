@@ -1,4 +1,5 @@
 """Request id, structured access log, metrics, and problem-details rendering of errors."""
+
 from __future__ import annotations
 
 import logging
@@ -58,11 +59,20 @@ async def observe(request: web.Request, handler):
         elapsed = time.perf_counter() - started
         route = _route_name(request)
         request.app[METRICS].observe(request.method, route, status, elapsed)
-        log.info("request", extra={"fields": {
-            "method": request.method, "route": route, "path": request.path, "status": status,
-            "duration_ms": round(elapsed * 1000, 2), "request_id": request_id,
-            "caller": request.get(CALLER_LABEL),
-        }})
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "route": route,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "request_id": request_id,
+                    "caller": request.get(CALLER_LABEL),
+                }
+            },
+        )
 
 
 @web.middleware
@@ -79,6 +89,7 @@ async def problems(request: web.Request, handler):
     except UnicodeDecodeError:
         return problem_response(MalformedRequest("the request is not valid UTF-8"), request.path)
     except Exception:
-        log.exception("unhandled error", extra={"fields": {"request_id": request.get(REQUEST_ID),
-                                                            "path": request.path}})
+        log.exception(
+            "unhandled error", extra={"fields": {"request_id": request.get(REQUEST_ID), "path": request.path}}
+        )
         return problem_response(InternalError(), request.path)

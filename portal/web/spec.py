@@ -1,5 +1,6 @@
 """The route table's entry type, what handlers receive and return, and the OpenAPI 3.1 document
 built from that same table."""
+
 from __future__ import annotations
 
 import re
@@ -7,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import asyncpg
 from aiohttp import web
 from pydantic import BaseModel
 
 from portal.auth.caller import Caller
+from portal.db import Connection
 from portal.errors import status_title
 from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN
 
@@ -26,8 +27,17 @@ SLUG_SCHEMA: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLe
 EMAIL_SCHEMA: dict[str, Any] = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": 254}
 PathKind = Literal["id", "slug", "email"]
 PATH_KINDS: dict[str, PathKind] = {
-    "idea_id": "id", "comment_id": "id", "token_id": "id", "rule_id": "id", "webhook_id": "id",
-    "delivery_id": "id", "employee_id": "id", "digest_id": "id", "slug": "slug", "team": "slug", "email": "email",
+    "idea_id": "id",
+    "comment_id": "id",
+    "token_id": "id",
+    "rule_id": "id",
+    "webhook_id": "id",
+    "delivery_id": "id",
+    "employee_id": "id",
+    "digest_id": "id",
+    "slug": "slug",
+    "team": "slug",
+    "email": "email",
 }
 KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {"id": ID_SCHEMA, "slug": SLUG_SCHEMA, "email": EMAIL_SCHEMA}
 
@@ -36,13 +46,14 @@ KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {"id": ID_SCHEMA, "slug": SLUG_SC
 class Call:
     """One request as a handler sees it: who calls, the validated path, query and body, and, for
     a route that declares a transaction, the connection it runs in."""
+
     request: web.Request
     caller: Caller
     settings: Settings
     path: dict[str, Any] = field(default_factory=dict)
     query: Any = None
     body: Any = None
-    conn: asyncpg.Connection = None  # type: ignore[assignment]  # set for routes with tx
+    conn: Connection = None  # type: ignore[assignment]  # set for routes with tx
 
     @property
     def viewer(self) -> int | None:
@@ -56,6 +67,7 @@ class Call:
 @dataclass(frozen=True)
 class Created:
     """A handler's answer for a new resource: 201 with its Location."""
+
     resource: Any
     location: str
 
@@ -116,13 +128,18 @@ PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"field": {"type": "string"}, "message": {"type": "string"},
-                           "type": {"type": "string"}},
-        }},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "type": {"type": "string"}},
+            },
+        },
     },
 }
 
@@ -144,27 +161,40 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
     return [
-        {"name": name, "in": "query", "required": name in required,
-         "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
-         **({"description": prop["description"]} if "description" in prop else {})}
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
+            **({"description": prop["description"]} if "description" in prop else {}),
+        }
         for name, prop in schema.get("properties", {}).items()
     ]
 
 
 REQUEST_HEADERS = {
-    "Idempotency-Key": {"description": "Makes a retried POST safe: a retry with the same key and body replays "
-                                       "the first response.", "schema": {"type": "string", "minLength": 1,
-                                                                         "maxLength": 255}},
-    "Last-Event-ID": {"description": "Resume after this stream message id (sent by EventSource on reconnect).",
-                      "schema": {"type": "string", "maxLength": 200}},
+    "Idempotency-Key": {
+        "description": "Makes a retried POST safe: a retry with the same key and body replays the first response.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    },
+    "Last-Event-ID": {
+        "description": "Resume after this stream message id (sent by EventSource on reconnect).",
+        "schema": {"type": "string", "maxLength": 200},
+    },
 }
 
 
 def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": route.summary, "tags": [route.tag],
-                                 "operationId": f"{route.method.lower()}_{route.name}", "responses": {}}
-    parameters = [{"name": name, "in": "path", "required": True, "schema": KIND_SCHEMAS[PATH_KINDS[name]]}
-                  for name in route.path_params]
+    operation: dict[str, Any] = {
+        "summary": route.summary,
+        "tags": [route.tag],
+        "operationId": f"{route.method.lower()}_{route.name}",
+        "responses": {},
+    }
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": KIND_SCHEMAS[PATH_KINDS[name]]}
+        for name in route.path_params
+    ]
     if route.query is not None:
         parameters += _query_parameters(route.query)
     headers = (*route.request_headers, *(("Idempotency-Key",) if route.idempotent else ()))
@@ -172,8 +202,10 @@ def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if route.body is not None:
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": schemas.ref(route.body, "validation")}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.ref(route.body, "validation")}},
+        }
     for code in sorted(route.statuses()):
         operation["responses"][str(code)] = _response(route, code, schemas)
     if not route.public:
@@ -183,22 +215,30 @@ def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
 
 def _response(route: Route, code: int, schemas: _Schemas) -> dict[str, Any]:
     if code != route.status:
-        response: dict[str, Any] = {"description": status_title(code), "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        response: dict[str, Any] = {
+            "description": status_title(code),
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         if code in (429, 503):
-            response["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                                                   "schema": {"type": "integer"}}}
+            response["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+            }
         if code == 401:
-            response["headers"] = {"WWW-Authenticate": {"description": "Bearer, with error=\"invalid_token\" "
-                                                         "when a token was sent", "schema": {"type": "string"}}}
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "description": 'Bearer, with error="invalid_token" when a token was sent',
+                    "schema": {"type": "string"},
+                }
+            }
         return response
     response = {"description": "Success"}
     if route.response is not None:
         schema = route.response if isinstance(route.response, dict) else schemas.ref(route.response)
         response["content"] = {route.content_type: {"schema": schema}}
     if code == 201:
-        response["headers"] = {"Location": {"description": "The new resource's URL.", "required": True,
-                                            "schema": {"type": "string"}}}
+        response["headers"] = {
+            "Location": {"description": "The new resource's URL.", "required": True, "schema": {"type": "string"}}
+        }
     return response
 
 
@@ -210,15 +250,22 @@ def openapi_document(routes: list[Route], *, version: str) -> dict[str, Any]:
     schemas.components["Problem"] = PROBLEM_SCHEMA
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Idea Portal API", "version": version,
-                 "description": "Ideas, votes, comments, teams and the service map of an internal "
-                                "idea-exchange portal. Errors are RFC 9457 problem details."},
+        "info": {
+            "title": "Idea Portal API",
+            "version": version,
+            "description": "Ideas, votes, comments, teams and the service map of an internal "
+            "idea-exchange portal. Errors are RFC 9457 problem details.",
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": schemas.components,
-            "securitySchemes": {"bearer": {
-                "type": "http", "scheme": "bearer",
-                "description": "An employee's OIDC JWT, or an integration's API token (ip_...)."}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An employee's OIDC JWT, or an integration's API token (ip_...).",
+                }
+            },
         },
     }

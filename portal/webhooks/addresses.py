@@ -5,13 +5,13 @@ them), so a name that resolves to a public address when the webhook is created a
 private one later (DNS rebinding) is still refused. IP literals, which aiohttp does not
 resolve, are checked before the request.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Any
 
-from aiohttp.abc import AbstractResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 
@@ -37,9 +37,12 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Anything not globally routable: private, loopback, link-local, shared (100.64.0.0/10,
     where cloud metadata services live too), benchmarking, documentation, reserved ranges,
     and multicast; for IPv6, also the IPv4 address it may carry."""
-    if isinstance(address, ipaddress.IPv6Address) and (inner := _embedded_ipv4(address)) is not None:
-        if _forbidden(inner):
-            return True
+    if (
+        isinstance(address, ipaddress.IPv6Address)
+        and (inner := _embedded_ipv4(address)) is not None
+        and _forbidden(inner)
+    ):
+        return True
     return not address.is_global or address.is_multicast
 
 
@@ -53,8 +56,10 @@ class AddressPolicy:
         if host.lower().rstrip(".") in self.allow_hosts or any(ip in net for net in self.allow_networks):
             return
         if _forbidden(ip):
-            raise BlockedAddress(f"refused: {host} resolves to {ip}, an address that is not globally routable "
-                                 "(allow it with PORTAL_WEBHOOK_ALLOW_HOSTS or PORTAL_WEBHOOK_ALLOW_NETWORKS)")
+            raise BlockedAddress(
+                f"refused: {host} resolves to {ip}, an address that is not globally routable "
+                "(allow it with PORTAL_WEBHOOK_ALLOW_HOSTS or PORTAL_WEBHOOK_ALLOW_NETWORKS)"
+            )
 
     def check_literal(self, host: str) -> None:
         try:
@@ -69,8 +74,9 @@ class GuardedResolver(AbstractResolver):
         self.policy = policy
         self._inner = DefaultResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-                      ) -> list[dict[str, Any]]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
         for result in results:
             self.policy.check(host, result["host"])

@@ -4,6 +4,7 @@ A delivery is leased before it is sent, so two workers never send it at once; a 
 dies mid-send leaves a lease that expires, and the delivery is sent again with the same
 webhook-id, which receivers use to drop duplicates.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,12 @@ import aiohttp
 import asyncpg
 from yarl import URL
 
+from portal.db import Connection
 from portal.events import outbox
 from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
+from portal.webhooks import queries as q
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, sign
-from portal.webhooks import queries as q
 
 log = logging.getLogger("portal.webhooks")
 EXCERPT_CHARS = 1000
@@ -41,29 +43,33 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-async def create_for_events(conn: asyncpg.Connection, event_ids: list[int]) -> list[int]:
+async def create_for_events(conn: Connection, event_ids: list[int]) -> list[int]:
     return [row["id"] for row in await conn.fetch(q.CREATE_FOR_EVENTS, event_ids)]
 
 
-async def claim(conn: asyncpg.Connection, *, delivery_ids: list[int] | None, limit: int,
-                timeout_seconds: float) -> list[asyncpg.Record]:
+async def claim(
+    conn: Connection, *, delivery_ids: list[int] | None, limit: int, timeout_seconds: float
+) -> list[asyncpg.Record]:
     """Leases due deliveries for one attempt each, long enough for a send to finish."""
     return await conn.fetch(q.CLAIM, delivery_ids, limit, timeout_seconds + LEASE_MARGIN_SECONDS)
 
 
-async def due(conn: asyncpg.Connection, *, limit: int = 1000) -> list[int]:
+async def due(conn: Connection, *, limit: int = 1000) -> list[int]:
     return [row["id"] for row in await conn.fetch(q.DUE, limit)]
 
 
 def http_session(policy: AddressPolicy, timeout_seconds: float) -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(resolver=GuardedResolver(policy), limit=100, ttl_dns_cache=None,
-                                     use_dns_cache=False)
-    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout_seconds),
-                                 auto_decompress=False)
+    connector = aiohttp.TCPConnector(
+        resolver=GuardedResolver(policy), limit=100, ttl_dns_cache=None, use_dns_cache=False
+    )
+    return aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=timeout_seconds), auto_decompress=False
+    )
 
 
-async def send(session: aiohttp.ClientSession, policy: AddressPolicy, box: SecretBox, delivery: asyncpg.Record,
-               *, source: str) -> Outcome:
+async def send(
+    session: aiohttp.ClientSession, policy: AddressPolicy, box: SecretBox, delivery: asyncpg.Record, *, source: str
+) -> Outcome:
     started = time.perf_counter()
 
     def elapsed() -> int:
@@ -84,13 +90,17 @@ async def send(session: aiohttp.ClientSession, policy: AddressPolicy, box: Secre
             excerpt = (await response.content.read(EXCERPT_CHARS * 4)).decode("utf-8", "replace")[:EXCERPT_CHARS]
             return Outcome(response.status, None, elapsed(), excerpt)
     except BlockedAddress as exc:
-        log.warning("webhook refused", extra={"fields": {"delivery_id": delivery["delivery_id"],
-                                                         "url": delivery["url"], "reason": str(exc)}})
+        log.warning(
+            "webhook refused",
+            extra={"fields": {"delivery_id": delivery["delivery_id"], "url": delivery["url"], "reason": str(exc)}},
+        )
         return Outcome(None, str(exc), elapsed(), None)
     except aiohttp.ClientConnectorError as exc:
         reason = str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc)
-        log.warning("webhook connection failed", extra={"fields": {"delivery_id": delivery["delivery_id"],
-                                                                   "url": delivery["url"], "reason": reason}})
+        log.warning(
+            "webhook connection failed",
+            extra={"fields": {"delivery_id": delivery["delivery_id"], "url": delivery["url"], "reason": reason}},
+        )
         return Outcome(None, reason[:500], elapsed(), None)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], elapsed(), None)
@@ -103,12 +113,18 @@ def retry_delay(attempt: int, schedule: list[int]) -> float | None:
     return schedule[attempt - 1] * random.uniform(0.9, 1.1)
 
 
-async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome],
-                 schedule: list[int]) -> None:
+async def record(
+    conn: Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome], schedule: list[int]
+) -> None:
     """Records a batch of attempts with a handful of set-based statements."""
-    await conn.execute(q.RECORD_ATTEMPTS, [d["delivery_id"] for d in deliveries], [o.status_code for o in outcomes],
-                       [o.error for o in outcomes], [o.duration_ms for o in outcomes],
-                       [o.excerpt for o in outcomes])
+    await conn.execute(
+        q.RECORD_ATTEMPTS,
+        [d["delivery_id"] for d in deliveries],
+        [o.status_code for o in outcomes],
+        [o.error for o in outcomes],
+        [o.duration_ms for o in outcomes],
+        [o.excerpt for o in outcomes],
+    )
     succeeded, later, delays, failed = [], [], [], []
     ok_hooks, failing_hooks = set(), set()
     for item, outcome in zip(deliveries, outcomes):
@@ -134,9 +150,13 @@ async def record(conn: asyncpg.Connection, deliveries: list[asyncpg.Record], out
         await conn.execute(q.WEBHOOK_FAILING, sorted(failing_hooks))
 
 
-async def disable_failing(conn: asyncpg.Connection, *, after_hours: float) -> int:
+async def disable_failing(conn: Connection, *, after_hours: float) -> int:
     rows = await conn.fetch(q.DISABLE_FAILING, after_hours * 3600)
     for row in rows:
-        await outbox.record(conn, "webhook.disabled", f"webhooks/{row['id']}", {
-            "id": row["id"], "failing_since": row["failing_since"].isoformat()})
+        await outbox.record(
+            conn,
+            "webhook.disabled",
+            f"webhooks/{row['id']}",
+            {"id": row["id"], "failing_since": row["failing_since"].isoformat()},
+        )
     return len(rows)

@@ -1,4 +1,5 @@
 """SQL for this domain, as $n-parameterised constants."""
+
 from __future__ import annotations
 
 WEBHOOK_COLUMNS = "id, url, event_types, description, enabled, disabled_reason, failing_since, created_at, updated_at"

@@ -54,7 +54,7 @@ class WebhookUpdate(Input):
     _types = field_validator("event_types")(_check_types)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "WebhookUpdate":
+    def _not_empty(self) -> WebhookUpdate:
         if not self.model_fields_set:
             raise ValueError("send at least one field to change")
         return self

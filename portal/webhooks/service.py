@@ -1,11 +1,12 @@
 """Webhook subscriptions: created by admins or integrations holding webhooks:manage."""
+
 from __future__ import annotations
 
-import asyncpg
-
 from portal.auth.caller import Caller
+from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, NotFound, PortalError
 from portal.events import outbox
+from portal.webhooks import queries as q
 from portal.webhooks.schemas import (
     DeliveryRead,
     WebhookCreate,
@@ -14,7 +15,6 @@ from portal.webhooks.schemas import (
     WebhookUpdate,
 )
 from portal.webhooks.signing import SecretBox, new_secret
-from portal.webhooks import queries as q
 
 
 class NotConfigured(PortalError):
@@ -32,19 +32,21 @@ def secret_box(encryption_key: str | None) -> SecretBox:
     return SecretBox(encryption_key)
 
 
-async def create_webhook(conn: asyncpg.Connection, caller: Caller, data: WebhookCreate,
-                         *, encryption_key: str | None) -> WebhookCreated:
+async def create_webhook(
+    conn: Connection, caller: Caller, data: WebhookCreate, *, encryption_key: str | None
+) -> WebhookCreated:
     _require_manager(caller)
     box = secret_box(encryption_key)
     secret = new_secret()
-    row = await conn.fetchrow(q.INSERT_WEBHOOK, data.url, data.event_types, data.description, box.encrypt(secret))
+    row = await fetch_row(conn, q.INSERT_WEBHOOK, data.url, data.event_types, data.description, box.encrypt(secret))
     # Webhook URLs are for their managers only: events never carry them.
-    await outbox.record(conn, "webhook.created", f"webhooks/{row['id']}",
-                        {"id": row["id"], "event_types": data.event_types})
+    await outbox.record(
+        conn, "webhook.created", f"webhooks/{row['id']}", {"id": row["id"], "event_types": data.event_types}
+    )
     return WebhookCreated.model_validate({**dict(row), "secret": secret})
 
 
-async def get_webhook(conn: asyncpg.Connection, caller: Caller, *, webhook_id: int) -> WebhookRead:
+async def get_webhook(conn: Connection, caller: Caller, *, webhook_id: int) -> WebhookRead:
     _require_manager(caller)
     row = await conn.fetchrow(q.GET_WEBHOOK, webhook_id)
     if row is None:
@@ -52,38 +54,38 @@ async def get_webhook(conn: asyncpg.Connection, caller: Caller, *, webhook_id: i
     return WebhookRead.model_validate(dict(row))
 
 
-async def list_webhooks(conn: asyncpg.Connection, caller: Caller) -> list[WebhookRead]:
+async def list_webhooks(conn: Connection, caller: Caller) -> list[WebhookRead]:
     _require_manager(caller)
     return [WebhookRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_WEBHOOKS)]
 
 
-async def update_webhook(conn: asyncpg.Connection, caller: Caller, *, webhook_id: int,
-                         data: WebhookUpdate) -> WebhookRead:
+async def update_webhook(conn: Connection, caller: Caller, *, webhook_id: int, data: WebhookUpdate) -> WebhookRead:
     _require_manager(caller)
-    row = await conn.fetchrow(q.UPDATE_WEBHOOK, webhook_id, data.url, data.event_types, data.description,
-                              data.enabled)
+    row = await conn.fetchrow(q.UPDATE_WEBHOOK, webhook_id, data.url, data.event_types, data.description, data.enabled)
     if row is None:
         raise NotFound(f"no webhook {webhook_id}")
-    await outbox.record(conn, "webhook.updated", f"webhooks/{webhook_id}",
-                        {"id": webhook_id, **data.model_dump(exclude_none=True, exclude={"url"}),
-                         "url_changed": data.url is not None})
+    await outbox.record(
+        conn,
+        "webhook.updated",
+        f"webhooks/{webhook_id}",
+        {"id": webhook_id, **data.model_dump(exclude_none=True, exclude={"url"}), "url_changed": data.url is not None},
+    )
     return WebhookRead.model_validate(dict(row))
 
 
-async def delete_webhook(conn: asyncpg.Connection, caller: Caller, *, webhook_id: int) -> None:
+async def delete_webhook(conn: Connection, caller: Caller, *, webhook_id: int) -> None:
     _require_manager(caller)
     if await conn.fetchval(q.DELETE_WEBHOOK, webhook_id) is None:
         raise NotFound(f"no webhook {webhook_id}")
     await outbox.record(conn, "webhook.deleted", f"webhooks/{webhook_id}", {"id": webhook_id})
 
 
-async def list_deliveries(conn: asyncpg.Connection, caller: Caller, *, webhook_id: int,
-                          limit: int) -> list[DeliveryRead]:
+async def list_deliveries(conn: Connection, caller: Caller, *, webhook_id: int, limit: int) -> list[DeliveryRead]:
     await get_webhook(conn, caller, webhook_id=webhook_id)
     return [DeliveryRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_DELIVERIES, webhook_id, limit)]
 
 
-async def redeliver(conn: asyncpg.Connection, caller: Caller, *, webhook_id: int, delivery_id: int) -> None:
+async def redeliver(conn: Connection, caller: Caller, *, webhook_id: int, delivery_id: int) -> None:
     """Puts a delivery back in line; the scheduler's retry job sends it within seconds."""
     await get_webhook(conn, caller, webhook_id=webhook_id)
     if await conn.fetchval(q.REDELIVER, delivery_id, webhook_id) is None:

@@ -1,4 +1,5 @@
 """Standard Webhooks signatures, and the signing secrets' encryption at rest."""
+
 from __future__ import annotations
 
 import base64

@@ -6,8 +6,9 @@ from portal.webhooks.schemas import DeliveryRead, WebhookRead
 
 
 async def create_webhook(call: Call) -> Created:
-    created = await service.create_webhook(call.conn, call.caller, call.body,
-                                           encryption_key=call.settings.encryption_key)
+    created = await service.create_webhook(
+        call.conn, call.caller, call.body, encryption_key=call.settings.encryption_key
+    )
     return Created(created, call.url_for("get_webhook", webhook_id=created.id))
 
 
@@ -28,8 +29,9 @@ async def delete_webhook(call: Call) -> None:
 
 
 async def list_deliveries(call: Call) -> list[DeliveryRead]:
-    return await service.list_deliveries(call.conn, call.caller, webhook_id=call.path["webhook_id"],
-                                         limit=call.query.limit)
+    return await service.list_deliveries(
+        call.conn, call.caller, webhook_id=call.path["webhook_id"], limit=call.query.limit
+    )
 
 
 async def redeliver(call: Call) -> None:

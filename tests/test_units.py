@@ -1,0 +1,116 @@
+"""Pure logic, without a database: the workflow, cursors, signatures, the address guard."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import pytest
+
+from portal.errors import ValidationFailed
+from portal.events import feed
+from portal.ideas import listing
+from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS, allowed
+from portal.text import is_clean_text, unclean_fields
+from portal.webhooks.delivery import retry_delay
+from portal.webhooks.signing import SecretBox, new_secret, sign
+
+
+@pytest.mark.parametrize("current, target", [(c, t) for c, targets in TRANSITIONS.items() for t in sorted(targets)])
+def test_every_listed_transition_is_allowed(current, target):
+    assert allowed(current, target)
+
+
+@pytest.mark.parametrize(
+    "current, target",
+    [
+        ("open", "done"),
+        ("done", "open"),
+        ("declined", "planned"),
+        ("in_progress", "open"),
+        ("open", "open"),
+        ("nonsense", "open"),
+    ],
+)
+def test_other_transitions_are_not(current, target):
+    assert not allowed(current, target)
+
+
+def test_every_status_can_be_left_and_closed_ones_can_be_reopened_somehow():
+    assert all(TRANSITIONS[status] for status in TRANSITIONS)
+    assert set(TRANSITIONS) >= CLOSED_STATUSES
+
+
+@pytest.mark.parametrize(
+    "sort, score",
+    [("new", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)), ("top", 17), ("trending", 3), ("relevance", 0.25)],
+)
+def test_an_idea_list_cursor_decodes_to_what_was_encoded(sort, score):
+    as_of = datetime(2026, 5, 6, tzinfo=UTC)
+    assert listing.decode_cursor(listing.encode_cursor(sort, as_of, score, 42), sort) == (as_of, score, 42)
+
+
+def test_an_idea_list_cursor_of_another_sort_is_refused():
+    cursor = listing.encode_cursor("top", datetime(2026, 5, 6, tzinfo=UTC), 3, 1)
+    with pytest.raises(ValidationFailed):
+        listing.decode_cursor(cursor, "new")
+
+
+@pytest.mark.parametrize("cursor", ["", "not-base64!", base64.urlsafe_b64encode(b'{"s":"top"}').decode()])
+def test_garbage_idea_list_cursors_are_refused(cursor):
+    with pytest.raises(ValidationFailed):
+        listing.decode_cursor(cursor or "x", "top")
+
+
+def test_a_feed_cursor_round_trips_and_old_cursors_name_their_event():
+    assert feed.decode_cursor(feed.encode_cursor(123)) == feed.Cursor(position=123)
+    old = base64.urlsafe_b64encode(b"9999.77").decode()
+    assert feed.decode_cursor(old) == feed.Cursor(position=None, legacy_event_id=77)
+    assert feed.decode_cursor(None) == feed.Cursor(position=0)
+
+
+@pytest.mark.parametrize(
+    "cursor", ["zzz", base64.urlsafe_b64encode(b"p-1").decode(), base64.urlsafe_b64encode(b"p" + b"9" * 30).decode()]
+)
+def test_bad_feed_cursors_are_refused(cursor):
+    with pytest.raises(ValidationFailed):
+        feed.decode_cursor(cursor)
+
+
+def test_a_signature_depends_on_the_id_the_time_and_every_byte():
+    secret = new_secret()
+    signature = sign(secret, "msg_1", 1000, b"{}")
+    assert signature.startswith("v1,")
+    assert signature == sign(secret, "msg_1", 1000, b"{}")
+    assert (
+        len(
+            {
+                signature,
+                sign(secret, "msg_2", 1000, b"{}"),
+                sign(secret, "msg_1", 1001, b"{}"),
+                sign(secret, "msg_1", 1000, b"{ }"),
+                sign(new_secret(), "msg_1", 1000, b"{}"),
+            }
+        )
+        == 5
+    )
+
+
+def test_a_secret_sealed_with_one_key_cannot_be_opened_with_another():
+    sealed = SecretBox("one key that is long enough for tests").encrypt("whsec_abc")
+    assert SecretBox("one key that is long enough for tests").decrypt(sealed) == "whsec_abc"
+    with pytest.raises(ValueError):
+        SecretBox("another key, also long enough here").decrypt(sealed)
+
+
+def test_retries_follow_the_schedule_with_jitter_then_stop():
+    schedule = [5, 300]
+    assert 4.5 <= retry_delay(1, schedule) <= 5.5
+    assert 270 <= retry_delay(2, schedule) <= 330
+    assert retry_delay(3, schedule) is None
+
+
+def test_unclean_text_is_found_wherever_it_is():
+    assert is_clean_text("日本語 and English")
+    assert not is_clean_text("a\x00b") and not is_clean_text("lone \ud800")
+    assert unclean_fields({"a": ["ok", "bad\x00"], "b\x00": 1, "c": {"d": "\udfff"}}) == [("a", 1), (), ("c", "d")]
