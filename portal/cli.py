@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from portal.config import Settings, SettingsError, load_settings
 
@@ -161,75 +164,92 @@ def _positive_int(text: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: Callable[[argparse.Namespace, Settings], int]
+    help: str
+    description: str
+    arguments: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+def commands() -> list[Command]:
+    port = ("--port", {"type": int, "help": "port to bind (default: PORTAL_PORT)"})
+    return [
+        Command(
+            "serve",
+            cmd_serve,
+            "run the HTTP API",
+            "Run the aiohttp API until SIGTERM or Ctrl-C; in-flight requests finish before exit.",
+            (("--host", {"help": "address to bind (default: PORTAL_HOST)"}), port),
+        ),
+        Command(
+            "worker",
+            cmd_worker,
+            "run the dramatiq worker processes",
+            "Run dramatiq worker processes for the project's actors (workers.actors) against REDIS_URL. "
+            "SIGTERM or Ctrl-C stops them within PORTAL_SHUTDOWN_TIMEOUT.",
+            (
+                ("--processes", {"type": _positive_int, "help": "default: PORTAL_WORKER_PROCESSES"}),
+                ("--threads", {"type": _positive_int, "help": "default: PORTAL_WORKER_THREADS"}),
+            ),
+        ),
+        Command(
+            "scheduler",
+            cmd_scheduler,
+            "run the scheduler (feed numbering, outbox relay, periodic jobs)",
+            "Number new events for the feed, keep the outbox relay going, and send the periodic jobs "
+            "(results, webhook retries, overdue routings, digests). Several schedulers may run: each job "
+            "still runs once per period.",
+        ),
+        Command(
+            "migrate",
+            cmd_migrate,
+            "apply the SQL migrations in sql/",
+            "Apply every not-yet-applied numbered SQL file in order, each in a transaction, under an "
+            "advisory lock. Safe to run twice or concurrently; an applied file that was edited is reported "
+            "as an error.",
+        ),
+        Command(
+            "dev",
+            cmd_dev,
+            "run everything locally (embedded PostgreSQL and Redis)",
+            "Start an embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset, migrate, seed "
+            "demo data once, run the API, a worker and the scheduler, and print demo tokens. Ctrl-C stops "
+            "everything.",
+            (
+                ("--data-dir", {"help": "where embedded data lives (default: PORTAL_DATA_DIR, .portal-data)"}),
+                ("--port", {"type": int, "help": "API port (default: PORTAL_PORT)"}),
+            ),
+        ),
+        Command(
+            "token",
+            cmd_token,
+            "mint a development JWT for an employee",
+            "Print a bearer token signed with PORTAL_JWT_SECRET (HS256), for development and tests.",
+            (
+                ("--email", {"required": True}),
+                ("--name", {"required": True}),
+                ("--team", {"help": "team slug"}),
+                ("--admin", {"action": "store_true", "help": "include the admin role"}),
+                ("--ttl", {"type": _positive_int, "default": 8 * 3600, "help": "seconds (default 8 h)"}),
+            ),
+        ),
+    ]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portal",
-        description="Idea Portal: the internal idea-exchange portal's API, "
-        "workers and tools. Settings come from the environment; see the README.",
+        description="Idea Portal: the internal idea-exchange portal's API, workers and tools. "
+        "Settings come from the environment; see the README.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve = commands.add_parser(
-        "serve",
-        help="run the HTTP API",
-        description="Run the aiohttp API until SIGTERM or Ctrl-C; in-flight requests finish before exit.",
-    )
-    serve.add_argument("--host", help="address to bind (default: PORTAL_HOST)")
-    serve.add_argument("--port", type=int, help="port to bind (default: PORTAL_PORT)")
-    serve.set_defaults(run=cmd_serve)
-
-    worker = commands.add_parser(
-        "worker",
-        help="run the dramatiq worker processes",
-        description="Run dramatiq worker processes for the project's "
-        "actors (workers.actors) against REDIS_URL. SIGTERM or Ctrl-C "
-        "stops them within PORTAL_SHUTDOWN_TIMEOUT.",
-    )
-    worker.add_argument("--processes", type=_positive_int, help="default: PORTAL_WORKER_PROCESSES")
-    worker.add_argument("--threads", type=_positive_int, help="default: PORTAL_WORKER_THREADS")
-    worker.set_defaults(run=cmd_worker)
-
-    scheduler = commands.add_parser(
-        "scheduler",
-        help="run the scheduler (outbox relay wake-ups, periodic jobs)",
-        description="Wake the outbox relay when events commit and send the "
-        "periodic jobs (sweeper, results, webhook retries, overdue routings, "
-        "digests). Several schedulers may run: each job still runs once per period.",
-    )
-    scheduler.set_defaults(run=cmd_scheduler)
-
-    migrate = commands.add_parser(
-        "migrate",
-        help="apply the SQL migrations in sql/",
-        description="Apply every not-yet-applied numbered SQL file in "
-        "order, each in a transaction, under an advisory lock. Safe to "
-        "run twice or concurrently; an applied file that was edited is "
-        "reported as an error.",
-    )
-    migrate.set_defaults(run=cmd_migrate)
-
-    dev = commands.add_parser(
-        "dev",
-        help="run everything locally (embedded PostgreSQL and Redis)",
-        description="Start an embedded PostgreSQL and Redis when DATABASE_URL "
-        "/ REDIS_URL are unset, migrate, seed demo data once, run the API and "
-        "a worker, and print demo tokens. Ctrl-C stops everything.",
-    )
-    dev.add_argument("--data-dir", help="where embedded data lives (default: PORTAL_DATA_DIR, .portal-data)")
-    dev.add_argument("--port", type=int, help="API port (default: PORTAL_PORT)")
-    dev.set_defaults(run=cmd_dev)
-
-    token = commands.add_parser(
-        "token",
-        help="mint a development JWT for an employee",
-        description="Print a bearer token signed with PORTAL_JWT_SECRET (HS256), for development and tests.",
-    )
-    token.add_argument("--email", required=True)
-    token.add_argument("--name", required=True)
-    token.add_argument("--team", help="team slug")
-    token.add_argument("--admin", action="store_true", help="include the admin role")
-    token.add_argument("--ttl", type=_positive_int, default=8 * 3600, help="seconds (default 8 h)")
-    token.set_defaults(run=cmd_token)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in commands():
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.description)
+        for flag, options in command.arguments:
+            sub.add_argument(flag, **options)
+        sub.set_defaults(run=command.run)
     return parser
 
 

@@ -15,10 +15,36 @@ from portal.app import create_app
 from portal.auth.tokens import mint_dev_token
 from portal.config import Settings
 from portal.db import connect
+from tests.contract import STREAMING, Contract
 from tests.servers import TestServers
 
 JWT_SECRET = "test-secret-not-for-production-0123456789"
 ENCRYPTION_KEY = "test-encryption-key-not-for-production"
+
+
+@pytest.fixture(scope="session")
+def contract_document() -> Contract:
+    return Contract()
+
+
+@pytest.fixture(autouse=True)
+def contract(contract_document: Contract, monkeypatch) -> Iterator[list[str]]:
+    """Every response a test receives through aiohttp's TestClient is checked against the OpenAPI
+    document (declared status, content type and body schema); a mismatch fails the test."""
+    problems: list[str] = []
+    original = TestClient._request
+
+    async def checked(self, method, path, **kwargs):
+        response = await original(self, method, path, **kwargs)
+        streaming = response.content_type in STREAMING
+        body = None if streaming else await response.read()
+        problems.extend(contract_document.problems(method.upper(), response.url.path, response.status,
+                                                   response.content_type, body))
+        return response
+
+    monkeypatch.setattr(TestClient, "_request", checked)
+    yield problems
+    assert not problems, "responses that differ from the OpenAPI document:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="session")

@@ -112,9 +112,9 @@ class Route:
 
     def statuses(self) -> set[int]:
         """Every status this route can answer with."""
-        codes = {self.status, *self.errors}
+        codes = {self.status, *self.errors, 500}
         if not self.public:
-            codes |= {401, 403}
+            codes |= {401, 403, 503}  # 503: the identity provider's keys cannot be fetched
         if self.write:
             codes.add(429)
         if self.body is not None:
