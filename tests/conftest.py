@@ -38,8 +38,9 @@ def contract(contract_document: Contract, monkeypatch) -> Iterator[list[str]]:
         response = await original(self, method, path, **kwargs)
         streaming = response.content_type in STREAMING
         body = None if streaming else await response.read()
-        problems.extend(contract_document.problems(method.upper(), response.url.path, response.status,
-                                                   response.content_type, body))
+        problems.extend(
+            contract_document.problems(method.upper(), response.url.path, response.status, response.content_type, body)
+        )
         return response
 
     monkeypatch.setattr(TestClient, "_request", checked)
