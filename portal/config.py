@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     claim_team: str = "team"
     claim_roles: str = "roles"
 
+    # The web client's sign-in (OpenID Connect, authorization code flow with PKCE) against the same
+    # identity provider whose tokens the API trusts.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    # The portal's address as browsers reach it (for the sign-in redirect and links in emails);
+    # default: taken from each request. Cookies are marked Secure when it is https://.
+    public_url: str | None = None
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    default_locale: Literal["en", "ja"] = "en"
+    default_time_zone: str = "Asia/Tokyo"
+
     # How long an API process may reuse an employee resolved from identical claims.
     auth_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
 
@@ -118,7 +130,29 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis:// URL")
         return value
 
-    @field_validator("jwt_secret", "jwks_url", "jwt_issuer", "jwt_audience", "encryption_key", mode="before")
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Tokyo)") from None
+        return value
+
+    @field_validator(
+        "jwt_secret",
+        "jwks_url",
+        "jwt_issuer",
+        "jwt_audience",
+        "encryption_key",
+        "oidc_issuer",
+        "oidc_client_id",
+        "oidc_client_secret",
+        "public_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -154,7 +188,7 @@ class Settings(BaseSettings):
         return self.database_url, self.redis_url
 
 
-SECRET_FIELDS = {"jwt_secret", "encryption_key"}
+SECRET_FIELDS = {"jwt_secret", "encryption_key", "oidc_client_secret"}
 
 
 def _without_password(url: str | None) -> str | None:

@@ -101,9 +101,12 @@ def _start_children(env: dict[str, str]) -> list[subprocess.Popen]:
 def _announce(settings: Settings, base: str) -> None:
     from portal.seed import demo_tokens
 
-    print(f"\nIdea Portal is running at {base}  (API reference: {base}/docs)", flush=True)
+    print(f"\nIdea Portal is running at {base}", flush=True)
+    print(f"  web client: open {base}/ and sign in as the demo employee, lead or admin on the", flush=True)
+    print(f"              development sign-in page ({base}/sign-in; only in development and tests)", flush=True)
+    print(f"  API:        reference at {base}/docs; bearer tokens for the same three people:", flush=True)
     for role, token in demo_tokens(settings).items():
-        print(f"  {role:<8} Authorization: Bearer {token}")
+        print(f"    {role:<8} Authorization: Bearer {token}")
     print("Press Ctrl-C to stop.", flush=True)
 
 

@@ -11,6 +11,7 @@ If Redis is unreachable, writes keep flowing and each process still enforces its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ class WriteRateLimiter:
         self.limit = limit
         self.window = window_seconds
         self.pending: Counter[tuple[int, str]] = Counter()
+        self._stopping = asyncio.Event()
         self.known: dict[tuple[int, str], int] = {}
 
     def _key(self, credential: str) -> tuple[int, str]:
@@ -64,6 +66,13 @@ class WriteRateLimiter:
         self.known = {key: total for key, total in {**self.known, **totals}.items() if key[0] == current}
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
+        """Flushes every FLUSH_SECONDS until stop(), then once more. Stopped, not cancelled: a
+        cancellation that lands inside a Redis command is swallowed by redis-py, which would
+        leave this loop running and the shutdown waiting for it."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), FLUSH_SECONDS)
             await self.flush()
+
+    def stop(self) -> None:
+        self._stopping.set()

@@ -99,8 +99,8 @@ async def client(settings: Settings) -> AsyncIterator[TestClient]:
     await test_client.start_server()
     yield test_client
     try:
-        await asyncio.wait_for(test_client.close(), 15)
-    except TimeoutError:  # say what was stuck, rather than hanging the run
+        await asyncio.wait_for(test_client.close(), 10)
+    except TimeoutError:  # say what was stuck, rather than only that it was slow
         for task in asyncio.all_tasks():
             task.print_stack(file=sys.stderr)
         raise

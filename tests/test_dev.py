@@ -46,12 +46,16 @@ def _start(data_dir, port) -> subprocess.Popen:
     )
 
 
-def _wait_for_tokens(process: subprocess.Popen, timeout: float) -> tuple[float, dict[str, str]]:
+def _wait_for_tokens(
+    process: subprocess.Popen, timeout: float, printed: list[str] | None = None
+) -> tuple[float, dict[str, str]]:
     started, tokens = time.monotonic(), {}
     while time.monotonic() - started < timeout:
         line = process.stdout.readline()
         if not line:
             break
+        if printed is not None:
+            printed.append(line)
         if "Authorization: Bearer" in line:
             role, _, token = line.split()[0], None, line.split()[-1]
             tokens[role] = token
@@ -77,8 +81,12 @@ def test_dev_starts_serves_stops_cleanly_and_keeps_data(tmp_path):
     data_dir, port = tmp_path / "data", _free_port()
     process = _start(data_dir, port)
     try:
-        first_start, tokens = _wait_for_tokens(process, timeout=90)
+        printed: list[str] = []
+        first_start, tokens = _wait_for_tokens(process, timeout=90, printed=printed)
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+        assert any(f"http://127.0.0.1:{port}/sign-in" in line for line in printed)  # the web client's way in
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in") as page:
+            assert "ken.lead@example.com" in page.read().decode()  # the development sign-in lists the demo lead
         status, me = _get(f"http://127.0.0.1:{port}/api/v1/me", {"Authorization": f"Bearer {tokens['employee']}"})
         assert status == 200 and me["team"] == "marketing"
         _, ideas = _get(

@@ -57,9 +57,11 @@ class KeySet:
         if self.keys is None or self.stale():
             await self.refresh()
         assert self.keys is not None
+        if kid is None:  # allowed only while the set has a single key (RFC 7517, OIDC Core 10.1)
+            return next(iter(self.keys.values())) if len(self.keys) == 1 else None
         if kid not in self.keys and time.monotonic() - self.fetched_at > self.refetch_seconds:
             await self.refresh()  # perhaps a key rotated in since the last fetch
-        return self.keys.get(kid) if kid is not None else None
+        return self.keys.get(kid)
 
     async def refresh(self) -> None:
         fetched_before = self.fetched_at
@@ -93,6 +95,8 @@ def _parse_key_set(document: Any) -> dict[str, jwt.PyJWK]:
             continue  # a key type or curve this library cannot use
         if key.key_id:
             keys[key.key_id] = key
+        elif len(document["keys"]) == 1:
+            keys[""] = key
     return keys
 
 
@@ -150,7 +154,7 @@ class JwtVerifier:
         else:
             raise InvalidToken(f"tokens signed with {str(algorithm)[:20]!r} are not accepted")
         claims = self._decode(token, key, algorithm)
-        _check_claim_types(claims)
+        check_claim_types(claims)
         return _Verified(claims, kid)
 
     def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
@@ -176,7 +180,7 @@ class JwtVerifier:
             raise InvalidToken("the token's signing key does not fit its algorithm") from None
 
 
-def _check_claim_types(claims: dict[str, Any]) -> None:
+def check_claim_types(claims: dict[str, Any]) -> None:
     """Time claims are numbers and text claims clean text, or the token is refused."""
     for name in TIME_CLAIMS:
         value = claims.get(name)

@@ -40,3 +40,6 @@ WITH token AS (
 )
 SELECT id, scopes FROM token
 """
+
+EMPLOYEE_ID_BY_EMAIL = "SELECT id FROM employees WHERE email = $1"
+EMPLOYEES_BY_EMAIL = "SELECT id, email, name FROM employees WHERE email = ANY($1::text[]) ORDER BY email"

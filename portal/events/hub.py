@@ -12,13 +12,15 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 
+from portal.db import Connection
 from portal.errors import RateLimited
 from portal.events import feed
 from portal.loops import forever
+from portal.votes import service as votes
 
 log = logging.getLogger("portal.events.hub")
 BATCH = 500
@@ -46,6 +48,21 @@ class Subscription:
             self.queue.put_nowait(batch)
 
 
+class CountWatch:
+    """A web page following the vote counts of the ideas it shows."""
+
+    def __init__(self, idea_ids: frozenset[int]) -> None:
+        self.idea_ids = idea_ids
+        self.queue: asyncio.Queue[dict[int, int] | None] = asyncio.Queue(QUEUE_BATCHES)
+
+    def offer(self, counts: dict[int, int] | None) -> None:
+        with contextlib.suppress(asyncio.QueueFull):  # a later update carries the latest counts anyway
+            self.queue.put_nowait(counts)
+
+
+VOTE_TYPES = ("vote.cast", "vote.withdrawn")
+
+
 class FeedHub:
     def __init__(self, pool: asyncpg.Pool, *, poll_seconds: float, max_streams_per_caller: int) -> None:
         self.pool = pool
@@ -53,30 +70,49 @@ class FeedHub:
         self.max_streams = max_streams_per_caller
         self.head: int | None = None
         self.subscriptions: set[Subscription] = set()
+        self.watches: set[CountWatch] = set()
         self.per_caller: Counter[str] = Counter()
         self.closed = False
 
     @contextlib.contextmanager
-    def subscribe(self, caller: str):
+    def _counted(self, caller: str) -> Iterator[None]:
+        """At most max_streams open streams per caller, of either kind."""
         if self.per_caller[caller] >= self.max_streams:
             raise TooManyStreams(self.max_streams)
-        subscription = Subscription(self, caller)
-        self.subscriptions.add(subscription)
         self.per_caller[caller] += 1
         try:
-            yield subscription
+            yield
         finally:
-            self.subscriptions.discard(subscription)
             self.per_caller[caller] -= 1
             if not self.per_caller[caller]:
                 del self.per_caller[caller]
+
+    @contextlib.contextmanager
+    def subscribe(self, caller: str) -> Iterator[Subscription]:
+        with self._counted(caller):
+            subscription = Subscription(self, caller)
+            self.subscriptions.add(subscription)
+            try:
+                yield subscription
+            finally:
+                self.subscriptions.discard(subscription)
+
+    @contextlib.contextmanager
+    def watch_counts(self, caller: str, idea_ids: frozenset[int]) -> Iterator[CountWatch]:
+        with self._counted(caller):
+            watch = CountWatch(idea_ids)
+            self.watches.add(watch)
+            try:
+                yield watch
+            finally:
+                self.watches.discard(watch)
 
     async def run(self) -> None:
         """Polls while anyone listens, until cancelled; survives database outages."""
         await forever("event stream poll", self.poll_if_listened, self.poll_seconds, log)
 
     async def poll_if_listened(self) -> None:
-        if self.subscriptions:
+        if self.subscriptions or self.watches:
             await self.poll()
         else:
             self.head = None  # nobody listening: start from the head when someone comes
@@ -92,12 +128,27 @@ class FeedHub:
                 if rows:
                     for subscription in self.subscriptions:
                         subscription.offer(rows)
+                    await self._send_counts(conn, rows)
                 if len(rows) < BATCH:
                     return
+
+    async def _send_counts(self, conn: Connection, rows: Batch) -> None:
+        """One query for the current counts of the voted ideas that any page is watching."""
+        watched = frozenset().union(*(watch.idea_ids for watch in self.watches)) if self.watches else frozenset()
+        voted = {row["data"]["idea_id"] for row in rows if row["type"] in VOTE_TYPES} & watched
+        if not voted:
+            return
+        counts = await votes.counts(conn, sorted(voted))
+        for watch in self.watches:
+            mine = {idea_id: count for idea_id, count in counts.items() if idea_id in watch.idea_ids}
+            if mine:
+                watch.offer(mine)
 
     def close(self) -> None:
         """Ends every open stream (on shutdown)."""
         self.closed = True
+        for watch in self.watches:
+            watch.offer(None)
         for subscription in self.subscriptions:
             subscription.offer(None)
             if subscription.queue.full():  # make room for the end-of-stream mark

@@ -83,6 +83,10 @@ def _filters(query: IdeaQuery, p: _Params) -> list[str]:
                                      WHERE x.idea_id = i.id AND t.slug = {team}))""")
     if query.q:
         where.append(f"i.search @@ idea_search_query({p.add(query.q)})")
+    if query.mine:
+        where.append("i.author_id = $1")  # $1 is the viewer
+    if query.voted:
+        where.append("EXISTS (SELECT 1 FROM votes v WHERE v.idea_id = i.id AND v.employee_id = $1)")
     return where
 
 

@@ -136,6 +136,8 @@ class IdeaQuery(Query):
         None, description="Words to find in the title, body and tags (English or Japanese)."
     )
     sort: SortOrder | None = Field(None, description="Default: relevance when q is given, otherwise new.")
+    mine: bool = Field(False, description="Only the caller's own ideas.")
+    voted: bool = Field(False, description="Only ideas the caller has voted for.")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=500)
 

@@ -119,13 +119,17 @@ async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: I
     return await get_idea(conn, idea_id=idea_id, viewer=editor.id)
 
 
+async def leads_a_provider(conn: Connection, caller: Caller, *, idea_id: int) -> bool:
+    """Whether the caller leads a provider team of the idea (who may move it through the workflow)."""
+    providers = [row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)]
+    return await leads_any(conn, caller, providers)
+
+
 async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
     actor = caller.require_employee()
     current = await lock_idea(conn, idea_id)
-    if not actor.is_admin:
-        providers = [row["team_id"] for row in await conn.fetch(q.PROVIDER_TEAMS, idea_id)]
-        if not await leads_any(conn, caller, providers):
-            raise Forbidden("only a lead of a provider team this idea concerns, or an admin, may change its status")
+    if not actor.is_admin and not await leads_a_provider(conn, caller, idea_id=idea_id):
+        raise Forbidden("only a lead of a provider team this idea concerns, or an admin, may change its status")
     if not allowed(current["status"], change.status):
         raise Conflict(
             f"cannot move an idea from {current['status']} to {change.status}", current_status=current["status"]

@@ -6,24 +6,38 @@ from portal.votes.queries import VOTE_COUNT
 
 # Every team an idea reaches and how: providers and customers of the services it names, the
 # teams it names, and the admins' rules (a tag it carries, a keyword in its title or body).
-AFFECTED_TEAMS = """
-WITH idea AS (
-    SELECT id, tags, lower(title || ' ' || body) AS text FROM ideas WHERE id = $1
-), reached AS (
-    SELECT s.provider_team_id AS team_id, 'provider' AS role
-    FROM idea_services x JOIN services s ON s.id = x.service_id WHERE x.idea_id = $1
+# Every team that services, named teams, tags and text reach, and how: the provider and the
+# customers of each service, each named team in its role, and the admins' rules (a tag, or a
+# keyword in the lower-cased title and body). A team reached by several paths appears once;
+# provider wins over customer. $1 service slugs, $2/$3 named teams' slugs and roles, $4 tags,
+# $5 lower-cased text.
+REACHED_TEAMS = """
+WITH reached AS (
+    SELECT s.provider_team_id AS team_id, 'provider' AS role FROM services s WHERE s.slug = ANY($1::text[])
     UNION ALL
     SELECT c.team_id, 'customer'
-    FROM idea_services x JOIN service_customers c ON c.service_id = x.service_id WHERE x.idea_id = $1
+    FROM services s JOIN service_customers c ON c.service_id = s.id WHERE s.slug = ANY($1::text[])
     UNION ALL
-    SELECT team_id, role FROM idea_teams WHERE idea_id = $1
+    SELECT t.id, named.role FROM unnest($2::text[], $3::text[]) AS named (slug, role) JOIN teams t ON t.slug = named.slug
     UNION ALL
-    SELECT r.team_id, r.role FROM routing_rules r, idea
-    WHERE (r.match_kind = 'tag' AND r.pattern = ANY(idea.tags))
-       OR (r.match_kind = 'keyword' AND strpos(idea.text, r.pattern) > 0)
+    SELECT r.team_id, r.role FROM routing_rules r
+    WHERE (r.match_kind = 'tag' AND r.pattern = ANY($4::text[]))
+       OR (r.match_kind = 'keyword' AND strpos($5, r.pattern) > 0)
 )
--- A team reached by several paths gets one routing; provider wins over customer.
-SELECT team_id, max(role) AS role FROM reached GROUP BY team_id  -- 'provider' > 'customer'
+SELECT t.id AS team_id, t.slug AS team, t.name, max(r.role) AS role  -- 'provider' > 'customer'
+FROM reached r JOIN teams t ON t.id = r.team_id
+GROUP BY t.id, t.slug, t.name
+ORDER BY max(r.role) DESC, t.slug
+"""
+# What an idea concerns, in REACHED_TEAMS's terms.
+IDEA_CONCERNS = """
+SELECT ARRAY(SELECT s.slug FROM idea_services x JOIN services s ON s.id = x.service_id WHERE x.idea_id = i.id)
+           AS services,
+       ARRAY(SELECT t.slug FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = i.id ORDER BY t.id)
+           AS team_slugs,
+       ARRAY(SELECT it.role FROM idea_teams it WHERE it.idea_id = i.id ORDER BY it.team_id) AS team_roles,
+       i.tags, lower(i.title || ' ' || i.body) AS text
+FROM ideas i WHERE i.id = $1
 """
 
 CURRENT_ROUTINGS = "SELECT team_id, role, state FROM routings WHERE idea_id = $1"
@@ -64,7 +78,10 @@ WHERE r.team_id = $1
   AND ($2::text IS NULL OR r.role = $2)
   AND ($3::text IS NULL OR r.state = $3)
   AND ($4::boolean IS NULL OR (r.state = 'pending' AND r.due_at < now()) = $4)
-ORDER BY support.votes DESC, r.routed_at
+ORDER BY CASE WHEN $6 = 'due' THEN (r.state = 'pending' AND r.due_at < now()) END DESC,
+         CASE WHEN $6 = 'due' THEN r.state = 'pending' END DESC,
+         CASE WHEN $6 = 'due' THEN r.due_at END,
+         support.votes DESC, r.routed_at
 LIMIT $5
 """
 

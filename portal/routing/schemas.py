@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from portal.ideas.schemas import ConcernedTeam
 from portal.schemas import Input, Output, Query, Role, Slug
 
 RoutingState = Literal["pending", "acknowledged", "accepted", "declined", "planned", "withdrawn"]
@@ -55,7 +56,26 @@ class InboxQuery(Query):
     role: Role | None = None
     state: RoutingState | None = None
     overdue: bool | None = None
+    sort: Literal["support", "due"] = Field(
+        "support", description="support: most votes first; due: overdue, then pending by due time, first."
+    )
     limit: int = Field(100, ge=1, le=500)
+
+
+class ReachedTeam(Output):
+    team: str
+    name: str
+    role: Role
+
+
+class RoutingPreview(Input):
+    """What an idea would concern, to see which teams it would reach before posting it."""
+
+    title: str = Field("", max_length=200)
+    body: str = Field("", max_length=20000)
+    tags: list[str] = Field(default_factory=list, max_length=10)
+    services: list[Slug] = Field(default_factory=list, max_length=20)
+    teams: list[ConcernedTeam] = Field(default_factory=list, max_length=20)
 
 
 class RoutingResponse(Input):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.auth.caller import Caller, Employee
-from portal.db import Connection
+from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound
 from portal.events import outbox
 from portal.ideas.service import lock_idea, require_idea
@@ -11,6 +11,8 @@ from portal.routing import queries as q
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
+    ReachedTeam,
+    RoutingPreview,
     RoutingRead,
     RoutingResponse,
     RoutingRuleCreate,
@@ -26,7 +28,16 @@ async def route_idea(conn: Connection, *, idea_id: int) -> None:
         await lock_idea(conn, idea_id)
     except IdeaNotFound:
         return  # deleted since the event was written: nothing to route
-    wanted = {row["team_id"]: row["role"] for row in await conn.fetch(q.AFFECTED_TEAMS, idea_id)}
+    concerns = await fetch_row(conn, q.IDEA_CONCERNS, idea_id)
+    reached = await conn.fetch(
+        q.REACHED_TEAMS,
+        concerns["services"],
+        concerns["team_slugs"],
+        concerns["team_roles"],
+        concerns["tags"],
+        concerns["text"],
+    )
+    wanted = {row["team_id"]: row["role"] for row in reached}
     current = {row["team_id"]: row for row in await conn.fetch(q.CURRENT_ROUTINGS, idea_id)}
     slugs = {row["id"]: row["slug"] for row in await conn.fetch(q.TEAM_SLUGS, list(wanted | current))}
     for team_id, role in wanted.items():
@@ -55,6 +66,19 @@ async def route_idea(conn: Connection, *, idea_id: int) -> None:
             )
 
 
+async def preview(conn: Connection, data: RoutingPreview) -> list[ReachedTeam]:
+    """The teams an idea concerning these services, teams, tags and words would be routed to."""
+    rows = await conn.fetch(
+        q.REACHED_TEAMS,
+        data.services,
+        [t.team for t in data.teams],
+        [t.role for t in data.teams],
+        [tag.strip().lower() for tag in data.tags],
+        f"{data.title} {data.body}".lower(),
+    )
+    return [ReachedTeam.model_validate(dict(row)) for row in rows]
+
+
 async def idea_routings(conn: Connection, *, idea_id: int) -> list[RoutingRead]:
     await require_idea(conn, idea_id)
     return [RoutingRead.model_validate(dict(row)) for row in await conn.fetch(q.IDEA_ROUTINGS, idea_id)]
@@ -70,7 +94,7 @@ async def _require_lead_or_admin(conn: Connection, caller: Caller, team_id: int,
 async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuery) -> list[InboxItem]:
     team_id = await team_id_by_slug(conn, slug)
     await _require_lead_or_admin(conn, caller, team_id, slug)
-    rows = await conn.fetch(q.INBOX, team_id, query.role, query.state, query.overdue, query.limit)
+    rows = await conn.fetch(q.INBOX, team_id, query.role, query.state, query.overdue, query.limit, query.sort)
     return [InboxItem.model_validate(dict(row)) for row in rows]
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from portal.routing import service
-from portal.routing.schemas import InboxItem, RoutingRead, RoutingRuleRead
+from portal.routing.schemas import InboxItem, ReachedTeam, RoutingRead, RoutingRuleRead
 from portal.web.spec import Call, Created
 
 
@@ -24,6 +24,10 @@ async def delete_rule(call: Call) -> None:
 
 async def inbox(call: Call) -> list[InboxItem]:
     return await service.inbox(call.conn, call.caller, slug=call.path["slug"], query=call.query)
+
+
+async def preview_routing(call: Call) -> list[ReachedTeam]:
+    return await service.preview(call.conn, call.body)
 
 
 async def idea_routings(call: Call) -> list[RoutingRead]:

@@ -44,7 +44,7 @@ DELETE FROM team_leads WHERE team_id = $1
 """
 
 EMPLOYEE_SELECT = """
-SELECT e.id, e.email, e.name, e.is_admin, e.created_at, e.subject IS NOT NULL AS signed_in,
+SELECT e.id, e.email, e.name, e.is_admin, e.created_at, e.subject IS NOT NULL AS signed_in, e.locale, e.time_zone,
        t.slug AS team,
        ARRAY(SELECT lt.slug FROM team_leads l JOIN teams lt ON lt.id = l.team_id
              WHERE l.employee_id = e.id ORDER BY lt.slug) AS lead_of
@@ -54,4 +54,14 @@ FROM employees e LEFT JOIN teams t ON t.id = e.team_id
 INSERT_EMPLOYEE = """
 INSERT INTO employees (email, name, team_id) VALUES ($1, $2, $3)
 ON CONFLICT (email) DO NOTHING RETURNING id
+"""
+
+LEAD_OF = """
+SELECT t.slug FROM team_leads l JOIN teams t ON t.id = l.team_id WHERE l.employee_id = $1 ORDER BY t.slug
+"""
+
+UPDATE_PREFERENCES = """
+UPDATE employees SET locale = CASE WHEN $2 THEN $3 ELSE locale END,
+                     time_zone = CASE WHEN $4 THEN $5 ELSE time_zone END, updated_at = now()
+WHERE id = $1
 """

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from portal.schemas import Email, Input, Name, Output, Query, Slug
+
+Locale = Literal["en", "ja"]
 
 
 class TeamCreate(Input):
@@ -54,7 +58,34 @@ class EmployeeRead(Output):
     is_admin: bool
     lead_of: list[str]
     signed_in: bool
+    locale: Locale | None = Field(description="The language chosen for the web client and emails; null: the browser's.")
+    time_zone: str | None = Field(description="IANA time zone for dates; null: the portal's default.")
     created_at: datetime
+
+
+def _time_zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone, e.g. Asia/Tokyo") from None
+    return value
+
+
+class Preferences(Input):
+    """Send a field to change it; null clears it (back to the default)."""
+
+    locale: Locale | None = None
+    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+    _zone = field_validator("time_zone")(_time_zone)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Preferences:
+        if not self.model_fields_set:
+            raise ValueError("send locale and/or time_zone")
+        return self
 
 
 class EmployeeQuery(Query):

@@ -12,6 +12,7 @@ from portal.teams import queries as q
 from portal.teams.schemas import (
     EmployeeCreate,
     EmployeeRead,
+    Preferences,
     TeamCreate,
     TeamRead,
     TeamUpdate,
@@ -23,6 +24,13 @@ async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bo
     if caller.employee is None:
         return False
     return await conn.fetchval(q.LEADS_ANY, caller.employee.id, team_ids)
+
+
+async def teams_led_by(conn: Connection, caller: Caller) -> list[str]:
+    """The slugs of the teams the caller leads, as of this transaction."""
+    if caller.employee is None:
+        return []
+    return [row["slug"] for row in await conn.fetch(q.LEAD_OF, caller.employee.id)]
 
 
 def _team(row: asyncpg.Record) -> TeamRead:
@@ -90,6 +98,15 @@ async def get_employee(conn: Connection, *, employee_id: int) -> EmployeeRead:
     if row is None:
         raise NotFound("no such employee")
     return EmployeeRead.model_validate(dict(row))
+
+
+async def update_preferences(conn: Connection, caller: Caller, data: Preferences) -> EmployeeRead:
+    employee = caller.require_employee()
+    fields = data.model_fields_set
+    await conn.execute(
+        q.UPDATE_PREFERENCES, employee.id, "locale" in fields, data.locale, "time_zone" in fields, data.time_zone
+    )
+    return await get_employee(conn, employee_id=employee.id)
 
 
 async def list_employees(conn: Connection, *, team: str | None) -> list[EmployeeRead]:

@@ -34,6 +34,10 @@ async def me(call: Call) -> EmployeeRead:
     return await service.get_employee(call.conn, employee_id=call.caller.require_employee().id)
 
 
+async def update_me(call: Call) -> EmployeeRead:
+    return await service.update_preferences(call.conn, call.caller, call.body)
+
+
 async def list_employees(call: Call) -> list[EmployeeRead]:
     return await service.list_employees(call.conn, team=call.query.team)
 

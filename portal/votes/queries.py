@@ -56,3 +56,5 @@ WITH idea AS (
 SELECT (SELECT status FROM idea) AS status,
        {VOTE_COUNT.format(idea="$1")} - (SELECT count(*) FROM withdrawn)::int AS vote_count
 """
+
+COUNTS = f"SELECT id AS idea_id, {VOTE_COUNT.format(idea='id')} AS vote_count FROM unnest($1::bigint[]) AS id"

@@ -46,3 +46,8 @@ async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> Vo
     )
     _check(row, idea_id)
     return VoteState(idea_id=idea_id, voted=False, vote_count=row["vote_count"])
+
+
+async def counts(conn: Connection, idea_ids: list[int]) -> dict[int, int]:
+    """Current vote counts of several ideas at once."""
+    return {row["idea_id"]: row["vote_count"] for row in await conn.fetch(q.COUNTS, idea_ids)}

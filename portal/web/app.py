@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
+from portal.auth.oidc import OidcClient
 from portal.config import Settings
 from portal.db import create_pool
 from portal.events.hub import FeedHub
@@ -27,17 +29,28 @@ from portal.web.keys import (
     FAILURES,
     HUB,
     METRICS,
+    OIDC,
     POOL,
     RATE_LIMITER,
     REDIS,
     SETTINGS,
+    STATIC,
     VERIFIER,
 )
 from portal.web.metrics import Metrics
-from portal.web.routes import all_routes
+from portal.web.pages import page_endpoint
+from portal.web.routes import all_routes, page_routes
 from portal.web.spec import openapi_document
+from portal.web.static import StaticFiles
+from portal.web.templates import setup_templates
 
 log = logging.getLogger("portal.app")
+
+
+@functools.cache
+def api_document() -> dict:
+    """The OpenAPI document: a function of the code alone, so built once per process."""
+    return openapi_document(all_routes(), version=app_version())
 
 
 def app_version() -> str:
@@ -81,11 +94,9 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     app[RATE_LIMITER] = limiter
     flusher = asyncio.create_task(limiter.run())
     yield
-    flusher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await flusher
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(limiter.flush(), timeout=3)
+    limiter.stop()  # its last flush is bounded by the client's socket timeouts
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(flusher, timeout=5)
     await client.aclose()
 
 
@@ -122,7 +133,7 @@ async def _end_streams(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     settings.require_urls()
     app = web.Application(
-        middlewares=[middlewares.observe, middlewares.problems],
+        middlewares=[middlewares.observe, middlewares.security_headers, middlewares.problems],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -131,9 +142,16 @@ def create_app(settings: Settings) -> web.Application:
     app[VERIFIER] = JwtVerifier(settings)
     app[EMPLOYEES] = EmployeeCache(settings.auth_cache_seconds)
     routes = all_routes()
-    app[OPENAPI] = openapi_document(routes, version=app_version())
+    app[OPENAPI] = api_document()
     for route in routes:
         app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
+    if settings.oidc_issuer and settings.oidc_client_id:
+        app[OIDC] = OidcClient(settings)
+    app[STATIC] = StaticFiles.load()
+    app.router.add_get("/static/{digest}/{name:.+}", app[STATIC].handle, name="static")
+    for page in page_routes(settings):
+        app.router.add_route(page.method, page.path, page_endpoint(page), name=page.name)
+    setup_templates(app, app[STATIC])
     app.cleanup_ctx.extend([_database, _redis, _event_hub])
     app.on_shutdown.append(_end_streams)
     return app

@@ -8,10 +8,12 @@ from aiohttp import web
 
 from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
+from portal.auth.oidc import OidcClient
 from portal.config import Settings
 from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web.metrics import Metrics
+from portal.web.static import StaticFiles
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
@@ -21,6 +23,9 @@ VERIFIER = web.AppKey("verifier", JwtVerifier)
 EMPLOYEES = web.AppKey("employees", EmployeeCache)
 RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
 HUB = web.AppKey("hub", FeedHub)
+STATIC = web.AppKey("static", StaticFiles)
+OIDC = web.AppKey("oidc", OidcClient)
+TRANSLATIONS = web.AppKey("translations", dict)
 # Background loops that died; `portal serve` exits non-zero when any did.
 FAILURES = web.AppKey("failures", list)
 

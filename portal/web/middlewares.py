@@ -75,21 +75,58 @@ async def observe(request: web.Request, handler):
         )
 
 
+# No inline script or style anywhere, nothing from another host, never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    response = await handler(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.content_type == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _wants_html(request: web.Request) -> bool:
+    """A browser navigating to a page (not the API, not a script) gets errors as a page."""
+    return not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", "")
+
+
+async def _respond(request: web.Request, error: PortalError) -> web.StreamResponse:
+    if _wants_html(request):
+        from portal.web.pages import error_page
+
+        return await error_page(request, error)
+    return problem_response(error, request.path)
+
+
 @web.middleware
 async def problems(request: web.Request, handler):
     """Renders every error as application/problem+json; unexpected ones as a generic 500."""
     try:
         return await handler(request)
     except PortalError as error:
-        return problem_response(error, request.path)
+        return await _respond(request, error)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return problem_response(_as_problem(exc), request.path)
+        return await _respond(request, _as_problem(exc))
     except UnicodeDecodeError:
-        return problem_response(MalformedRequest("the request is not valid UTF-8"), request.path)
+        return await _respond(request, MalformedRequest("the request is not valid UTF-8"))
     except Exception:
         log.exception(
             "unhandled error", extra={"fields": {"request_id": request.get(REQUEST_ID), "path": request.path}}
         )
-        return problem_response(InternalError(), request.path)
+        return await _respond(request, InternalError())

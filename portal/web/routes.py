@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from portal.auth import pages as auth_pages
 from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
+from portal.config import Settings
 from portal.events import views as events
 from portal.events.schemas import EventPage, EventQuery, StreamQuery
+from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
 from portal.ideas.schemas import (
     IdeaCreate,
@@ -15,12 +18,16 @@ from portal.ideas.schemas import (
     IdeaUpdate,
     StatusChange,
 )
+from portal.results import pages as results_pages
 from portal.results import views as results
 from portal.results.schemas import DigestRead, IdeaResults
+from portal.routing import pages as routing_pages
 from portal.routing import views as routing
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
+    ReachedTeam,
+    RoutingPreview,
     RoutingRead,
     RoutingResponse,
     RoutingRuleCreate,
@@ -33,11 +40,13 @@ from portal.services.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
+from portal.teams import pages as teams_pages
 from portal.teams import views as teams
 from portal.teams.schemas import (
     EmployeeCreate,
     EmployeeQuery,
     EmployeeRead,
+    Preferences,
     TeamCreate,
     TeamRead,
     TeamUpdate,
@@ -46,7 +55,8 @@ from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
 from portal.votes.schemas import VoteState
-from portal.web import docs, health
+from portal.web import admin, docs, health
+from portal.web.pages import Page
 from portal.web.spec import Handler, Route
 from portal.webhooks import views as webhooks
 from portal.webhooks.schemas import (
@@ -171,6 +181,15 @@ def team_routes() -> list[Route]:
             errors=(404,),
         ),
         read("GET", f"{API}/me", teams.me, "The signed-in employee", "employees", response=EmployeeRead),
+        write(
+            "PATCH",
+            f"{API}/me",
+            teams.update_me,
+            "Change your language or time zone (the web client's and emails')",
+            "employees",
+            body=Preferences,
+            response=EmployeeRead,
+        ),
         read(
             "GET",
             f"{API}/employees",
@@ -470,6 +489,16 @@ def pipeline_routes() -> list[Route]:
             errors=(404,),
         ),
         read(
+            "POST",
+            f"{API}/routing-preview",
+            routing.preview_routing,
+            "Which teams an idea about these services, teams, tags and words would reach",
+            "routing",
+            body=RoutingPreview,
+            response=list[ReachedTeam],
+            scope="ideas:read",
+        ),
+        read(
             "GET",
             f"{API}/ideas/{{idea_id}}/routings",
             routing.idea_routings,
@@ -649,3 +678,58 @@ def all_routes() -> list[Route]:
         *token_routes(),
         *pipeline_routes(),
     ]
+
+
+def page_routes(settings: Settings) -> list[Page]:
+    """The web client's pages; not part of the API document."""
+    pages = [
+        Page("GET", "/", ideas_pages.idea_list),
+        Page("GET", "/ideas/new", ideas_pages.idea_new),
+        Page("GET", "/ideas/preview-routing", ideas_pages.routing_preview),
+        Page("POST", "/ideas", ideas_pages.idea_create, tx="write"),
+        Page("GET", "/ideas/{idea_id}", ideas_pages.idea_page),
+        Page("GET", "/ideas/{idea_id}/edit", ideas_pages.idea_edit),
+        Page("POST", "/ideas/{idea_id}/edit", ideas_pages.idea_update, tx="write"),
+        Page("POST", "/ideas/{idea_id}/vote", ideas_pages.idea_vote, tx="write"),
+        Page("POST", "/ideas/{idea_id}/comments", ideas_pages.comment_create, tx="write"),
+        Page("GET", "/ideas/{idea_id}/comments/{comment_id}/edit", ideas_pages.comment_edit),
+        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/edit", ideas_pages.comment_update, tx="write"),
+        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/delete", ideas_pages.comment_delete, tx="write"),
+        Page("POST", "/ideas/{idea_id}/status", ideas_pages.idea_status, tx="write"),
+        Page("POST", "/ideas/{idea_id}/routings/{team}/response", ideas_pages.routing_respond, tx="write"),
+        Page("GET", "/live", ideas_pages.live_counts, tx=None),
+        Page("GET", "/teams/{slug}/inbox", routing_pages.team_inbox),
+        Page("GET", "/teams/{slug}/digests", results_pages.team_digests),
+        Page("POST", "/teams/{slug}/digests", results_pages.digest_compile, tx="write"),
+        Page("GET", "/settings", teams_pages.settings_page),
+        Page("POST", "/settings", teams_pages.settings_save, tx="write"),
+        Page("POST", "/settings/language", teams_pages.set_language, access="anyone", tx="write"),
+        Page("GET", "/admin/teams", admin.admin_teams),
+        Page("POST", "/admin/teams", admin.admin_team_create, tx="write"),
+        Page("POST", "/admin/teams/{slug}/leads", admin.admin_lead_add, tx="write"),
+        Page("POST", "/admin/teams/{slug}/leads/{email}/delete", admin.admin_lead_remove, tx="write"),
+        Page("GET", "/admin/services", admin.admin_services),
+        Page("POST", "/admin/services", admin.admin_service_create, tx="write"),
+        Page("POST", "/admin/services/{slug}", admin.admin_service_update, tx="write"),
+        Page("GET", "/admin/routing-rules", admin.admin_rules),
+        Page("POST", "/admin/routing-rules", admin.admin_rule_create, tx="write"),
+        Page("POST", "/admin/routing-rules/{rule_id}/delete", admin.admin_rule_delete, tx="write"),
+        Page("GET", "/admin/webhooks", admin.admin_webhooks),
+        Page("POST", "/admin/webhooks", admin.admin_webhook_create, tx="write"),
+        Page("GET", "/admin/webhooks/{webhook_id}", admin.admin_webhook),
+        Page("POST", "/admin/webhooks/{webhook_id}/enabled", admin.admin_webhook_toggle, tx="write"),
+        Page("POST", "/admin/webhooks/{webhook_id}/delete", admin.admin_webhook_delete, tx="write"),
+        Page(
+            "POST", "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", admin.admin_redeliver, tx="write"
+        ),
+        Page("GET", "/admin/tokens", admin.admin_tokens),
+        Page("POST", "/admin/tokens", admin.admin_token_create, tx="write"),
+        Page("POST", "/admin/tokens/{token_id}/revoke", admin.admin_token_revoke, tx="write"),
+        Page("GET", "/sign-in", auth_pages.sign_in, access="anyone"),
+        Page("GET", "/auth/login", auth_pages.oidc_begin, access="anyone", tx="write"),
+        Page("GET", "/auth/callback", auth_pages.oidc_callback, access="anyone", tx="write"),
+        Page("POST", "/sign-out", auth_pages.sign_out, access="anyone", tx="write"),
+    ]
+    if settings.environment in ("development", "test"):  # never registered in production
+        pages.append(Page("POST", "/dev/sign-in", auth_pages.dev_sign_in, access="anyone", tx="write"))
+    return pages

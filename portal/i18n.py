@@ -1,0 +1,87 @@
+"""Japanese and English: message catalogues (gettext .po files, read with Babel at start-up, so
+no compile step and no binary files in the repository), the language a request is answered in,
+and dates, countdowns and numbers in the reader's language and time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("en", "ja")
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@functools.cache
+def load_translations() -> dict[str, NullTranslations]:
+    """Each locale's catalogue; English is the source language (its msgids are the text)."""
+    loaded: dict[str, NullTranslations] = {}
+    for locale in LOCALES:
+        po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            loaded[locale] = NullTranslations()
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=locale)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        compiled.seek(0)
+        loaded[locale] = Translations(compiled)
+    return loaded
+
+
+def negotiate(chosen: str | None, accept_language: str | None, default: str) -> str:
+    """The employee's choice, else the browser's first supported language, else the default."""
+    if chosen in LOCALES:
+        return chosen
+    ranked = []
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((quality, tag.strip().lower().split("-")[0]))
+    for quality, language in sorted(ranked, key=lambda item: -item[0]):
+        if quality > 0 and language in LOCALES:
+            return language
+    return default
+
+
+class Formats:
+    """Dates in the reader's time zone and language."""
+
+    def __init__(self, locale: str, time_zone: str) -> None:
+        self.locale = locale
+        self.zone = ZoneInfo(time_zone)
+
+    def datetime(self, value: dt.datetime | None) -> str:
+        return "" if value is None else format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
+
+    def short(self, value: dt.datetime | None) -> str:
+        return "" if value is None else format_datetime(value, "short", tzinfo=self.zone, locale=self.locale)
+
+    def iso(self, value: dt.datetime | None) -> str:
+        return "" if value is None else value.astimezone(self.zone).isoformat(timespec="minutes")
+
+    def relative(self, value: dt.datetime | None, now: dt.datetime) -> str:
+        """ "in 3 hours" / "3 時間後", "2 days ago" / "2 日前"."""
+        if value is None:
+            return ""
+        return format_timedelta(value - now, threshold=1.5, add_direction=True, locale=self.locale)
+
+    def duration(self, value: dt.timedelta) -> str:
+        return format_timedelta(value, threshold=1.5, locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)

@@ -1,0 +1,302 @@
+"""The idea pages: list, one idea, post and edit, vote, comment, and a lead's status change.
+
+Every page calls the same domain functions as the JSON API and validates with the same models;
+with JavaScript a vote or comment swaps one fragment (htmx), without it the form posts and the
+browser is redirected back (303).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+
+from portal.comments import service as comments
+from portal.comments.schemas import CommentQuery, CommentWrite
+from portal.errors import ValidationFailed
+from portal.ideas import listing, service
+from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
+from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
+from portal.results import service as results
+from portal.routing import service as routing
+from portal.routing.schemas import RoutingPreview, RoutingResponse
+from portal.services import service as services
+from portal.teams import service as teams
+from portal.votes import service as votes
+from portal.web.keys import HUB
+from portal.web.pages import View
+
+LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "mine", "voted", "cursor")
+SORTS = ("new", "top", "trending")
+
+
+async def idea_list(view: View) -> web.Response:
+    raw = {name: view.request.query[name] for name in LIST_FILTERS if view.request.query.get(name)}
+    errors: dict[str, str] = {}
+    query, errors = view.validate(IdeaQuery, raw)
+    page = await listing.list_ideas(view.conn, viewer=view.employee.id, query=query) if query else None
+    more = view.url("idea_list", query={**raw, "cursor": page.next_cursor}) if page and page.next_cursor else None
+    context: dict[str, Any] = {
+        "page": page,
+        "more": more,
+        "filters": raw,
+        "errors": errors,
+        "sort": query.order if query else "new",
+    }
+    if view.htmx and view.request.query.get("cursor"):
+        return await view.render("ideas/_more.html", **context)
+    return await view.render(
+        "ideas/list.html",
+        **context,
+        statuses=list(TRANSITIONS),
+        teams=await teams.list_teams(view.conn),
+        services=await services.list_services(view.conn),
+    )
+
+
+async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    routed = await routing.idea_routings(view.conn, idea_id=idea_id)
+    lead_of = set(await teams.teams_led_by(view.conn, view.caller))
+    return {
+        "idea": idea,
+        "comments": await comments.list_comments(view.conn, idea_id=idea_id, query=CommentQuery(limit=200)),
+        "routings": routed,
+        "results": await results.get_results(view.conn, idea_id=idea_id),
+        "answerable": {r.team for r in routed if r.team in lead_of or view.employee.is_admin},
+        "transitions": sorted(TRANSITIONS[idea.status]) if await _may_change_status(view, idea) else [],
+        "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
+        "votes_closed": idea.status in CLOSED_STATUSES,
+    }
+
+
+async def _may_change_status(view: View, idea: IdeaDetail) -> bool:
+    return view.employee.is_admin or await service.leads_a_provider(view.conn, view.caller, idea_id=idea.id)
+
+
+async def idea_page(view: View) -> web.Response:
+    return await view.render("ideas/detail.html", **await _idea_context(view, view.path["idea_id"]))
+
+
+def _concerns(view: View) -> dict[str, Any]:
+    """The form's idea fields in the API's shape."""
+    teams_named = [{"team": slug, "role": "provider"} for slug in view.fields("provider_teams")]
+    teams_named += [
+        {"team": slug, "role": "customer"}
+        for slug in view.fields("customer_teams")
+        if slug not in view.fields("provider_teams")
+    ]
+    return {
+        "title": view.field("title"),
+        "body": view.field("body"),
+        "tags": [t.strip() for t in view.field("tags").split(",") if t.strip()],
+        "services": view.fields("services"),
+        "teams": teams_named,
+    }
+
+
+async def _form(
+    view: View, *, values: dict[str, Any], errors: dict[str, str], idea: IdeaDetail | None, status: int = 200
+) -> web.Response:
+    concerns, _ = view.validate(RoutingPreview, {k: values[k] for k in RoutingPreview.model_fields if k in values})
+    preview = await routing.preview(view.conn, concerns) if concerns else []
+    return await view.render(
+        "ideas/form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        idea=idea,
+        preview=preview,
+        teams=await teams.list_teams(view.conn),
+        services=await services.list_services(view.conn),
+    )
+
+
+def _values_of(idea: IdeaDetail) -> dict[str, Any]:
+    return {
+        "title": idea.title,
+        "body": idea.body,
+        "tags": idea.tags,
+        "services": idea.services,
+        "teams": [{"team": t.team, "role": t.role} for t in idea.teams],
+    }
+
+
+async def idea_new(view: View) -> web.Response:
+    return await _form(view, values={"services": view.request.query.getall("services", [])}, errors={}, idea=None)
+
+
+async def idea_create(view: View) -> web.Response:
+    values = _concerns(view)
+    data, errors = view.validate(IdeaCreate, values)
+    if data is None:
+        return await _form(view, values=values, errors=errors, idea=None, status=422)
+    try:
+        idea = await service.create_idea(view.conn, view.caller, data)
+    except ValidationFailed as failed:  # e.g. a service that was deleted meanwhile
+        return await _form(view, values=values, errors=_by_field(failed), idea=None, status=422)
+    return view.redirect(view.url("idea_page", idea_id=idea.id))
+
+
+async def routing_preview(view: View) -> web.Response:
+    """The teams the form's idea would reach: a fragment for the form's script, else the form."""
+    values = {
+        "title": view.request.query.get("title", ""),
+        "body": view.request.query.get("body", ""),
+        "tags": [t.strip() for t in view.request.query.get("tags", "").split(",") if t.strip()],
+        "services": view.request.query.getall("services", []),
+        "teams": [{"team": s, "role": "provider"} for s in view.request.query.getall("provider_teams", [])]
+        + [{"team": s, "role": "customer"} for s in view.request.query.getall("customer_teams", [])],
+    }
+    data, _ = view.validate(RoutingPreview, values)
+    preview = await routing.preview(view.conn, data) if data else []
+    if view.htmx:
+        return await view.render("ideas/_preview.html", preview=preview)
+    return await _form(view, values=values, errors={}, idea=None)
+
+
+async def idea_edit(view: View) -> web.Response:
+    idea = await service.get_idea(view.conn, idea_id=view.path["idea_id"], viewer=view.employee.id)
+    return await _form(view, values=_values_of(idea), errors={}, idea=idea)
+
+
+async def idea_update(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    values = _concerns(view)
+    data, errors = view.validate(IdeaUpdate, values)
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    if data is None:
+        return await _form(view, values=values, errors=errors, idea=idea, status=422)
+    try:
+        await service.update_idea(view.conn, view.caller, idea_id=idea_id, data=data)
+    except ValidationFailed as failed:
+        return await _form(view, values=values, errors=_by_field(failed), idea=idea, status=422)
+    return view.redirect(view.url("idea_page", idea_id=idea_id))
+
+
+def _by_field(failed: ValidationFailed) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in failed.extra.get("errors", []):
+        errors.setdefault(error["field"].removeprefix("body.").split(".")[0], error["message"])
+    return errors
+
+
+def _back(view: View, idea_id: int) -> str:
+    target = view.field("next")
+    return target if target.startswith("/") and not target.startswith("//") else view.url("idea_page", idea_id=idea_id)
+
+
+async def idea_vote(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    if view.field("action") == "withdraw":
+        state = await votes.withdraw_vote(view.conn, view.caller, idea_id=idea_id)
+    else:
+        state = await votes.cast_vote(view.conn, view.caller, idea_id=idea_id)
+    if view.htmx:
+        return await view.render(
+            "ideas/_vote.html",
+            idea_id=idea_id,
+            voted=state.voted,
+            vote_count=state.vote_count,
+            closed=False,
+            next=view.field("next"),
+        )
+    return view.redirect(_back(view, idea_id))
+
+
+async def comment_create(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(CommentWrite, {"body": view.field("body")})
+    if data is None:
+        context = await _idea_context(view, idea_id)
+        return await view.render(
+            "ideas/detail.html", status=422, comment_errors=errors, comment_value=view.field("body"), **context
+        )
+    comment = await comments.create_comment(view.conn, view.caller, idea_id=idea_id, data=data)
+    if view.htmx:
+        return await view.render("ideas/_comment.html", comment=comment, idea_id=idea_id, fresh=True)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + f"#comment-{comment.id}")
+
+
+async def comment_edit(view: View) -> web.Response:
+    comment = await comments.get_comment(view.conn, **view.path)
+    return await view.render("ideas/comment_form.html", comment=comment, value=comment.body or "", errors={})
+
+
+async def comment_update(view: View) -> web.Response:
+    data, errors = view.validate(CommentWrite, {"body": view.field("body")})
+    if data is None:
+        comment = await comments.get_comment(view.conn, **view.path)
+        return await view.render(
+            "ideas/comment_form.html", status=422, comment=comment, value=view.field("body"), errors=errors
+        )
+    comment = await comments.edit_comment(view.conn, view.caller, **view.path, data=data)
+    return view.redirect(view.url("idea_page", idea_id=comment.idea_id) + f"#comment-{comment.id}")
+
+
+async def comment_delete(view: View) -> web.Response:
+    await comments.delete_comment(view.conn, view.caller, **view.path)
+    return view.redirect(view.url("idea_page", idea_id=view.path["idea_id"]) + "#comments")
+
+
+async def idea_status(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(
+        StatusChange,
+        {
+            "status": view.field("status"),
+            "reason": view.field("reason"),
+            "duplicate_of": int(view.field("duplicate_of")) if view.field("duplicate_of").isdecimal() else None,
+        },
+    )
+    if data is None:
+        context = await _idea_context(view, idea_id)
+        return await view.render("ideas/detail.html", status=422, status_errors=errors, **context)
+    await service.change_status(view.conn, view.caller, idea_id=idea_id, change=data)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#status")
+
+
+async def routing_respond(view: View) -> web.Response:
+    idea_id, team = view.path["idea_id"], view.path["team"]
+    data, errors = view.validate(
+        RoutingResponse, {"decision": view.field("decision"), "message": view.field("message")}
+    )
+    if data is None:
+        context = await _idea_context(view, idea_id)
+        return await view.render("ideas/detail.html", status=422, response_errors={team: errors}, **context)
+    await routing.respond(view.conn, view.caller, idea_id=idea_id, slug=team, answer=data)
+    return view.redirect(_back(view, idea_id))
+
+
+LIVE_MAX_IDEAS = 100
+
+
+async def live_counts(view: View) -> web.StreamResponse:
+    """Server-sent events with the vote counts of the ideas a page shows, as they change."""
+    raw = view.request.query.get("ideas", "")
+    idea_ids = frozenset(int(part) for part in raw.split(",")[:LIVE_MAX_IDEAS] if part.isdecimal() and len(part) < 19)
+    if not idea_ids:
+        raise ValidationFailed([{"field": "query.ideas", "type": "missing", "message": "name the ideas to follow"}])
+    hub = view.request.app[HUB]
+    with hub.watch_counts(view.caller.label, idea_ids) as watch:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
+        await response.prepare(view.request)
+        try:
+            while not hub.closed:
+                try:
+                    counts = await asyncio.wait_for(watch.queue.get(), view.settings.stream_heartbeat_seconds)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                if counts is None:
+                    break
+                for idea_id, count in counts.items():
+                    update = {"idea_id": idea_id, "vote_count": count, "vote_count_text": view.formats.number(count)}
+                    await response.write(f"event: count\ndata: {json.dumps(update)}\n\n".encode())
+        except ConnectionResetError:
+            pass
+    return response

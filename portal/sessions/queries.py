@@ -1,0 +1,33 @@
+"""SQL for browser sessions and sign-ins in progress."""
+
+from __future__ import annotations
+
+from portal.auth.queries import EMPLOYEE_COLUMNS
+
+CREATE_SESSION = """
+INSERT INTO web_sessions (token_hash, employee_id, csrf_token, expires_at)
+VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+"""
+# The session's employee; last_seen_at is refreshed at most once a minute.
+LOAD_SESSION = f"""
+WITH session AS (
+    SELECT token_hash, employee_id, csrf_token, last_seen_at FROM web_sessions
+    WHERE token_hash = $1 AND expires_at > now()
+), touched AS (
+    UPDATE web_sessions s SET last_seen_at = now() FROM session
+    WHERE s.token_hash = session.token_hash AND session.last_seen_at < now() - interval '1 minute'
+)
+SELECT session.csrf_token, e.locale, e.time_zone, {EMPLOYEE_COLUMNS}
+FROM session JOIN employees e ON e.id = session.employee_id
+"""
+END_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"
+PURGE_SESSIONS = "DELETE FROM web_sessions WHERE expires_at < now()"
+
+BEGIN_SIGN_IN = """
+INSERT INTO web_sign_ins (state_hash, nonce, code_verifier, next_path) VALUES ($1, $2, $3, $4)
+"""
+FINISH_SIGN_IN = """
+DELETE FROM web_sign_ins WHERE state_hash = $1 AND created_at > now() - make_interval(secs => $2)
+RETURNING nonce, code_verifier, next_path
+"""
+PURGE_SIGN_INS = "DELETE FROM web_sign_ins WHERE created_at < now() - interval '1 hour'"

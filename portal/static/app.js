@@ -1,0 +1,45 @@
+// Idea Portal: the little the pages need beyond htmx. Everything works without it.
+(function () {
+  "use strict";
+
+  // Live vote counts: one server-sent event stream per page for the ideas it shows.
+  function followCounts() {
+    var holder = document.querySelector("[data-live-ideas]");
+    if (!holder || !window.EventSource) return;
+    var ids = holder.getAttribute("data-live-ideas");
+    if (!ids) return;
+    var stream = new EventSource("/live?ideas=" + encodeURIComponent(ids));
+    stream.addEventListener("count", function (message) {
+      var update = JSON.parse(message.data);
+      document.querySelectorAll('[data-vote-count="' + update.idea_id + '"]').forEach(function (element) {
+        element.textContent = update.vote_count_text;
+      });
+    });
+    window.addEventListener("pagehide", function () { stream.close(); });
+  }
+
+  // A form sent by htmx that asks for it is emptied after success (a posted comment).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form && form.hasAttribute && form.hasAttribute("data-reset-on-success")) {
+      form.reset();
+    }
+  });
+
+  // An error answer to an htmx request: say so, instead of silently doing nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("live-error");
+    if (!box) return;
+    box.hidden = false;
+    box.textContent = box.getAttribute("data-message") + " (" + event.detail.xhr.status + ")";
+  });
+
+  // The routing preview and other "show me" buttons are for browsers without script.
+  document.querySelectorAll("[data-no-script-only]").forEach(function (element) { element.hidden = true; });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", followCounts);
+  } else {
+    followCounts();
+  }
+})();

@@ -1,0 +1,31 @@
+"""Validation errors worded for people, in their language. The API reports pydantic's own
+messages; a page shows these, chosen by the error's type, with the same facts (limits, lengths)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Gettext = Callable[[str], str]
+
+
+def describe(error: dict[str, Any], _: Gettext) -> str:
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    limits = {"min": context.get("min_length", 1), "max": context.get("max_length", "")}
+    messages = {
+        "missing": _("Enter a value"),
+        "string_too_short": _("Enter at least %(min)s characters"),
+        "string_too_long": _("Enter at most %(max)s characters"),
+        "too_long": _("Choose at most %(max)s"),
+        "too_short": _("Choose at least %(min)s"),
+        "string_pattern_mismatch": _("This is not in the expected form"),
+        "literal_error": _("Choose one of the options"),
+        "string_unstorable": _("Remove the invisible control characters"),
+    }
+    for number in ("int_parsing", "int_type", "greater_than_equal", "less_than_equal"):
+        messages[number] = _("Enter a whole number in the allowed range")
+    for unknown in ("unknown_service", "unknown_team", "unknown_idea"):
+        messages[unknown] = _("This does not exist (any more)")
+    if kind in messages:
+        return messages[kind] % limits if "%(" in messages[kind] else messages[kind]
+    return str(error.get("msg") or error.get("message") or _("This is not valid")).removeprefix("Value error, ")

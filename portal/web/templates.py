@@ -1,0 +1,63 @@
+"""Jinja2 environments for the web client, one per language (each with its gettext catalogue
+installed), registered with aiohttp-jinja2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from portal import markdown
+from portal.i18n import LOCALES, load_translations
+from portal.web.keys import TRANSLATIONS
+from portal.web.pages import _environment_key
+from portal.web.static import StaticFiles
+
+TEMPLATES = jinja2.PackageLoader("portal", "templates")
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by every environment of the process (each language's, each
+    app's), so a template is compiled once, not once per environment."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
+def options(items: list[Any], value: str = "slug", label: str = "name") -> list[tuple[str, str]]:
+    """(value, text) pairs for a select, e.g. teams by slug, shown by name."""
+    return [(getattr(item, value), f"{getattr(item, label)} ({getattr(item, value)})") for item in items]
+
+
+def setup_templates(app: web.Application, static: StaticFiles) -> None:
+    translations = load_translations()
+    app[TRANSLATIONS] = translations
+    for locale in LOCALES:
+        environment = aiohttp_jinja2.setup(
+            app,
+            loader=TEMPLATES,
+            app_key=_environment_key(locale),
+            extensions=["jinja2.ext.i18n"],
+            autoescape=jinja2.select_autoescape(default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+            bytecode_cache=COMPILED,
+        )
+        environment.install_gettext_translations(translations[locale], newstyle=True)  # type: ignore[attr-defined]
+        environment.globals["static"] = static.url
+        environment.filters["markdown"] = markdown.render
+        environment.filters["options"] = options
