@@ -59,6 +59,12 @@ class EmbeddedPostgres:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         return cls(server)
 
+    def configure(self, **parameters: str) -> None:
+        """Server settings (ALTER SYSTEM), applied at once."""
+        for name, value in parameters.items():
+            self.server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+        self.server.psql("SELECT pg_reload_conf();")
+
     def url(self, database: str = DATABASE_NAME) -> str:
         socket_dir = self.server.get_postmaster_info().socket_dir
         return f"postgresql://postgres@/{database}?host={quote(str(socket_dir))}"

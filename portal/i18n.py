@@ -10,10 +10,11 @@ import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from babel.support import NullTranslations, Translations
 
 LOCALES = ("en", "ja")
@@ -58,12 +59,18 @@ def negotiate(chosen: str | None, accept_language: str | None, default: str) -> 
     return default
 
 
+@functools.cache
+def _parsed(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 class Formats:
     """Dates in the reader's time zone and language."""
 
     def __init__(self, locale: str, time_zone: str) -> None:
-        self.locale = locale
+        self.locale = _parsed(locale)  # Babel re-parses a locale given as text on every call
         self.zone = ZoneInfo(time_zone)
+        self.group = get_group_symbol(self.locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
         return "" if value is None else format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
@@ -84,4 +91,6 @@ class Formats:
         return format_timedelta(value, threshold=1.5, locale=self.locale)
 
     def number(self, value: int | float) -> str:
+        if isinstance(value, int):  # vote counts on every card: grouping is all they need, done fast
+            return f"{value:,}".replace(",", self.group)
         return format_decimal(value, locale=self.locale)

@@ -36,3 +36,10 @@ class Output(BaseModel):
 
 class Page(Output):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null at the end.")
+
+
+class Named(Output):
+    """Something people choose from a list: its slug and its name."""
+
+    slug: str
+    name: str

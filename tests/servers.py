@@ -3,7 +3,6 @@ PORTAL_TEST_REDIS_URL, or embedded servers started once per test session."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 import uuid
@@ -15,17 +14,6 @@ import asyncpg
 
 from portal.config import PROJECT_ROOT
 from portal.migrate import migrate_url
-
-
-async def _throwaway_durability(url: str) -> None:
-    """Test data need not survive a crash: skip fsync, so cloning and dropping databases is fast."""
-    conn = await asyncpg.connect(url)
-    try:
-        for name in ("fsync", "synchronous_commit", "full_page_writes"):
-            await conn.execute(f"ALTER SYSTEM SET {name} = off")
-        await conn.execute("SELECT pg_reload_conf()")
-    finally:
-        await conn.close()
 
 
 def with_database(url: str, name: str) -> str:
@@ -60,7 +48,8 @@ class TestServers:
                 postgres = EmbeddedPostgres.start(root / "postgres")
                 stoppers.append(postgres.stop)
                 database_url = postgres.url("postgres")
-                asyncio.run(_throwaway_durability(database_url))
+                # Test data need not survive a crash: without fsync, cloning databases is fast.
+                postgres.configure(fsync="off", synchronous_commit="off", full_page_writes="off")
             if not redis_url:
                 redis = EmbeddedRedis.start(root / "redis", persist=False)
                 stoppers.append(redis.stop)

@@ -6,9 +6,11 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+from babel.numbers import format_decimal
 
 from portal.errors import ValidationFailed
 from portal.events import feed
+from portal.i18n import Formats
 from portal.ideas import listing
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS, allowed
 from portal.text import is_clean_text, unclean_fields
@@ -114,3 +116,9 @@ def test_unclean_text_is_found_wherever_it_is():
     assert is_clean_text("日本語 and English")
     assert not is_clean_text("a\x00b") and not is_clean_text("lone \ud800")
     assert unclean_fields({"a": ["ok", "bad\x00"], "b\x00": 1, "c": {"d": "\udfff"}}) == [("a", 1), (), ("c", "d")]
+
+
+def test_whole_numbers_are_grouped_as_babel_groups_them_in_each_language():
+    for locale in ("en", "ja", "de", "fr"):
+        for value in (0, 7, 1234, -98765, 1234567890):
+            assert Formats(locale, "UTC").number(value) == format_decimal(value, locale=locale)

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from portal.app import create_app
 from portal.config import PROJECT_ROOT
 from portal.markdown import render
+from portal.routing.service import route_idea
 from portal.seed import seed
 from portal.web.middlewares import CONTENT_SECURITY_POLICY
 from portal.web.static import STATIC_ROOT
@@ -265,3 +266,17 @@ async def test_a_callback_from_another_browser_is_refused(settings, db):
     async with TestClient(TestServer(create_app(configured))) as client:
         response = await client.get("/auth/callback?code=x&state=y")
     assert response.status == 400 and "not started in this browser" in await response.text()
+
+
+async def test_a_long_inbox_is_shown_a_page_at_a_time_with_a_link_to_more(client, db):
+    await seed(db)
+    for idea_id in await db.fetchval("SELECT array_agg(id) FROM ideas"):
+        await route_idea(db, idea_id=idea_id)
+    routed = await db.fetchval("SELECT count(*) FROM routings r JOIN teams t ON t.id = r.team_id WHERE t.slug = 'it'")
+    assert routed >= 2
+    await _sign_in(client, "ken.lead@example.com")
+    page = await (await client.get("/teams/it/inbox?shown=1")).text()
+    assert page.count("#teams") == 1
+    assert re.search(r'<p class="more"><a [^>]*href="/teams/it/inbox\?shown=51"', page)
+    everything = await (await client.get("/teams/it/inbox?shown=51")).text()
+    assert everything.count("#teams") == routed and 'class="more"' not in everything

@@ -51,15 +51,15 @@ async def idea_list(view: View) -> web.Response:
         "ideas/list.html",
         **context,
         statuses=list(TRANSITIONS),
-        teams=await teams.list_teams(view.conn),
-        services=await services.list_services(view.conn),
+        teams=await teams.team_names(view.conn),
+        services=await services.service_names(view.conn),
     )
 
 
 async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
     idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
     routed = await routing.idea_routings(view.conn, idea_id=idea_id)
-    lead_of = set(await teams.teams_led_by(view.conn, view.caller))
+    lead_of = set(view.session.lead_of) if view.session else set()
     return {
         "idea": idea,
         "comments": await comments.list_comments(view.conn, idea_id=idea_id, query=CommentQuery(limit=200)),
@@ -109,8 +109,8 @@ async def _form(
         errors=errors,
         idea=idea,
         preview=preview,
-        teams=await teams.list_teams(view.conn),
-        services=await services.list_services(view.conn),
+        teams=await teams.team_names(view.conn),
+        services=await services.service_names(view.conn),
     )
 
 

@@ -44,3 +44,7 @@ JOIN teams c ON c.id = sc.team_id
 GROUP BY p.slug, c.slug
 ORDER BY p.slug, c.slug
 """
+
+SERVICE_NAMES = """
+SELECT s.slug, s.name, p.slug AS provider_team FROM services s JOIN teams p ON p.id = s.provider_team_id ORDER BY s.slug
+"""

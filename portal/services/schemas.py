@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator, model_validator
 
-from portal.schemas import Input, Name, Output, Slug
+from portal.schemas import Input, Name, Named, Output, Slug
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -68,3 +68,7 @@ class ServiceMapTeam(Output):
 class ServiceMap(Output):
     teams: list[ServiceMapTeam]
     edges: list[ServiceMapEdge]
+
+
+class ServiceName(Named):
+    provider_team: str

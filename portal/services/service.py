@@ -13,6 +13,7 @@ from portal.services import queries as q
 from portal.services.schemas import (
     ServiceCreate,
     ServiceMap,
+    ServiceName,
     ServiceRead,
     ServiceUpdate,
 )
@@ -85,6 +86,11 @@ async def update_service(conn: Connection, caller: Caller, *, slug: str, data: S
         conn, "service.updated", f"services/{slug}", {"slug": slug, **data.model_dump(exclude_none=True)}
     )
     return await get_service(conn, slug=slug)
+
+
+async def service_names(conn: Connection) -> list[ServiceName]:
+    """Every service's slug, name and provider (for choosing some), without customers."""
+    return [ServiceName.model_validate(dict(row)) for row in await conn.fetch(q.SERVICE_NAMES)]
 
 
 async def service_map(conn: Connection) -> ServiceMap:

@@ -17,7 +17,9 @@ WITH session AS (
     UPDATE web_sessions s SET last_seen_at = now() FROM session
     WHERE s.token_hash = session.token_hash AND session.last_seen_at < now() - interval '1 minute'
 )
-SELECT session.csrf_token, e.locale, e.time_zone, {EMPLOYEE_COLUMNS}
+SELECT session.csrf_token, e.locale, e.time_zone, {EMPLOYEE_COLUMNS},
+       ARRAY(SELECT t.slug FROM team_leads l JOIN teams t ON t.id = l.team_id
+             WHERE l.employee_id = e.id ORDER BY t.slug) AS lead_of
 FROM session JOIN employees e ON e.id = session.employee_id
 """
 END_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"

@@ -23,6 +23,7 @@ class Session:
     csrf_token: str
     locale: str | None
     time_zone: str | None
+    lead_of: tuple[str, ...] = ()  # the teams whose inbox this employee may open, for the navigation
 
 
 def token_hash(token: str) -> bytes:
@@ -41,7 +42,11 @@ async def load(conn: Connection, token: str) -> Session | None:
     if row is None:
         return None
     return Session(
-        employee=employee_from_row(row), csrf_token=row["csrf_token"], locale=row["locale"], time_zone=row["time_zone"]
+        employee=employee_from_row(row),
+        csrf_token=row["csrf_token"],
+        locale=row["locale"],
+        time_zone=row["time_zone"],
+        lead_of=tuple(row["lead_of"]),
     )
 
 

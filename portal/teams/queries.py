@@ -65,3 +65,5 @@ UPDATE employees SET locale = CASE WHEN $2 THEN $3 ELSE locale END,
                      time_zone = CASE WHEN $4 THEN $5 ELSE time_zone END, updated_at = now()
 WHERE id = $1
 """
+
+TEAM_NAMES = "SELECT slug, name FROM teams ORDER BY slug"

@@ -8,6 +8,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
+from portal.schemas import Named
 from portal.teams import queries as q
 from portal.teams.schemas import (
     EmployeeCreate,
@@ -52,6 +53,11 @@ async def get_team(conn: Connection, *, slug: str) -> TeamRead:
     if row is None:
         raise NotFound(f"no team {slug!r}")
     return _team(row)
+
+
+async def team_names(conn: Connection) -> list[Named]:
+    """Every team's slug and name (for choosing one), without the rest of its record."""
+    return [Named.model_validate(dict(row)) for row in await conn.fetch(q.TEAM_NAMES)]
 
 
 async def list_teams(conn: Connection) -> list[TeamRead]:

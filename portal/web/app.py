@@ -30,6 +30,7 @@ from portal.web.keys import (
     HUB,
     METRICS,
     OIDC,
+    PATHS,
     POOL,
     RATE_LIMITER,
     REDIS,
@@ -151,6 +152,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/static/{digest}/{name:.+}", app[STATIC].handle, name="static")
     for page in page_routes(settings):
         app.router.add_route(page.method, page.path, page_endpoint(page), name=page.name)
+    app[PATHS] = {resource.name: resource.canonical for resource in app.router.resources() if resource.name}
     setup_templates(app, app[STATIC])
     app.cleanup_ctx.extend([_database, _redis, _event_hub])
     app.on_shutdown.append(_end_streams)

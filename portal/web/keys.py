@@ -26,6 +26,8 @@ HUB = web.AppKey("hub", FeedHub)
 STATIC = web.AppKey("static", StaticFiles)
 OIDC = web.AppKey("oidc", OidcClient)
 TRANSLATIONS = web.AppKey("translations", dict)
+# Each named route's path with {placeholders}, for building links without yarl on every one.
+PATHS = web.AppKey("paths", dict)
 # Background loops that died; `portal serve` exits non-zero when any did.
 FAILURES = web.AppKey("failures", list)
 

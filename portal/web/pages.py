@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -26,10 +27,10 @@ from portal.errors import Forbidden, PortalError
 from portal.i18n import Formats, negotiate
 from portal.sessions import service as sessions
 from portal.sessions.service import Session
-from portal.teams import service as teams
 from portal.web.form_errors import describe
 from portal.web.http import parse_path
-from portal.web.keys import CALLER_LABEL, POOL, SETTINGS, TRANSLATIONS
+from portal.web.keys import CALLER_LABEL, PATHS, POOL, SETTINGS, TRANSLATIONS
+from portal.web.labels import LABELS
 from portal.web.spec import PATH_PARAM
 
 SESSION_COOKIE = "portal_session"
@@ -73,10 +74,15 @@ class View:
         return self.request.headers.get("HX-Request") == "true"
 
     def url(self, name: str, query: Mapping[str, Any] | None = None, **params: Any) -> str:
-        url = self.request.app.router[name].url_for(**{k: str(v) for k, v in params.items()})
+        """The path of a named route (a page or an API route), with an optional query."""
+        path = self.request.app[PATHS][name].format(
+            **{key: quote(str(value), safe="") for key, value in params.items()}
+        )
         if query:
-            url = url.with_query({k: str(v) for k, v in query.items() if v not in (None, "", False)})
-        return str(url)
+            kept = {k: str(v) for k, v in query.items() if v not in (None, "", False)}
+            if kept:
+                path += "?" + urlencode(kept, safe="?/:@")  # as yarl quotes: readable paths in `next`
+        return path
 
     def field(self, name: str, default: str = "") -> str:
         """A submitted form field's text."""
@@ -100,17 +106,22 @@ class View:
     def gettext(self, message: str) -> str:
         return self.request.app[TRANSLATIONS][self.locale].gettext(message)
 
+    def label(self, kind: str, value: str) -> str:
+        """The reader's word for an API value ("under_review" -> "Under review"); unknown values as they are."""
+        message = LABELS[kind].get(value)
+        return self.gettext(message) if message else value
+
     async def render(self, template: str, *, status: int = 200, **context: Any) -> web.Response:
-        lead_of = await _lead_of(self)
         response = aiohttp_jinja2.render_template(
             template,
             self.request,
             {
                 "view": self,
                 "me": self.session.employee if self.session else None,
-                "lead_of": lead_of,
+                "lead_of": self.session.lead_of if self.session else (),
                 "csrf_token": self.session.csrf_token if self.session else "",
                 "fmt": self.formats,
+                "label": self.label,
                 "locale": self.locale,
                 "now": datetime.now(UTC),
                 **context,
@@ -119,6 +130,8 @@ class View:
             status=status,
         )
         response.headers["Content-Language"] = self.locale
+        if "gzip" in self.request.headers.get("Accept-Encoding", ""):
+            response.enable_compression(web.ContentCoding.gzip)
         return response
 
     def redirect(self, location: str) -> web.Response:
@@ -154,16 +167,6 @@ def _environment_key(locale: str) -> web.AppKey[Any]:
     if locale not in ENVIRONMENT_KEYS:
         ENVIRONMENT_KEYS[locale] = web.AppKey(f"jinja2_{locale}", object)
     return ENVIRONMENT_KEYS[locale]
-
-
-async def _lead_of(view: View) -> list[str]:
-    """For the navigation: the inboxes this employee may open."""
-    if view.session is None:
-        return []
-    if view.conn is not None:
-        return await teams.teams_led_by(view.conn, view.caller)
-    async with view.request.app[POOL].acquire() as conn:
-        return await teams.teams_led_by(conn, view.caller)
 
 
 def is_secure(request: web.Request) -> bool:

@@ -1,0 +1,35 @@
+"""Words for the values the API uses (statuses, roles, answers, sorts), in the reader's language.
+
+A lookup rather than a template macro: a list page shows one per row, and a Jinja macro call
+costs several times a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+
+def _(message: str) -> str:
+    """Marks a message for `pybabel extract`; it is translated when shown."""
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "open": _("Open"),
+        "under_review": _("Under review"),
+        "planned": _("Planned"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "declined": _("Declined"),
+        "duplicate": _("Duplicate"),
+    },
+    "role": {"provider": _("Provider"), "customer": _("Customer"), "other": _("Other teams")},
+    "state": {
+        "pending": _("Waiting for an answer"),
+        "acknowledged": _("Acknowledged"),
+        "accepted": _("Accepted"),
+        "declined": _("Declined"),
+        "planned": _("Planned"),
+        "withdrawn": _("No longer routed"),
+    },
+    "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
+}
