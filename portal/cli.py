@@ -59,6 +59,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal.app import create_app
     from portal.web.app import app_version
     from portal.web.keys import FAILURES
+    from portal.web.server import serve
 
     database_url, redis_url = settings.require_urls()
     _check_database(database_url, settings.db_connect_timeout)
@@ -82,17 +83,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app.on_startup.append(announce)
     app.on_cleanup.append(farewell)
-    # run_app turns SIGTERM/SIGINT into a graceful exit that lets in-flight requests finish.
-    web.run_app(
-        app,
-        host=host,
-        port=port,
-        access_log=None,
-        print=None,
-        shutdown_timeout=settings.shutdown_timeout,
-        handle_signals=True,
-        loop=new_event_loop(),
-    )
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(serve(app, host=host, port=port, shutdown_timeout=settings.shutdown_timeout))
     return 1 if app[FAILURES] else 0
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
 from portal.auth.tokens import mint_dev_token
 from portal.config import Settings
 from portal.db import connect
 from tests.contract import STREAMING, Contract
-from tests.servers import TestServers
+from tests.servers import PortalTestServer, TestServers
 
 JWT_SECRET = "test-secret-not-for-production-0123456789"
 ENCRYPTION_KEY = "test-encryption-key-not-for-production"
@@ -95,7 +95,7 @@ async def db(database_url: str):
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[TestClient]:
-    test_client = TestClient(TestServer(create_app(settings)))
+    test_client = TestClient(PortalTestServer(create_app(settings)))
     await test_client.start_server()
     yield test_client
     try:

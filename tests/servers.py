@@ -8,12 +8,16 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from aiohttp.test_utils import TestServer
+from aiohttp.web_runner import BaseRunner
 
 from portal.config import PROJECT_ROOT
 from portal.migrate import migrate_url
+from portal.web.server import PortalRunner
 
 
 def with_database(url: str, name: str) -> str:
@@ -87,3 +91,10 @@ class TestServers:
     def stop(self) -> None:
         for stop in reversed(self.stoppers):
             stop()
+
+
+class PortalTestServer(TestServer):
+    """aiohttp's test server, running the app through the runner `portal serve` uses."""
+
+    async def _make_runner(self, **kwargs: Any) -> BaseRunner:
+        return PortalRunner(self.app, **kwargs)

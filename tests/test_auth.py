@@ -52,12 +52,13 @@ async def test_garbage_bearer_is_401(client):
 
 
 async def test_wrong_issuer_is_401_when_an_issuer_is_configured(settings):
-    from aiohttp.test_utils import TestClient, TestServer
+    from aiohttp.test_utils import TestClient
 
     from portal.app import create_app
+    from tests.servers import PortalTestServer
 
     strict = settings.model_copy(update={"jwt_issuer": "https://idp.example.com", "jwt_audience": "portal"})
-    async with TestClient(TestServer(create_app(strict))) as client:
+    async with TestClient(PortalTestServer(create_app(strict))) as client:
         wrong = await client.get("/api/v1/me", headers=_token({"iss": "https://evil.example.com", "aud": "portal"}))
         right = await client.get("/api/v1/me", headers=_token({"iss": "https://idp.example.com", "aud": "portal"}))
     assert (wrong.status, right.status) == (401, 200)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
 from tests.factories import make_idea, service_map_fixture
+from tests.servers import PortalTestServer
 
 
 async def test_malformed_json_is_400(client, auth):
@@ -136,7 +137,7 @@ async def test_comment_posts_honour_idempotency_keys(client, auth, db):
 async def test_write_rate_limit_answers_429_with_retry_after(settings, auth):
     # An hour-long window, so the test never straddles a window boundary.
     limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
-    async with TestClient(TestServer(create_app(limited))) as client:
+    async with TestClient(PortalTestServer(create_app(limited))) as client:
         statuses = [
             (await client.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})) for n in range(4)
         ]
@@ -146,7 +147,7 @@ async def test_write_rate_limit_answers_429_with_retry_after(settings, auth):
 
 async def test_writes_keep_working_when_redis_is_unreachable(settings, auth):
     no_redis = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-    async with TestClient(TestServer(create_app(no_redis))) as client:
+    async with TestClient(PortalTestServer(create_app(no_redis))) as client:
         response = await client.post("/api/v1/ideas", headers=auth(), json={"title": "Redis is down"})
     assert response.status == 201
 
@@ -155,8 +156,8 @@ async def test_write_rate_limit_is_shared_between_api_processes_through_redis(se
     # An hour-long window, so the test never straddles a window boundary.
     limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
     async with (
-        TestClient(TestServer(create_app(limited))) as first,
-        TestClient(TestServer(create_app(limited))) as second,
+        TestClient(PortalTestServer(create_app(limited))) as first,
+        TestClient(PortalTestServer(create_app(limited))) as second,
     ):
         for n in range(3):
             assert (await first.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})).status == 201

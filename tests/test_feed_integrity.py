@@ -7,7 +7,7 @@ import json
 
 import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
 from portal.config import PROJECT_ROOT
@@ -15,6 +15,7 @@ from portal.embedded import EmbeddedPostgres
 from portal.events import feed
 from portal.migrate import migrate_url
 from tests.factories import make_idea
+from tests.servers import PortalTestServer
 from tests.test_routing import relay_all
 
 BURN_XIDS = """
@@ -57,7 +58,7 @@ async def test_the_feed_serves_every_event_once_when_transaction_ids_gain_a_digi
         conn = await asyncpg.connect(url)
         await conn.execute(BURN_XIDS)
         own = settings.model_copy(update={"database_url": url})
-        async with TestClient(TestServer(create_app(own))) as client:
+        async with TestClient(PortalTestServer(create_app(own))) as client:
             before = [await make_idea(client, auth(), title=f"Before the boundary {n}") for n in range(5)]
             current = int(await conn.fetchval("SELECT pg_current_xact_id()::text"))
             assert current < 9_990, "the fresh server has already used too many transaction ids"
@@ -180,7 +181,7 @@ async def test_no_event_carries_a_webhook_url(client, auth):
 
 async def test_one_caller_may_hold_only_so_many_streams(settings, auth):
     capped = settings.model_copy(update={"stream_max_per_caller": 2})
-    async with TestClient(TestServer(create_app(capped))) as client:
+    async with TestClient(PortalTestServer(create_app(capped))) as client:
         first = await client.get("/api/v1/events/stream", headers=auth.admin)
         second = await client.get("/api/v1/events/stream", headers=auth.admin)
         third = await client.get("/api/v1/events/stream", headers=auth.admin)
@@ -204,7 +205,7 @@ async def test_all_streams_of_a_process_share_one_poll_of_the_feed(settings, aut
 
     monkeypatch.setattr(feed, "read", counting_read)
     fast = settings.model_copy(update={"stream_poll_ms": 50, "stream_max_per_caller": 100})
-    async with TestClient(TestServer(create_app(fast))) as client:
+    async with TestClient(PortalTestServer(create_app(fast))) as client:
         streams = [await client.get("/api/v1/events/stream", headers=auth.admin) for _ in range(40)]
         await asyncio.sleep(0.5)  # every stream has caught up
         reads.clear()

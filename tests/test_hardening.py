@@ -10,13 +10,14 @@ import time
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from portal.app import create_app
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, _forbidden
 from tests.conftest import JWT_SECRET
 from tests.factories import make_idea, make_team
+from tests.servers import PortalTestServer
 
 
 def _hs256(claims: dict) -> dict[str, str]:
@@ -198,7 +199,7 @@ async def idp():
     provider = IdentityProvider()
     app = web.Application()
     app.router.add_get("/jwks", provider.handle)
-    server = TestServer(app)
+    server = PortalTestServer(app)
     await server.start_server()
     provider.url = str(server.make_url("/jwks"))
     yield provider
@@ -216,7 +217,7 @@ def _jwks_app(settings, idp, **overrides):
 async def test_a_key_removed_at_the_identity_provider_stops_working_within_the_refresh_interval(settings, idp):
     key = idp.add_rsa("old")
     idp.add_rsa("other")
-    async with TestClient(TestServer(_jwks_app(settings, idp, jwks_refresh_seconds=1))) as client:
+    async with TestClient(PortalTestServer(_jwks_app(settings, idp, jwks_refresh_seconds=1))) as client:
         assert (await client.get("/api/v1/me", headers=_signed(key, "old"))).status == 200
         del idp.keys["old"]
         await asyncio.sleep(1.2)
@@ -225,7 +226,7 @@ async def test_a_key_removed_at_the_identity_provider_stops_working_within_the_r
 
 async def test_a_newly_published_key_works_at_once(settings, idp):
     first = idp.add_rsa("first")
-    async with TestClient(TestServer(_jwks_app(settings, idp, jwks_refetch_seconds=0))) as client:
+    async with TestClient(PortalTestServer(_jwks_app(settings, idp, jwks_refetch_seconds=0))) as client:
         assert (await client.get("/api/v1/me", headers=_signed(first, "first"))).status == 200
         rotated = idp.add_rsa("rotated")
         assert (await client.get("/api/v1/me", headers=_signed(rotated, "rotated"))).status == 200
@@ -233,7 +234,7 @@ async def test_a_newly_published_key_works_at_once(settings, idp):
 
 async def test_unknown_key_ids_refetch_the_key_set_at_most_so_often(settings, idp):
     key = idp.add_rsa("known")
-    async with TestClient(TestServer(_jwks_app(settings, idp, jwks_refetch_seconds=60))) as client:
+    async with TestClient(PortalTestServer(_jwks_app(settings, idp, jwks_refetch_seconds=60))) as client:
         await client.get("/api/v1/me", headers=_signed(key, "known"))
         for n in range(5):
             assert (await client.get("/api/v1/me", headers=_signed(key, f"unknown-{n}"))).status == 401
@@ -243,7 +244,7 @@ async def test_unknown_key_ids_refetch_the_key_set_at_most_so_often(settings, id
 async def test_a_token_whose_kid_names_a_key_of_another_type_is_401(settings, idp):
     idp.add_ec("ec-key")
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    async with TestClient(TestServer(_jwks_app(settings, idp))) as client:
+    async with TestClient(PortalTestServer(_jwks_app(settings, idp))) as client:
         response = await client.get("/api/v1/me", headers=_signed(rsa_key, "ec-key", "RS256"))
     assert response.status == 401 and response.content_type == "application/problem+json"
 
@@ -251,7 +252,7 @@ async def test_a_token_whose_kid_names_a_key_of_another_type_is_401(settings, id
 async def test_an_unreachable_identity_provider_is_503_without_its_error(settings, idp):
     key = idp.add_rsa("k")
     idp.up = False
-    async with TestClient(TestServer(_jwks_app(settings, idp))) as client:
+    async with TestClient(PortalTestServer(_jwks_app(settings, idp))) as client:
         response = await client.get("/api/v1/me", headers=_signed(key, "k"))
         body = await response.json()
     assert response.status == 503 and "Retry-After" in response.headers

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
+from tests.servers import PortalTestServer
 
 
 async def test_healthz_answers_without_credentials(client):
@@ -22,7 +23,7 @@ async def test_readyz_reports_both_dependencies_ready(client):
 
 async def test_readyz_answers_503_naming_redis_when_it_is_unreachable(settings):
     broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-    async with TestClient(TestServer(create_app(broken))) as client:
+    async with TestClient(PortalTestServer(create_app(broken))) as client:
         response = await client.get("/readyz")
         body = json.loads(await response.text())
     assert response.status == 503

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
 from portal.embedded import EmbeddedRedis
 from tests.factories import make_idea, service_map_fixture
 from tests.pipeline import Pipeline, eventually, pipeline_env
+from tests.servers import PortalTestServer
 
 pytestmark = pytest.mark.slow
 TEAMS_PER_IDEA = 3  # laptop-setup: it (provider), marketing and sales (customers)
@@ -46,7 +47,7 @@ async def test_ideas_posted_while_redis_is_down_are_all_routed_once_it_is_back(
     pipeline.start("worker")
     pipeline.start("scheduler")
     try:
-        async with TestClient(TestServer(create_app(own))) as client:
+        async with TestClient(PortalTestServer(create_app(own))) as client:
             await service_map_fixture(client, auth)
             before = [
                 (await make_idea(client, auth(), title=f"Before outage {n}", services=["laptop-setup"]))["id"]

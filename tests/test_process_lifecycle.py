@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
 from portal.config import PROJECT_ROOT
@@ -21,6 +21,7 @@ from portal.embedded import EmbeddedPostgres
 from portal.migrate import migrate_url
 from tests.factories import make_idea, service_map_fixture
 from tests.pipeline import Pipeline, eventually, pipeline_env
+from tests.servers import PortalTestServer
 
 pytestmark = pytest.mark.slow
 TERMINATE_SCHEDULER = """
@@ -49,7 +50,9 @@ async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_rest
     pipeline.start("worker")
     pipeline.start("scheduler")
     try:
-        async with TestClient(TestServer(create_app(settings.model_copy(update={"database_url": url})))) as client:
+        async with TestClient(
+            PortalTestServer(create_app(settings.model_copy(update={"database_url": url})))
+        ) as client:
             await service_map_fixture(client, auth)
             await _routed(url, (await make_idea(client, auth(), services=["laptop-setup"]))["id"])
             for round_ in range(2):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -16,6 +16,7 @@ from portal.routing.service import route_idea
 from portal.seed import seed
 from portal.web.middlewares import CONTENT_SECURITY_POLICY
 from portal.web.static import STATIC_ROOT
+from tests.servers import PortalTestServer
 
 
 async def _sign_in(client, email: str = "aiko@example.com") -> str:
@@ -54,7 +55,7 @@ async def test_sign_in_sets_a_strict_session_cookie_and_a_new_id_each_time(clien
 async def test_the_session_cookie_is_secure_behind_https(settings, db):
     await seed(db)
     behind_https = settings.model_copy(update={"public_url": "https://ideas.example.com"})
-    async with TestClient(TestServer(create_app(behind_https))) as client:
+    async with TestClient(PortalTestServer(create_app(behind_https))) as client:
         response = await client.post(
             "/dev/sign-in",
             data={"email": "aiko@example.com"},
@@ -144,7 +145,7 @@ async def test_pages_forbid_inline_script_framing_and_other_hosts(client):
 async def test_the_development_sign_in_does_not_exist_in_production(settings, db):
     await seed(db)
     production = settings.model_copy(update={"environment": "production"})
-    async with TestClient(TestServer(create_app(production))) as client:
+    async with TestClient(PortalTestServer(create_app(production))) as client:
         response = await client.post("/dev/sign-in", data={"email": "admin@example.com"}, allow_redirects=False)
         page = await (await client.get("/sign-in")).text()
     assert response.status in (404, 405) and "portal_session" not in response.cookies
@@ -240,11 +241,11 @@ async def test_the_sign_in_starts_an_authorization_code_flow_with_pkce_state_and
 
     idp = web.Application()
     idp.router.add_get("/.well-known/openid-configuration", discovery)
-    async with TestServer(idp) as provider:
+    async with PortalTestServer(idp) as provider:
         configured = settings.model_copy(
             update={"oidc_issuer": str(provider.make_url("")).rstrip("/"), "oidc_client_id": "portal"}
         )
-        async with TestClient(TestServer(create_app(configured))) as client:
+        async with TestClient(PortalTestServer(create_app(configured))) as client:
             response = await client.get("/auth/login?next=/ideas/3", allow_redirects=False)
     location = response.headers["Location"]
     for part in (
@@ -263,7 +264,7 @@ async def test_the_sign_in_starts_an_authorization_code_flow_with_pkce_state_and
 
 async def test_a_callback_from_another_browser_is_refused(settings, db):
     configured = settings.model_copy(update={"oidc_issuer": "http://127.0.0.1:9", "oidc_client_id": "portal"})
-    async with TestClient(TestServer(create_app(configured))) as client:
+    async with TestClient(PortalTestServer(create_app(configured))) as client:
         response = await client.get("/auth/callback?code=x&state=y")
     assert response.status == 400 and "not started in this browser" in await response.text()
 

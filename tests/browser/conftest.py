@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from portal.app import create_app
 from portal.config import PROJECT_ROOT
 from portal.seed import seed
+from tests.servers import PortalTestServer
 
 SCREENSHOTS = PROJECT_ROOT / "tests" / "browser" / "screenshots"
 CHROMIUM_ARGS = [
@@ -115,7 +115,7 @@ async def site(settings, db, oidc_provider) -> AsyncIterator[Site]:
             "oidc_client_secret": "not-checked-by-the-mock",
         }
     )
-    server = TestServer(create_app(web_settings), host="127.0.0.1")
+    server = PortalTestServer(create_app(web_settings), host="127.0.0.1")
     await server.start_server()
     yield Site(f"http://127.0.0.1:{server.port}")
     await server.close()
