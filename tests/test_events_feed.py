@@ -126,3 +126,8 @@ async def test_sse_stream_sends_events_and_resumes_with_last_event_id(client, au
     two = await first_event({**auth.admin, "Last-Event-ID": one["id"]})
     assert "Streamed idea one" in one["data"] and "Streamed idea two" in two["data"]
     assert two["event"] == "ideaportal.idea.created"
+
+
+async def test_filtering_the_feed_by_a_type_that_does_not_exist_is_422(client, auth):
+    response = await client.get("/api/v1/events?types=idea.created,idea.exploded", headers=auth.admin)
+    assert response.status == 422 and (await response.json())["errors"][0]["field"] == "query.types"

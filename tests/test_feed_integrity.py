@@ -222,14 +222,14 @@ async def test_all_streams_of_a_process_share_one_poll_of_the_feed(settings, aut
 @pytest.mark.parametrize("limit", [1, 500])
 async def test_a_stream_resuming_far_behind_catches_up_from_the_database(client, auth, db, limit):
     for n in range(12):
-        await db.execute("INSERT INTO events (type, subject, data) VALUES ('test.backlog', 'x', $1)", {"n": n})
+        await db.execute("INSERT INTO events (type, subject, data) VALUES ('digest.compiled', 'x', $1)", {"n": n})
     await client.get("/api/v1/events", headers=auth.admin)  # numbers them
     from portal.events import hub as hub_module
 
     original = hub_module.BATCH
     hub_module.BATCH = limit
     try:
-        async with client.get("/api/v1/events/stream?types=test.backlog", headers=auth.admin) as stream:
+        async with client.get("/api/v1/events/stream?types=ideaportal.digest.compiled", headers=auth.admin) as stream:
             buffer = b""
             while buffer.count(b"\n\n") < 12:
                 buffer += await asyncio.wait_for(stream.content.readany(), 3)

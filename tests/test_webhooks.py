@@ -7,6 +7,7 @@ import time
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from portal.events import outbox
 from portal.webhooks import delivery
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, new_secret, sign
@@ -43,11 +44,36 @@ async def test_a_token_with_webhooks_manage_may_subscribe_but_an_employee_may_no
     [
         {"url": "ftp://example.com/x", "event_types": ["idea.created"]},
         {"url": "https://example.com/x", "event_types": ["not a type"]},
+        {"url": "https://example.com/x", "event_types": ["idea.creatd"]},
         {"url": "https://example.com/x", "event_types": []},
     ],
 )
 async def test_bad_subscriptions_are_422(client, auth, body):
     assert (await client.post("/api/v1/webhooks", headers=auth.admin, json=body)).status == 422
+
+
+async def test_event_types_are_answered_in_full_whichever_spelling_subscribed(client, auth):
+    response = await _hook(client, auth.admin, types=("vote.cast", "ideaportal.idea.created", "idea.created"))
+    assert (await response.json())["event_types"] == ["ideaportal.idea.created", "ideaportal.vote.cast"]
+    listed = await (await client.get("/api/v1/webhooks", headers=auth.admin)).json()
+    assert listed[0]["event_types"] == ["ideaportal.idea.created", "ideaportal.vote.cast"]
+
+
+async def test_a_misspelt_event_type_is_named_in_the_error(client, auth):
+    response = await _hook(client, auth.admin, types=("idea.created", "idea.creatd"))
+    problem = await response.json()
+    assert response.status == 422 and problem["errors"][0]["field"] == "body.event_types.1"
+
+
+async def test_every_event_type_is_listed_in_full(client, auth):
+    listed = await (await client.get("/api/v1/events/types", headers=auth.admin)).json()
+    assert {"type": "ideaportal.vote.cast", "description": "An employee voted for an idea."} in listed
+    assert all(item["type"].startswith("ideaportal.") for item in listed)
+
+
+async def test_recording_an_event_of_an_unlisted_type_is_refused(db):
+    with pytest.raises(ValueError, match="EVENT_TYPES"):
+        await outbox.record(db, "idea.exploded", "ideas/1", {})
 
 
 async def test_signatures_verify_with_the_standardwebhooks_package():

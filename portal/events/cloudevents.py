@@ -11,7 +11,8 @@ from typing import Any
 
 from asyncpg import Record
 
-TYPE_PREFIX = "ideaportal."
+from portal.events.types import TYPE_PREFIX
+
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 # Who voted for what is private: these fields are served only to API tokens holding the
 # VOTER_SCOPE scope, and never in webhooks.

@@ -4,25 +4,23 @@ from typing import Any
 
 from pydantic import Field
 
-from portal.events.cloudevents import TYPE_PREFIX
+from portal.events.types import TYPES_FILTER_PATTERN, short_name
 from portal.schemas import Output, Query
-
-EVENT_TYPE = r"(ideaportal\.)?[a-z_]+\.[a-z_]+"
-EVENT_TYPES_PATTERN = rf"^{EVENT_TYPE}(,{EVENT_TYPE})*$"
 
 
 class _EventFilter(Query):
     types: str | None = Field(
         None,
         max_length=2000,
-        pattern=EVENT_TYPES_PATTERN,
-        description="Comma-separated event types, e.g. idea.created,vote.cast (the ideaportal. prefix is optional).",
+        pattern=TYPES_FILTER_PATTERN,
+        description="Comma-separated event types, e.g. ideaportal.idea.created,ideaportal.vote.cast "
+        "(the ideaportal. prefix may be left out).",
     )
 
     def type_list(self) -> list[str] | None:
         if not self.types:
             return None
-        return [t.removeprefix(TYPE_PREFIX) for t in self.types.split(",")]
+        return sorted({short_name(t) for t in self.types.split(",")})
 
 
 class EventQuery(_EventFilter):
@@ -50,3 +48,8 @@ class EventPage(Output):
 
 class StreamQuery(_EventFilter):
     after: str | None = Field(None, max_length=200, description="Resume point (or send Last-Event-ID).")
+
+
+class EventTypeRead(Output):
+    type: str = Field(description="As CloudEvents name it, e.g. ideaportal.idea.created.")
+    description: str

@@ -7,9 +7,14 @@ from aiohttp import web
 from portal.events import feed
 from portal.events.cloudevents import to_cloudevent
 from portal.events.hub import follow
-from portal.events.schemas import EventPage
+from portal.events.schemas import EventPage, EventTypeRead
+from portal.events.types import EVENT_TYPES, TYPE_PREFIX
 from portal.web.keys import HUB, POOL
 from portal.web.spec import Call
+
+
+async def list_event_types(call: Call) -> list[EventTypeRead]:
+    return [EventTypeRead(type=TYPE_PREFIX + name, description=text) for name, text in EVENT_TYPES.items()]
 
 
 async def list_events(call: Call) -> EventPage:

@@ -7,7 +7,7 @@ from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.config import Settings
 from portal.events import views as events
-from portal.events.schemas import EventPage, EventQuery, StreamQuery
+from portal.events.schemas import EventPage, EventQuery, EventTypeRead, StreamQuery
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
 from portal.ideas.schemas import (
@@ -564,6 +564,15 @@ def pipeline_routes() -> list[Route]:
             "results",
             response=DigestRead,
             errors=(404,),
+        ),
+        Route(
+            "GET",
+            f"{API}/events/types",
+            events.list_event_types,
+            "Every event type, as webhooks and the feed name it",
+            "events",
+            response=list[EventTypeRead],
+            scope="events:read",
         ),
         # Both number committed events in a short transaction of their own, then read.
         Route(

@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from portal import markdown
+from portal.events.types import full_name
 from portal.i18n import LOCALES, load_translations
 from portal.web.keys import TRANSLATIONS
 from portal.web.pages import _environment_key
@@ -61,3 +62,4 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
         environment.globals["static"] = static.url
         environment.filters["markdown"] = markdown.render
         environment.filters["options"] = options
+        environment.filters["event_type"] = full_name

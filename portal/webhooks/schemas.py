@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from yarl import URL
 
-from portal.events.cloudevents import TYPE_PREFIX
+from portal.events.types import PublishedType, SubscribedType
 from portal.schemas import Input, Output, Query
 
-EVENT_TYPE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
@@ -24,20 +22,15 @@ def _check_url(value: str | None) -> str | None:
 
 
 def _check_types(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return values
-    cleaned = []
-    for value in values:
-        value = value.strip().removeprefix(TYPE_PREFIX)
-        if value != "*" and not EVENT_TYPE.match(value):
-            raise ValueError(f"{value!r} is not an event type (e.g. idea.created) or '*'")
-        cleaned.append(value)
-    return sorted(set(cleaned))
+    """Each type once, in order (both spellings of one type are one type)."""
+    return sorted(set(values)) if values is not None else None
 
 
 class WebhookCreate(Input):
     url: Url
-    event_types: list[str] = Field(min_length=1, max_length=50, description="Event types, or ['*'] for all.")
+    event_types: list[SubscribedType] = Field(
+        min_length=1, max_length=50, description="Event types (GET /api/v1/events/types), or ['*'] for all."
+    )
     description: str = Field("", max_length=500)
 
     _url = field_validator("url")(_check_url)
@@ -46,7 +39,7 @@ class WebhookCreate(Input):
 
 class WebhookUpdate(Input):
     url: Url | None = None
-    event_types: list[str] | None = Field(None, min_length=1, max_length=50)
+    event_types: list[SubscribedType] | None = Field(None, min_length=1, max_length=50)
     description: str | None = Field(None, max_length=500)
     enabled: bool | None = None
 
@@ -63,7 +56,7 @@ class WebhookUpdate(Input):
 class WebhookRead(Output):
     id: int
     url: str
-    event_types: list[str]
+    event_types: list[PublishedType]
     description: str
     enabled: bool
     disabled_reason: str | None
@@ -87,7 +80,7 @@ class AttemptRead(Output):
 class DeliveryRead(Output):
     id: int
     event_id: int
-    event_type: str
+    event_type: PublishedType
     state: str
     attempts: int
     next_attempt_at: datetime | None

@@ -6,6 +6,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, NotFound, PortalError
 from portal.events import outbox
+from portal.events.types import full_name
 from portal.webhooks import queries as q
 from portal.webhooks.schemas import (
     DeliveryRead,
@@ -41,7 +42,10 @@ async def create_webhook(
     row = await fetch_row(conn, q.INSERT_WEBHOOK, data.url, data.event_types, data.description, box.encrypt(secret))
     # Webhook URLs are for their managers only: events never carry them.
     await outbox.record(
-        conn, "webhook.created", f"webhooks/{row['id']}", {"id": row["id"], "event_types": data.event_types}
+        conn,
+        "webhook.created",
+        f"webhooks/{row['id']}",
+        {"id": row["id"], "event_types": [full_name(t) for t in data.event_types]},
     )
     return WebhookCreated.model_validate({**dict(row), "secret": secret})
 

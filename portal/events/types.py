@@ -1,0 +1,78 @@
+"""Every event type the portal records, in one place.
+
+Stored without the CloudEvents prefix; everything an integration reads or writes (the feed, the
+stream, webhooks and their subscriptions) spells a type in full, ``ideaportal.idea.created``.
+Subscriptions and filters also accept the short spelling, so both mean the same, and answer in full.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+TYPE_PREFIX = "ideaportal."
+ALL = "*"
+
+EVENT_TYPES: dict[str, str] = {
+    "idea.created": "An idea was posted.",
+    "idea.updated": "An idea's title, text, tags, services or teams changed.",
+    "idea.status_changed": "An idea moved to another status.",
+    "idea.routed": "An idea reached a team's inbox.",
+    "vote.cast": "An employee voted for an idea.",
+    "vote.withdrawn": "An employee withdrew a vote.",
+    "comment.created": "A comment was posted.",
+    "comment.updated": "A comment was edited.",
+    "comment.deleted": "A comment was deleted.",
+    "routing.responded": "A team lead answered a routed idea.",
+    "routing.overdue": "A routed idea passed its team's response time unanswered.",
+    "routing.withdrawn": "An idea stopped concerning a team it was routed to.",
+    "routing_rule.created": "A routing rule was added.",
+    "routing_rule.deleted": "A routing rule was removed.",
+    "results.compiled": "An idea's tallies by team and side were compiled.",
+    "digest.compiled": "A team's digest was compiled.",
+    "team.created": "A team was created.",
+    "team.updated": "A team's name or response time changed.",
+    "team.lead_assigned": "A team gained a lead.",
+    "team.lead_removed": "A team lost a lead.",
+    "service.created": "A service was added to the service map.",
+    "service.updated": "A service's provider, customers or description changed.",
+    "webhook.created": "A webhook was registered.",
+    "webhook.updated": "A webhook was changed.",
+    "webhook.deleted": "A webhook was removed.",
+    "webhook.disabled": "A webhook was disabled after failing for too long.",
+}
+FULL_NAMES = [TYPE_PREFIX + name for name in EVENT_TYPES]
+# Either spelling of a known type: the pattern the feed's comma-separated filter is declared with.
+_ONE = "(" + re.escape(TYPE_PREFIX) + ")?(" + "|".join(re.escape(name) for name in EVENT_TYPES) + ")"
+TYPES_FILTER_PATTERN = f"^{_ONE}(,{_ONE})*$"
+
+
+def short_name(value: Any) -> Any:
+    return value.strip().removeprefix(TYPE_PREFIX) if isinstance(value, str) else value
+
+
+def known(value: str) -> str:
+    if value not in EVENT_TYPES and value != ALL:
+        raise ValueError(f"{value!r} is not an event type; see GET /api/v1/events/types")
+    return value
+
+
+def full_name(value: str) -> str:
+    return value if value == ALL else TYPE_PREFIX + value
+
+
+# A subscription's event type: either spelling of a known type in, the full one out.
+SubscribedType = Annotated[
+    str,
+    BeforeValidator(short_name),
+    AfterValidator(known),
+    PlainSerializer(full_name, return_type=str),
+    WithJsonSchema({"type": "string", "enum": [*FULL_NAMES, ALL], "description": "An event type, or * for all."}),
+]
+# A stored subscription's event type as answered: the full spelling (not re-checked: one stored
+# before the catalogue was enforced still reads back).
+PublishedType = Annotated[
+    str, PlainSerializer(full_name, return_type=str), WithJsonSchema({"type": "string", "examples": [FULL_NAMES[0]]})
+]
