@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(BIN)/portal dev
 
-# Lint, format check and types first (seconds), then the suite in two processes under coverage,
+# Lint, format check and types first (seconds), then the suite in three processes under coverage,
 # which also measures the API, worker and scheduler processes the tests start.
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The ``portal`` command: serve, worker, migrate, dev, token."""
+"""The ``portal`` command: serve, worker, scheduler, health, migrate, dev, token."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from portal.config import Settings, SettingsError, load_settings
@@ -117,8 +118,52 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     processes = args.processes or settings.worker_processes
     threads = args.threads or settings.worker_threads
     if processes == 1:
-        return run_process(settings, threads=threads)
+        return run_process(settings, threads=threads, serve_metrics=not args.supervised)
     return run_supervisor(settings, processes=processes, threads=threads)
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the named process (in a container: the one it runs) is working, else 1."""
+    role = args.role or _container_role()
+    if role == "api":
+        import urllib.request
+
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        try:
+            with urllib.request.urlopen(f"http://{host}:{settings.port}/readyz", timeout=3) as response:
+                healthy, reason = response.status == 200, f"/readyz answered {response.status}"
+        except OSError as exc:
+            healthy, reason = False, f"/readyz: {exc}"
+    else:
+        from workers import heartbeat
+
+        health = heartbeat.check(settings.heartbeat_dir, role, args.max_age)
+        healthy, reason = health.ok, health.reason
+    print(f"{role}: {'healthy' if healthy else 'unhealthy'}: {reason}")
+    return 0 if healthy else 1
+
+
+def _container_role() -> str:
+    """The role of the `portal` command a container runs as its first process."""
+    try:
+        words = Path("/proc/1/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        words = []
+    role = role_of(words)
+    if role is None:
+        raise CommandError("health: name the process to check (api, worker or scheduler)")
+    return role
+
+
+def role_of(argv: list[str]) -> str | None:
+    """`portal serve` -> api, `portal worker` -> worker, `portal scheduler` (which execs
+    `python -m workers.scheduler`) -> scheduler; anything else -> None."""
+    if "workers.scheduler" in argv:
+        return "scheduler"
+    at = next((i for i, word in enumerate(argv[:3]) if Path(word).name == "portal"), None)
+    if at is None or at + 1 >= len(argv):
+        return None
+    return {"serve": "api", "worker": "worker", "scheduler": "scheduler"}.get(argv[at + 1])
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
@@ -184,6 +229,7 @@ def commands() -> list[Command]:
             (
                 ("--processes", {"type": _positive_int, "help": "default: PORTAL_WORKER_PROCESSES"}),
                 ("--threads", {"type": _positive_int, "help": "default: PORTAL_WORKER_THREADS"}),
+                ("--supervised", {"action": "store_true", "help": argparse.SUPPRESS}),
             ),
         ),
         Command(
@@ -193,6 +239,19 @@ def commands() -> list[Command]:
             "Number new events for the feed, keep the outbox relay going, and send the periodic jobs "
             "(results, webhook retries, overdue routings, digests). Several schedulers may run: each job "
             "still runs once per period.",
+        ),
+        Command(
+            "health",
+            cmd_health,
+            "check that the API, the worker or the scheduler is working (a container health check)",
+            "Exit 0 when healthy, 1 otherwise, with one line saying why. api: GET /readyz on PORTAL_PORT. "
+            "worker, scheduler: every such process on this machine wrote its heartbeat (in "
+            "PORTAL_HEARTBEAT_DIR) within --max-age seconds. Without a role, the role of the container's "
+            "first process.",
+            (
+                ("role", {"nargs": "?", "choices": ("api", "worker", "scheduler")}),
+                ("--max-age", {"type": float, "default": 30.0, "help": "seconds (default 30)"}),
+            ),
         ),
         Command(
             "migrate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -115,6 +116,14 @@ class Settings(BaseSettings):
     broker_heartbeat_timeout_ms: int = Field(default=60_000, ge=1_000)
     # How long an idle worker waits between polls of Redis at most (dramatiq's worker timeout).
     worker_poll_ms: int = Field(default=100, ge=10, le=10_000)
+
+    # Operations: the worker and the scheduler serve Prometheus metrics on ports of their own
+    # (0: not served), and write a heartbeat file that `portal health worker|scheduler` reads.
+    metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9191, ge=0, le=65535)
+    scheduler_metrics_port: int = Field(default=9192, ge=0, le=65535)
+    heartbeat_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "idea-portal-heartbeats")
+    backlog_interval_seconds: float = Field(default=15.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

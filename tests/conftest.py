@@ -141,7 +141,7 @@ def pipeline(database_url: str, redis_url: str, tmp_path):
     """A real `portal worker` and `portal scheduler` against this test's database and Redis."""
     from tests.pipeline import Pipeline, pipeline_env
 
-    running = Pipeline(pipeline_env(database_url, redis_url), tmp_path)
+    running = Pipeline(pipeline_env(database_url, redis_url, PORTAL_HEARTBEAT_DIR=str(tmp_path / "beats")), tmp_path)
     running.start("worker")
     running.start("scheduler")
     yield running

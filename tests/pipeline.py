@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +37,9 @@ def pipeline_env(database_url: str, redis_url: str, **extra: str) -> dict[str, s
         "PORTAL_BROKER_HEARTBEAT_TIMEOUT_MS": "2000",
         "PORTAL_WORKER_THREADS": "4",
         "PORTAL_LOG_LEVEL": "INFO",
+        # Tests run side by side: no fixed metrics ports unless a test asks for them.
+        "PORTAL_WORKER_METRICS_PORT": "0",
+        "PORTAL_SCHEDULER_METRICS_PORT": "0",
         **extra,
     }
 
@@ -79,6 +83,12 @@ class Pipeline:
 
     def log_text(self, role: str) -> str:
         return (self.logs / f"{role}.log").read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 async def eventually(check, *, timeout: float = 20.0, interval: float = 0.1):

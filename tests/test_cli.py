@@ -11,6 +11,7 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from tests.conftest import JWT_SECRET
+from tests.pipeline import free_port
 
 SUBCOMMANDS = ["serve", "worker", "scheduler", "migrate", "dev", "token"]
 
@@ -158,7 +159,6 @@ def test_token_without_a_secret_is_one_line(run_portal):
 async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_url, db):
     import asyncio
     import signal
-    import socket
     import time
     import urllib.request
 
@@ -169,9 +169,7 @@ async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_
 
     await db.execute("INSERT INTO employees (subject, email, name) VALUES ('a@example.com', 'a@example.com', 'A')")
     idea_id = await db.fetchval("INSERT INTO ideas (author_id, title) VALUES (1, 'Held idea') RETURNING id")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
     }

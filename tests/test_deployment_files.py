@@ -15,7 +15,7 @@ SERVICES = COMPOSE["services"]
 
 def test_compose_names_every_service_the_readme_mentions():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "api", "worker", "scheduler"}
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "api", "worker", "scheduler", "prometheus", "grafana"}
     for name in SERVICES:
         assert f"`{name}`" in readme
 
@@ -46,3 +46,20 @@ def test_dockerfile_copies_paths_that_exist():
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     for source in re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE):
         assert (PROJECT_ROOT / source).exists(), source
+
+
+def test_each_role_s_health_check_is_its_own_portal_health():
+    for name, role in (("api", "api"), ("worker", "worker"), ("scheduler", "scheduler")):
+        assert SERVICES[name]["healthcheck"]["test"] == ["CMD", "portal", "health", role]
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert (
+        'HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 CMD ["portal", "health"]' in dockerfile
+    )
+    assert "apt-get" not in dockerfile  # nothing unpinned from apt (hadolint DL3008)
+
+
+def test_the_monitoring_profile_mounts_files_that_exist():
+    for name in ("prometheus", "grafana"):
+        assert SERVICES[name]["profiles"] == ["monitoring"]
+        for volume in SERVICES[name]["volumes"]:
+            assert (PROJECT_ROOT / volume.split(":")[0]).exists(), volume

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,7 @@ import urllib.request
 import pytest
 
 from portal.config import PROJECT_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.pipeline import free_port
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict]:
@@ -78,7 +72,7 @@ def _processes_using(path) -> list[str]:
 
 @pytest.mark.slow
 def test_dev_starts_serves_stops_cleanly_and_keeps_data(tmp_path):
-    data_dir, port = tmp_path / "data", _free_port()
+    data_dir, port = tmp_path / "data", free_port()
     process = _start(data_dir, port)
     try:
         printed: list[str] = []

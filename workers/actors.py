@@ -18,6 +18,7 @@ from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
+from workers import metrics
 from workers.broker import http, pool, resources, settings
 
 log = logging.getLogger("portal.workers")
@@ -47,6 +48,9 @@ async def relay_events() -> None:
     for _ in range(RELAY_BATCHES_PER_MESSAGE):
         async with unit_of_work(pool()) as conn:
             relayed = await relay.relay_batch(conn, limit=RELAY_BATCH)
+        if relayed.events:  # counted once committed: a rolled-back batch is relayed again
+            metrics.RELAY_BATCH.observe(relayed.events)
+            metrics.ROUTINGS_CREATED.inc(relayed.routings)
         send_deliveries(relayed.deliveries)
         if relayed.events < RELAY_BATCH:
             return
@@ -68,6 +72,8 @@ async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
     )
     async with unit_of_work(pool()) as conn:
         await delivery.record(conn, claimed, list(outcomes), settings.webhook_retry_schedule)
+    for outcome in outcomes:
+        metrics.WEBHOOK_ATTEMPTS.labels(outcome.kind).inc()
 
 
 @dramatiq.actor(actor_name="webhooks.retry_due", queue_name="webhooks", max_retries=0)

@@ -7,6 +7,8 @@ opened on that thread after the worker boots and closed before it shuts down.
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 import asyncpg
 import dramatiq
@@ -20,6 +22,7 @@ from portal.config import Settings, load_settings
 from portal.db import create_pool
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.delivery import http_session
+from workers import metrics
 
 
 def _loop_thread() -> EventLoopThread:
@@ -64,6 +67,26 @@ class WorkerResources(Middleware):
             await self.pool.close()
 
 
+class ActorMetrics(Middleware):
+    """Counts each message an actor finished, by outcome, and times it."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+
+    def before_process_message(self, broker, message) -> None:
+        self.started[message.message_id] = time.perf_counter()
+
+    def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+        started = self.started.pop(message.message_id, None)
+        metrics.MESSAGES.labels(message.actor_name, "failed" if exception else "ok").inc()
+        if started is not None:
+            metrics.MESSAGE_SECONDS.labels(message.actor_name).observe(time.perf_counter() - started)
+
+    def after_skip_message(self, broker, message) -> None:
+        self.started.pop(message.message_id, None)
+        metrics.MESSAGES.labels(message.actor_name, "skipped").inc()
+
+
 def build_broker(settings: Settings) -> tuple[RedisBroker, WorkerResources]:
     # Bounded socket waits: a hung Redis must not hold a send (or a shutdown) forever.
     # (Without REDIS_URL, e.g. when only importing the actors, redis-py's default applies.)
@@ -74,6 +97,7 @@ def build_broker(settings: Settings) -> tuple[RedisBroker, WorkerResources]:
     resources = WorkerResources(settings)
     broker.add_middleware(AsyncIO())
     broker.add_middleware(resources)
+    broker.add_middleware(ActorMetrics())
     return broker, resources
 
 

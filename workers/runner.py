@@ -33,15 +33,19 @@ def _on_stop_signals(stop: threading.Event) -> None:
         signal.signal(signum, handler)
 
 
-def run_process(settings: Settings, *, threads: int) -> int:
-    """One worker process: consumes every queue with `threads` threads until signalled."""
+def run_process(settings: Settings, *, threads: int, serve_metrics: bool = True) -> int:
+    """One worker process: consumes every queue with `threads` threads until signalled.
+    Alone it serves its metrics; under a supervisor the supervisor serves all of theirs."""
     from dramatiq import Worker
 
     import workers.actors  # noqa: F401 - declares the actors on the broker
+    from workers import heartbeat, metrics
     from workers.broker import broker
 
     stop = threading.Event()
     _on_stop_signals(stop)
+    if serve_metrics:
+        metrics.serve(metrics.worker_registry(), settings.metrics_host, settings.worker_metrics_port)
     broker.emit_after("process_boot")
     worker = Worker(broker, worker_threads=threads, worker_timeout=settings.worker_poll_ms)
     worker.start()
@@ -49,8 +53,11 @@ def run_process(settings: Settings, *, threads: int) -> int:
         "worker running",
         extra={"fields": {"pid": os.getpid(), "threads": threads, "queues": sorted(broker.get_declared_queues())}},
     )
-    while not stop.wait(0.5):
-        pass
+    while not stop.wait(heartbeat.INTERVAL_SECONDS):
+        # Beats only while every consumer and worker thread is alive: a dead one does no work.
+        if all(t.is_alive() for t in [*worker.consumers.values(), *worker.workers]):
+            heartbeat.beat(settings.heartbeat_dir, "worker")
+    heartbeat.stop(settings.heartbeat_dir, "worker")
     worker.stop(timeout=int(settings.shutdown_timeout * 1000))
     broker.close()
     log.info("worker stopped")
@@ -65,10 +72,16 @@ def run_process(settings: Settings, *, threads: int) -> int:
 def run_supervisor(settings: Settings, *, processes: int, threads: int) -> int:
     """Several worker processes; if one dies the rest are stopped and the status is non-zero,
     so the supervisor above (systemd, compose) restarts the whole set."""
+    from workers import metrics
+
     stop = threading.Event()
     _on_stop_signals(stop)
-    argv = [sys.executable, "-m", "portal", "worker", "--processes", "1", "--threads", str(threads)]
-    children = [subprocess.Popen(argv, stdin=subprocess.DEVNULL) for _ in range(processes)]
+    samples = metrics.SharedSamples()
+    metrics.serve(samples.registry, settings.metrics_host, settings.worker_metrics_port)
+    argv = [sys.executable, "-m", "portal", "worker", "--processes", "1", "--threads", str(threads), "--supervised"]
+    children = [
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=samples.child_environment()) for _ in range(processes)
+    ]
     status = 0
     while not stop.wait(0.5):
         dead = [child for child in children if child.poll() is not None]
@@ -89,4 +102,5 @@ def run_supervisor(settings: Settings, *, processes: int, threads: int) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+    samples.remove()
     return status

@@ -31,12 +31,12 @@ import redis.asyncio as aioredis
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from portal import logs
+from portal import backlog, logs
 from portal.config import Settings
 from portal.db import create_pool
 from portal.events import feed, relay
 from portal.loops import forever
-from workers import actors
+from workers import actors, heartbeat, metrics
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
@@ -68,10 +68,21 @@ class Scheduler:
 
     def periodic(self, job: str, actor, period_seconds: float) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            if await self.claim_slot(job, period_seconds):
-                await asyncio.to_thread(actors.send_quietly, actor)
+            if not await self.claim_slot(job, period_seconds):
+                metrics.JOB_RUNS.labels(job, "skipped").inc()
+                return
+            sent = await asyncio.to_thread(actors.send_quietly, actor)
+            metrics.JOB_RUNS.labels(job, "sent" if sent else "failed").inc()
 
         return run
+
+    async def measure_backlog(self) -> None:
+        async with self.pool.acquire() as conn:
+            metrics.record_backlog(await backlog.measure(conn))
+
+    async def beat(self) -> None:
+        """The heartbeat proves this event loop is turning; the loops' own failures are logged."""
+        await asyncio.to_thread(heartbeat.beat, self.settings.heartbeat_dir, "scheduler")
 
     async def sequence_feed(self) -> None:
         async with self.pool.acquire() as conn:
@@ -114,7 +125,12 @@ class Scheduler:
         loops = [
             asyncio.create_task(forever("feed sequencing", self.sequence_feed, poll, log)),
             asyncio.create_task(forever("outbox relay", lambda: self.relay_outbox(relay_state), poll, log)),
+            asyncio.create_task(
+                forever("backlog measurement", self.measure_backlog, self.settings.backlog_interval_seconds, log)
+            ),
+            asyncio.create_task(forever("heartbeat", self.beat, heartbeat.INTERVAL_SECONDS, log)),
         ]
+        metrics.serve(metrics.SCHEDULER, self.settings.metrics_host, self.settings.scheduler_metrics_port)
         jobs = self.start_jobs()
         log.info("scheduler running")
         stopping = asyncio.create_task(stop.wait())
@@ -129,6 +145,7 @@ class Scheduler:
         await asyncio.gather(stopping, *loops, return_exceptions=True)
         await asyncio.wait_for(self.pool.close(), 5)
         await self.redis.aclose()
+        heartbeat.stop(self.settings.heartbeat_dir, "scheduler")
         log.info("scheduler stopped")
         return status
 

@@ -28,6 +28,7 @@ TALLY_EVENTS = {"vote.cast", "vote.withdrawn", "idea.routed", "routing.withdrawn
 class Relayed:
     events: int = 0
     deliveries: list[int] = field(default_factory=list)
+    routings: int = 0  # teams newly reached
 
 
 def _idea_id(event: asyncpg.Record) -> int:
@@ -48,14 +49,15 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
             to_route.append(_idea_id(event))
         elif event["type"] in TALLY_EVENTS:
             to_tally.add(_idea_id(event))
+    routed = 0
     for idea_id in dict.fromkeys(to_route):
-        await routing.route_idea(conn, idea_id=idea_id)
+        routed += await routing.route_idea(conn, idea_id=idea_id)
     if to_tally:
         await results.request_compilation(conn, sorted(to_tally))
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
     await conn.execute(q.MARK_DISPATCHED, ids)
-    return Relayed(events=len(batch), deliveries=deliveries)
+    return Relayed(events=len(batch), deliveries=deliveries, routings=routed)
 
 
 async def has_pending(conn: Connection) -> bool:

@@ -21,13 +21,14 @@ from portal.routing.schemas import (
 from portal.teams.service import leads_any, team_id_by_slug
 
 
-async def route_idea(conn: Connection, *, idea_id: int) -> None:
+async def route_idea(conn: Connection, *, idea_id: int) -> int:
     """Brings the idea's routings in line with what it concerns now. Idempotent: unchanged teams
-    keep their routing and its answer, teams no longer reached are withdrawn, new ones added."""
+    keep their routing and its answer, teams no longer reached are withdrawn, new ones added.
+    Returns how many teams it newly reached."""
     try:
         await lock_idea(conn, idea_id)
     except IdeaNotFound:
-        return  # deleted since the event was written: nothing to route
+        return 0  # deleted since the event was written: nothing to route
     concerns = await fetch_row(conn, q.IDEA_CONCERNS, idea_id)
     reached = await conn.fetch(
         q.REACHED_TEAMS,
@@ -40,9 +41,11 @@ async def route_idea(conn: Connection, *, idea_id: int) -> None:
     wanted = {row["team_id"]: row["role"] for row in reached}
     current = {row["team_id"]: row for row in await conn.fetch(q.CURRENT_ROUTINGS, idea_id)}
     slugs = {row["id"]: row["slug"] for row in await conn.fetch(q.TEAM_SLUGS, list(wanted | current))}
+    added = 0
     for team_id, role in wanted.items():
         existing = current.get(team_id)
         if existing is None or existing["state"] == "withdrawn":
+            added += 1
             due_at = await conn.fetchval(q.ADD_ROUTING, idea_id, team_id, role)
             await outbox.record(
                 conn,
@@ -64,6 +67,7 @@ async def route_idea(conn: Connection, *, idea_id: int) -> None:
             await outbox.record(
                 conn, "routing.withdrawn", f"ideas/{idea_id}", {"idea_id": idea_id, "team": slugs[team_id]}
             )
+    return added
 
 
 async def preview(conn: Connection, data: RoutingPreview) -> list[ReachedTeam]:

@@ -42,6 +42,13 @@ class Outcome:
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    @property
+    def kind(self) -> str:
+        """For metrics: delivered, rejected (the receiver answered non-2xx) or unreachable."""
+        if self.status_code is None:
+            return "unreachable"
+        return "delivered" if self.ok else "rejected"
+
 
 async def create_for_events(conn: Connection, event_ids: list[int]) -> list[int]:
     return [row["id"] for row in await conn.fetch(q.CREATE_FOR_EVENTS, event_ids)]
@@ -88,22 +95,33 @@ async def send(
         policy.check_literal(URL(delivery["url"]).host or "")
         async with session.post(delivery["url"], data=body, headers=headers, allow_redirects=False) as response:
             excerpt = (await response.content.read(EXCERPT_CHARS * 4)).decode("utf-8", "replace")[:EXCERPT_CHARS]
+            if not 200 <= response.status < 300:
+                log.warning(
+                    "webhook rejected",
+                    extra={"fields": {**_named(delivery), "status": response.status, "ms": elapsed()}},
+                )
             return Outcome(response.status, None, elapsed(), excerpt)
     except BlockedAddress as exc:
-        log.warning(
-            "webhook refused",
-            extra={"fields": {"delivery_id": delivery["delivery_id"], "url": delivery["url"], "reason": str(exc)}},
-        )
+        log.warning("webhook refused", extra={"fields": {**_named(delivery), "reason": str(exc)}})
         return Outcome(None, str(exc), elapsed(), None)
     except aiohttp.ClientConnectorError as exc:
         reason = str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc)
-        log.warning(
-            "webhook connection failed",
-            extra={"fields": {"delivery_id": delivery["delivery_id"], "url": delivery["url"], "reason": reason}},
-        )
+        log.warning("webhook connection failed", extra={"fields": {**_named(delivery), "reason": reason}})
         return Outcome(None, reason[:500], elapsed(), None)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], elapsed(), None)
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        log.warning("webhook attempt failed", extra={"fields": {**_named(delivery), "reason": reason}})
+        return Outcome(None, reason, elapsed(), None)
+
+
+def _named(delivery: asyncpg.Record) -> dict[str, object]:
+    """What identifies an attempt in a log line: never the secret or the body."""
+    return {
+        "webhook_id": delivery["webhook_id"],
+        "delivery_id": delivery["delivery_id"],
+        "url": delivery["url"],
+        "attempt": delivery["attempts"] + 1,
+    }
 
 
 def retry_delay(attempt: int, schedule: list[int]) -> float | None:
