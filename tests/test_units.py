@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime
+from typing import Annotated
 
 import pytest
 from babel.numbers import format_decimal
+from pydantic import TypeAdapter, ValidationError
 
 from portal.errors import ValidationFailed
 from portal.events import feed
 from portal.i18n import Formats
 from portal.ideas import listing
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS, allowed
+from portal.schemas import WHITESPACE, WHITESPACE_CHARACTERS, Trimmed
 from portal.text import is_clean_text, unclean_fields
 from portal.webhooks.delivery import retry_delay
 from portal.webhooks.signing import SecretBox, new_secret, sign
@@ -52,27 +56,36 @@ def test_an_idea_list_cursor_decodes_to_what_was_encoded(sort, score):
     assert listing.decode_cursor(listing.encode_cursor(sort, as_of, score, 42), sort) == (as_of, score, 42)
 
 
-def test_an_idea_list_cursor_of_another_sort_is_refused():
-    cursor = listing.encode_cursor("top", datetime(2026, 5, 6, tzinfo=UTC), 3, 1)
-    with pytest.raises(ValidationFailed):
-        listing.decode_cursor(cursor, "new")
+@pytest.mark.parametrize("sort", ["new", "top", "trending", "relevance"])
+def test_every_cursor_the_documented_pattern_allows_is_a_place_in_a_listing(sort):
+    for cursor in ["0_0_0", "9" * 17 + "_" + "9" * 19 + "_" + "9" * 19, "1_2139095040_1", "00012_0_7"]:
+        as_of, score, idea_id = listing.decode_cursor(cursor, sort)
+        assert as_of.year <= 9999 and 0 <= idea_id < 2**63 and score == score  # not NaN
 
 
-@pytest.mark.parametrize("cursor", ["", "not-base64!", base64.urlsafe_b64encode(b'{"s":"top"}').decode()])
-def test_garbage_idea_list_cursors_are_refused(cursor):
+@pytest.mark.parametrize("cursor", ["", "x", "1_2", "1_2_3_4", "-1_2_3", "1_2_" + "9" * 20])
+def test_cursors_of_another_shape_are_refused(cursor):
     with pytest.raises(ValidationFailed):
-        listing.decode_cursor(cursor or "x", "top")
+        listing.decode_cursor(cursor, "top")
 
 
 def test_a_feed_cursor_round_trips_and_old_cursors_name_their_event():
-    assert feed.decode_cursor(feed.encode_cursor(123)) == feed.Cursor(position=123)
+    assert feed.encode_cursor(123) == "p123" and feed.decode_cursor("p123") == feed.Cursor(position=123)
+    assert feed.decode_cursor(base64.urlsafe_b64encode(b"p123").decode()) == feed.Cursor(position=123)
     old = base64.urlsafe_b64encode(b"9999.77").decode()
     assert feed.decode_cursor(old) == feed.Cursor(position=None, legacy_event_id=77)
     assert feed.decode_cursor(None) == feed.Cursor(position=0)
 
 
 @pytest.mark.parametrize(
-    "cursor", ["zzz", base64.urlsafe_b64encode(b"p-1").decode(), base64.urlsafe_b64encode(b"p" + b"9" * 30).decode()]
+    "cursor",
+    [
+        "zzz",
+        "p-1",
+        "p" + "9" * 19,
+        base64.urlsafe_b64encode(b"p-1").decode(),
+        base64.urlsafe_b64encode(b"p" + b"9" * 30).decode(),
+    ],
 )
 def test_bad_feed_cursors_are_refused(cursor):
     with pytest.raises(ValidationFailed):
@@ -122,3 +135,23 @@ def test_whole_numbers_are_grouped_as_babel_groups_them_in_each_language():
     for locale in ("en", "ja", "de", "fr"):
         for value in (0, 7, 1234, -98765, 1234567890):
             assert Formats(locale, "UTC").number(value) == format_decimal(value, locale=locale)
+
+
+def test_the_whitespace_the_patterns_name_is_the_whitespace_that_is_trimmed():
+    in_class = re.compile(f"[{WHITESPACE}]")
+    for code in [*range(0x3100), 0xFEFF]:
+        character = chr(code)
+        assert (in_class.fullmatch(character) is not None) == (character in WHITESPACE_CHARACTERS), hex(code)
+
+
+@pytest.mark.parametrize("value", ["hello", "  hello  ", " hel ", "a   b", "\u3000abcde\u3000", "x" * 21, "     "])
+def test_trimmed_text_is_accepted_exactly_when_its_documented_schema_allows_it(value):
+    adapter = TypeAdapter(Annotated[str, Trimmed(min_length=5, max_length=20)])
+    schema = adapter.json_schema()
+    documented = len(value) <= schema["maxLength"] and re.search(schema["pattern"], value) is not None
+    try:
+        adapter.validate_python(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == documented

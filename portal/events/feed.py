@@ -25,8 +25,12 @@ from portal.events.cloudevents import VOTER_SCOPE
 SEQUENCE_LOCK_ID = 7_141_592_654
 
 START = 0
-CURSOR = re.compile(r"^p(\d{1,18})$")
-# Cursors handed out before feed positions existed: "<txid>.<event id>".
+# A cursor is a feed position, "p" and its number: any such position is a place in the feed
+# (one past the end reads nothing yet), so every cursor the OpenAPI pattern allows is accepted.
+CURSOR_PATTERN = r"^(p[0-9]{1,18})?$"  # empty, like leaving it out: from the beginning
+CURSOR = re.compile(r"^p([0-9]{1,18})$")
+# Still accepted, for integrations holding them: the same base64-encoded (handed out before
+# 2026-11-29), and "<txid>.<event id>" base64-encoded (before feed positions existed).
 LEGACY_CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,18})$")
 
 
@@ -37,12 +41,14 @@ class Cursor:
 
 
 def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+    return f"p{position}"
 
 
 def decode_cursor(cursor: str | None, field: str = "query.after") -> Cursor:
     if not cursor:
         return Cursor()
+    if match := CURSOR.match(cursor):
+        return Cursor(position=int(match.group(1)))
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (ValueError, UnicodeDecodeError):

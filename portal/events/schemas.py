@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import Field
 
+from portal.events.feed import CURSOR_PATTERN
 from portal.events.types import TYPES_FILTER_PATTERN, short_name
 from portal.schemas import Output, Query
 
@@ -25,7 +26,11 @@ class _EventFilter(Query):
 
 class EventQuery(_EventFilter):
     after: str | None = Field(
-        None, max_length=200, description="A cursor from a previous page; omit to start at the beginning."
+        None,
+        max_length=200,
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+        description="A cursor from a previous page (`next_cursor`, or an SSE message's id); omit to start "
+        "at the beginning.",
     )
     limit: int = Field(100, ge=1, le=1000)
 
@@ -47,7 +52,12 @@ class EventPage(Output):
 
 
 class StreamQuery(_EventFilter):
-    after: str | None = Field(None, max_length=200, description="Resume point (or send Last-Event-ID).")
+    after: str | None = Field(
+        None,
+        max_length=200,
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+        description="Resume point (or send Last-Event-ID).",
+    )
 
 
 class EventTypeRead(Output):

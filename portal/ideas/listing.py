@@ -1,24 +1,35 @@
-"""GET /ideas: filters, three sorts and keyset pagination with an opaque, stable cursor.
+"""GET /ideas: filters, four sorts and keyset pagination with a stable cursor.
 
 Every page of one listing ranks ideas as of the moment its first page was read (kept in the
 cursor): ideas posted later are left out and votes cast or withdrawn later do not move ideas
 between pages, so a reader never sees an idea twice or misses one.
+
+A cursor is three numbers, `<as of>_<score>_<idea id>`: the listing's moment in microseconds
+since 1970, the last idea's sort score as a whole number (its creation time in microseconds, its
+vote count, or its relevance's float4 bits, which order as the floats do), and its id. Any
+string of that shape is a place in some listing, so each one the OpenAPI pattern allows is
+accepted; it continues the listing it came from when sent with the same sort and filters.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime, timedelta
+import re
+import struct
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.db import Connection
 from portal.errors import ValidationFailed
 from portal.ideas.queries import IDEA_COLUMNS, SCORES_AS_OF
-from portal.ideas.schemas import IdeaPage, IdeaQuery, IdeaRead
+from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
 
 TRENDING_WINDOW = timedelta(days=7)
-SCORE_TYPES = {"new": "timestamptz", "top": "int", "trending": "int", "relevance": "real"}
+SCORE_TYPES = {"new": "timestamptz", "top": "bigint", "trending": "bigint", "relevance": "real"}
+_CURSOR = re.compile(CURSOR_PATTERN)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_MICROSECONDS = (datetime(9999, 12, 31, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
+LARGEST_FLOAT4_BITS = 0x7F7FFFFF  # above it: infinity and NaN
+MAX_BIGINT = 2**63 - 1
 
 
 class _Params:
@@ -34,28 +45,38 @@ def _bad_cursor(message: str) -> ValidationFailed:
     return ValidationFailed([{"field": "query.cursor", "message": message, "type": "cursor"}])
 
 
+def _microseconds(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def _moment(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=min(microseconds, LATEST_MICROSECONDS))
+
+
 def encode_cursor(sort: str, as_of: datetime, score: Any, idea_id: int) -> str:
-    key = score.isoformat() if isinstance(score, datetime) else score
-    raw = json.dumps({"s": sort, "t": as_of.isoformat(), "k": [key, idea_id]}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    if sort == "new":
+        key = _microseconds(score)
+    elif sort == "relevance":
+        key = struct.unpack(">I", struct.pack(">f", max(score, 0.0)))[0]
+    else:
+        key = int(score)
+    return f"{_microseconds(as_of)}_{key}_{idea_id}"
 
 
 def decode_cursor(cursor: str, sort: str) -> tuple[datetime, Any, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        as_of = datetime.fromisoformat(data["t"])
-        score, idea_id = data["k"]
-        if not isinstance(idea_id, int):
-            raise ValueError
-        if sort == "new":
-            score = datetime.fromisoformat(score)
-        else:
-            score = float(score) if sort == "relevance" else int(score)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise _bad_cursor("not a cursor this API handed out") from None
-    if data.get("s") != sort:
-        raise _bad_cursor(f"this cursor belongs to sort={data.get('s')}, not sort={sort}")
-    return as_of, score, idea_id
+    """The cursor's moment, score (as the sort compares it) and idea id; out-of-range numbers
+    are clamped to the largest the comparison can take."""
+    if not _CURSOR.match(cursor):
+        raise _bad_cursor("not a cursor this API handed out (pass next_cursor back as it is)")
+    moment, key, idea_id = (int(part) for part in cursor.split("_"))
+    score: Any
+    if sort == "new":
+        score = _moment(key)
+    elif sort == "relevance":
+        score = struct.unpack(">f", struct.pack(">I", min(key, LARGEST_FLOAT4_BITS)))[0]
+    else:
+        score = min(key, MAX_BIGINT)
+    return _moment(moment), score, min(idea_id, MAX_BIGINT)
 
 
 def _filters(query: IdeaQuery, p: _Params) -> list[str]:

@@ -6,12 +6,21 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from portal.ideas.workflow import Status
-from portal.schemas import Email, Id, Input, Output, Page, Query, Role, Slug
+from portal.schemas import WHITESPACE, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
+
+# `<as of>_<score>_<idea id>`: see portal.ideas.listing.
+CURSOR_PATTERN = r"^[0-9]{1,17}_[0-9]{1,19}_[0-9]{1,19}$"
 
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40, pattern=r"^[^\s,]+$")
+    str,
+    StringConstraints(
+        to_lower=True,
+        min_length=1,
+        max_length=40,
+        pattern=rf"^[^{WHITESPACE},\u0000]+$",
+    ),
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+Title = Annotated[str, Trimmed(min_length=5, max_length=200)]
 Body = Annotated[str, StringConstraints(max_length=20000)]
 
 
@@ -38,7 +47,10 @@ class IdeaCreate(Input):
         default_factory=list, max_length=20, description="Slugs of the services the idea concerns."
     )
     teams: list[ConcernedTeam] = Field(
-        default_factory=list, max_length=20, description="Teams the idea concerns, with their role."
+        default_factory=list,
+        max_length=20,
+        description="Teams the idea concerns, with their role; each team once.",
+        json_schema_extra={"uniqueItems": True},
     )
 
     _tags = field_validator("tags")(_distinct_tags)
@@ -46,30 +58,21 @@ class IdeaCreate(Input):
     _services = field_validator("services")(lambda v: list(dict.fromkeys(v)))
 
 
-class IdeaUpdate(Input):
+class IdeaUpdate(Patch):
     title: Title | None = None
     body: Body | None = None
     tags: list[Tag] | None = Field(None, max_length=10)
     services: list[Slug] | None = Field(None, max_length=20)
-    teams: list[ConcernedTeam] | None = Field(None, max_length=20)
+    teams: list[ConcernedTeam] | None = Field(None, max_length=20, json_schema_extra={"uniqueItems": True})
 
     _tags = field_validator("tags")(_distinct_tags)
     _teams = field_validator("teams")(_distinct_teams)
     _services = field_validator("services")(lambda v: v if v is None else list(dict.fromkeys(v)))
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> IdeaUpdate:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
-
 
 class StatusChange(Input):
     status: Status
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: Annotated[str, Trimmed(min_length=1, max_length=2000)]
     duplicate_of: Id | None = None
 
     @model_validator(mode="after")
@@ -132,22 +135,23 @@ class IdeaQuery(Query):
     service: Slug | None = None
     tag: Tag | None = None
     author: Email | None = Field(None, description="The author's email.")
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = Field(
+    q: Annotated[str, Trimmed(min_length=1, max_length=200)] | None = Field(
         None, description="Words to find in the title, body and tags (English or Japanese)."
     )
-    sort: SortOrder | None = Field(None, description="Default: relevance when q is given, otherwise new.")
+    sort: SortOrder | None = Field(
+        None, description="Default: relevance when q is given, otherwise new. relevance without q is new."
+    )
     mine: bool = Field(False, description="Only the caller's own ideas.")
     voted: bool = Field(False, description="Only ideas the caller has voted for.")
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: str | None = Field(
+        None, max_length=60, pattern=CURSOR_PATTERN, description="A `next_cursor`, with the same sort and filters."
+    )
 
     @property
     def order(self) -> SortOrder:
-        """The sort in effect: relevance when q is given, otherwise new, unless one was asked for."""
-        return self.sort or ("relevance" if self.q else "new")
-
-    @model_validator(mode="after")
-    def _relevance_needs_q(self) -> IdeaQuery:
-        if self.order == "relevance" and not self.q:
-            raise ValueError("sort=relevance needs q")
-        return self
+        """The sort in effect: the one asked for, else relevance when q is given, else new.
+        Relevance without q has nothing to rank by, so it is new (as the web client's search box
+        cleared keeps its order)."""
+        order = self.sort or ("relevance" if self.q else "new")
+        return "new" if order == "relevance" and not self.q else order

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from portal.ideas.schemas import ConcernedTeam
-from portal.schemas import Input, Output, Query, Role, Slug
+from portal.schemas import Input, Output, Query, Role, Slug, Trimmed
 
 RoutingState = Literal["pending", "acknowledged", "accepted", "declined", "planned", "withdrawn"]
 Decision = Literal["acknowledged", "accepted", "declined", "planned"]
@@ -14,7 +14,7 @@ Decision = Literal["acknowledged", "accepted", "declined", "planned"]
 
 class RoutingRuleCreate(Input):
     match_kind: Literal["tag", "keyword"]
-    pattern: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=100)]
+    pattern: Annotated[str, Trimmed(min_length=1, max_length=100, lower=True)]
     team: Slug
     role: Role
 
@@ -80,4 +80,4 @@ class RoutingPreview(Input):
 
 class RoutingResponse(Input):
     decision: Decision
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    message: Annotated[str, Trimmed(max_length=5000)] = ""

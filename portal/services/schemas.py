@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator, model_validator
 
-from portal.schemas import Input, Name, Named, Output, Slug
+from portal.schemas import Input, Name, Named, Output, Patch, Slug
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -18,7 +18,7 @@ class ServiceCreate(Input):
     name: Name
     description: str = Field("", max_length=5000)
     provider_team: Slug
-    customer_teams: list[Slug] = Field(default_factory=list, max_length=200)
+    customer_teams: list[Slug] = Field(default_factory=list, max_length=200, json_schema_extra={"uniqueItems": True})
 
     _unique_customers = field_validator("customer_teams")(_unique)
 
@@ -29,18 +29,12 @@ class ServiceCreate(Input):
         return self
 
 
-class ServiceUpdate(Input):
+class ServiceUpdate(Patch):
     name: Name | None = None
     description: str | None = Field(None, max_length=5000)
-    customer_teams: list[Slug] | None = Field(None, max_length=200)
+    customer_teams: list[Slug] | None = Field(None, max_length=200, json_schema_extra={"uniqueItems": True})
 
     _unique_customers = field_validator("customer_teams")(lambda v: v if v is None else _unique(v))
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> ServiceUpdate:
-        if self.name is None and self.description is None and self.customer_teams is None:
-            raise ValueError("send at least one of name, description, customer_teams")
-        return self
 
 
 class ServiceRead(Output):

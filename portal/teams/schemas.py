@@ -2,30 +2,39 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, WithJsonSchema, field_validator
 
-from portal.schemas import Email, Input, Name, Output, Query, Slug
+from portal.schemas import TO_WHOLE, Email, Input, Name, Output, Patch, Query, Slug
 
 Locale = Literal["en", "ja"]
+# The zones an employee may choose, declared as an enum so a client (and a fuzzer) knows them:
+# "Area/Location" names and UTC. Not aliases such as Etc/GMT+9, GMT0 or US/Pacific: client
+# generators turn "GMT+0" and "GMT-0" into the same constant, and people look for their city.
+LISTED_TIME_ZONES = sorted(
+    zone for zone in available_timezones() if ("/" in zone and not zone.startswith(("Etc/", "US/"))) or zone == "UTC"
+)
+CHOOSABLE = frozenset(LISTED_TIME_ZONES)
+TimeZone = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    WithJsonSchema({"type": "string", "enum": LISTED_TIME_ZONES}),
+]
+
+
+SlaHours = Annotated[int, Field(ge=1, le=8760, description="How soon leads should answer a routed idea."), TO_WHOLE]
 
 
 class TeamCreate(Input):
     slug: Slug
     name: Name
-    response_sla_hours: int = Field(72, ge=1, le=8760, description="How soon leads should answer a routed idea.")
+    response_sla_hours: SlaHours = 72
 
 
-class TeamUpdate(Input):
+class TeamUpdate(Patch):
     name: Name | None = None
-    response_sla_hours: int | None = Field(None, ge=1, le=8760)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> TeamUpdate:
-        if self.name is None and self.response_sla_hours is None:
-            raise ValueError("send at least one of name, response_sla_hours")
-        return self
+    response_sla_hours: SlaHours | None = None
 
 
 class EmployeeSummary(Output):
@@ -64,28 +73,19 @@ class EmployeeRead(Output):
 
 
 def _time_zone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be an IANA time zone, e.g. Asia/Tokyo") from None
+    if value is not None and value not in CHOOSABLE:
+        raise ValueError("must be an IANA time zone such as Asia/Tokyo (a city's, or UTC)")
     return value
 
 
-class Preferences(Input):
+class Preferences(Patch):
     """Send a field to change it; null clears it (back to the default)."""
 
+    NULLABLE = frozenset({"locale", "time_zone"})
     locale: Locale | None = None
-    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    time_zone: TimeZone | None = None
 
     _zone = field_validator("time_zone")(_time_zone)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Preferences:
-        if not self.model_fields_set:
-            raise ValueError("send locale and/or time_zone")
-        return self
 
 
 class EmployeeQuery(Query):

@@ -85,9 +85,9 @@ class View:
         return path
 
     def field(self, name: str, default: str = "") -> str:
-        """A submitted form field's text."""
+        """A submitted form field's text, without the surrounding spaces a browser keeps."""
         value = self.form.get(name, default) if self.form is not None else default
-        return value if isinstance(value, str) else default
+        return value.strip() if isinstance(value, str) else default
 
     def fields(self, name: str) -> list[str]:
         return [v for v in self.form.getall(name, []) if isinstance(v, str)] if self.form is not None else []

@@ -7,7 +7,9 @@ from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.config import Settings
 from portal.events import views as events
+from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
 from portal.events.schemas import EventPage, EventQuery, EventTypeRead, StreamQuery
+from portal.events.types import FULL_NAMES
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
 from portal.ideas.schemas import (
@@ -79,6 +81,24 @@ def read(method: str, path: str, handler: Handler, summary: str, tag: str, **opt
 def write(method: str, path: str, handler: Handler, summary: str, tag: str, **options) -> Route:
     """A route that changes data: one read-write transaction, counted against the write rate limit."""
     return Route(method, path, handler, summary, tag, tx="write", write=True, **options)
+
+
+# One message of the event stream (text/event-stream); `: keep-alive` comments come between.
+SSE_MESSAGE = {
+    "type": "object",
+    "description": "One Server-Sent Event: its id (the feed cursor, sent back as Last-Event-ID to "
+    "resume), its event type, and the CloudEvent as JSON. Comments (`: keep-alive`) come when idle.",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": FEED_CURSOR_PATTERN},
+        "event": {"type": "string", "enum": FULL_NAMES},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/CloudEvent"},
+        },
+    },
+}
 
 
 def operational_routes() -> list[Route]:
@@ -595,11 +615,7 @@ def pipeline_routes() -> list[Route]:
             scope="events:read",
             errors=(429,),
             request_headers=("Last-Event-ID",),
-            response={
-                "type": "string",
-                "description": "text/event-stream: `id`, `event` and `data` "
-                "(a CloudEvent as JSON) per message; `: keep-alive` comments when idle.",
-            },
+            response=SSE_MESSAGE,
             content_type="text/event-stream",
         ),
         write(

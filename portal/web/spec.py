@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import status_title
+from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
 from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN
+from portal.text import declare_clean_text
 
 if TYPE_CHECKING:
     from portal.config import Settings
@@ -112,13 +114,14 @@ class Route:
 
     def statuses(self) -> set[int]:
         """Every status this route can answer with."""
-        codes = {self.status, *self.errors, 500}
+        # 400: a request the HTTP layer refuses before routing (portal.web.server) can be for any path.
+        codes = {self.status, *self.errors, 400, 500}
         if not self.public:
             codes |= {401, 403, 503}  # 503: the identity provider's keys cannot be fetched
         if self.write:
             codes.add(429)
         if self.body is not None:
-            codes |= {400, 413, 415, 422}
+            codes |= {413, 415, 422}
         if self.query is not None or self.path_params or self.idempotent:
             codes.add(422)
         return codes
@@ -152,6 +155,8 @@ class _Schemas:
         if getattr(annotation, "__origin__", None) is list:
             return {"type": "array", "items": self.ref(annotation.__args__[0], mode)}
         schema = annotation.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        if mode == "validation":  # what the dispatcher refuses in every request string
+            declare_clean_text(schema)
         self.components.update(schema.pop("$defs", {}))
         self.components[annotation.__name__] = schema
         return {"$ref": f"#/components/schemas/{annotation.__name__}"}
@@ -159,6 +164,7 @@ class _Schemas:
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema()
+    declare_clean_text(schema)
     required = set(schema.get("required", []))
     return [
         {
@@ -179,7 +185,7 @@ REQUEST_HEADERS = {
     },
     "Last-Event-ID": {
         "description": "Resume after this stream message id (sent by EventSource on reconnect).",
-        "schema": {"type": "string", "maxLength": 200},
+        "schema": {"type": "string", "maxLength": 200, "pattern": FEED_CURSOR_PATTERN},
     },
 }
 
@@ -188,7 +194,7 @@ def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": route.summary,
         "tags": [route.tag],
-        "operationId": f"{route.method.lower()}_{route.name}",
+        "operationId": route.name,
         "responses": {},
     }
     parameters = [

@@ -3,13 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator
 from yarl import URL
 
 from portal.events.types import PublishedType, SubscribedType
-from portal.schemas import Input, Output, Query
+from portal.schemas import WHITESPACE, Input, Output, Patch, Query
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# What _check_url accepts, said as a pattern: http(s), an ASCII host (IDN hosts in punycode), a port.
+PORT = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = rf"^https?://[A-Za-z0-9._~-]+(:{PORT})?([/?#][^{WHITESPACE}]*)?$"
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=URL_PATTERN)]
 
 
 def _check_url(value: str | None) -> str | None:
@@ -37,7 +40,7 @@ class WebhookCreate(Input):
     _types = field_validator("event_types")(_check_types)
 
 
-class WebhookUpdate(Input):
+class WebhookUpdate(Patch):
     url: Url | None = None
     event_types: list[SubscribedType] | None = Field(None, min_length=1, max_length=50)
     description: str | None = Field(None, max_length=500)
@@ -45,12 +48,6 @@ class WebhookUpdate(Input):
 
     _url = field_validator("url")(_check_url)
     _types = field_validator("event_types")(_check_types)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> WebhookUpdate:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        return self
 
 
 class WebhookRead(Output):
