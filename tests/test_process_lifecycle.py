@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ from portal.config import PROJECT_ROOT
 from portal.embedded import EmbeddedPostgres
 from portal.migrate import migrate_url
 from tests.factories import make_idea, service_map_fixture
+from tests.conftest import JWT_SECRET
 from tests.pipeline import Pipeline, eventually, pipeline_env
 from tests.servers import PortalTestServer
 
@@ -107,6 +109,11 @@ def _start(role: str, env: dict[str, str], log: Path, *args: str) -> subprocess.
     )
 
 
+def _json_lines(log: Path) -> list[dict]:
+    """Every line the process wrote is one JSON object (operators' log shippers parse them)."""
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
 def _wait_for(log: Path, text: str, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while text not in log.read_text():
@@ -136,7 +143,7 @@ def test_the_worker_stops_promptly_when_its_process_group_gets_sigterm(database_
         time.sleep(0.1)
     assert _seconds_to_exit_after_group_sigterm(worker) < 10
     assert worker.returncode == 0
-    assert all(line.startswith("{") for line in log.read_text().splitlines() if line.strip())
+    _json_lines(log)
 
 
 def test_the_scheduler_stops_promptly_when_its_process_group_gets_sigterm(database_url, redis_url, tmp_path):
@@ -145,6 +152,7 @@ def test_the_scheduler_stops_promptly_when_its_process_group_gets_sigterm(databa
     _wait_for(log, "scheduler running")
     assert _seconds_to_exit_after_group_sigterm(scheduler) < 10
     assert scheduler.returncode == 0
+    _json_lines(log)
 
 
 async def test_serve_stops_promptly_with_an_event_stream_open(database_url, redis_url, tmp_path, auth):
@@ -166,6 +174,10 @@ async def test_serve_stops_promptly_with_an_event_stream_open(database_url, redi
             os.killpg(server.pid, signal.SIGKILL)
     assert seconds < 10 and server.returncode == 0
     assert '"status": 500' not in log.read_text()
+    lines = _json_lines(log)
+    started = next(line for line in lines if line["msg"] == "serving")
+    assert started["address"] == f"http://127.0.0.1:{port}" and started["version"]
+    assert JWT_SECRET not in log.read_text() and lines[-1]["msg"] == "stopped"
 
 
 async def test_an_interrupted_send_is_leased_only_for_the_delivery_timeout_and_a_margin(client, auth, db):
