@@ -20,8 +20,8 @@ from portal.app import create_app
 from portal.config import PROJECT_ROOT
 from portal.embedded import EmbeddedPostgres
 from portal.migrate import migrate_url
-from tests.factories import make_idea, service_map_fixture
 from tests.conftest import JWT_SECRET
+from tests.factories import make_idea, service_map_fixture
 from tests.pipeline import Pipeline, eventually, pipeline_env
 from tests.servers import PortalTestServer
 
