@@ -32,7 +32,7 @@ from portal.config import Settings
 from tests.servers import TestServers
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
-RESET = "TRUNCATE votes, vote_withdrawals, idea_vote_shards, results_pending, events CASCADE"
+RESET = "TRUNCATE votes, idea_vote_shards, idea_rank_history, results_pending, events CASCADE"
 
 
 async def prepare(url: str, employees: int, ideas: int) -> None:

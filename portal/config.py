@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     results_interval_seconds: float = Field(default=2.0, gt=0)
     webhook_retry_interval_seconds: float = Field(default=5.0, gt=0)
     overdue_interval_seconds: float = Field(default=60.0, gt=0)
+    # How often votes older than a week leave `trending` (ranking by it is at most this stale).
+    trending_interval_seconds: float = Field(default=60.0, gt=0)
     digest_cron: str = "0 7 * * *"
     digest_period_hours: int = Field(default=24, ge=1, le=24 * 31)
 

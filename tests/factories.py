@@ -54,3 +54,14 @@ async def service_map_fixture(client, auth: Auth) -> None:
     await make_team(client, auth, "sales")
     await make_team(client, auth, "hr", leads=("hugo@example.com",))
     await make_service(client, auth, "laptop-setup", "it", ["marketing", "sales"])
+
+
+async def settle_rankings(db) -> None:
+    """Runs the outbox relay (as the worker would) until every event is handled, so the
+    maintained vote counts and trending scores that `top` and `trending` rank by have caught up."""
+    from portal.events.relay import relay_batch
+
+    while True:
+        async with db.transaction():
+            if not (await relay_batch(db)).events:
+                return

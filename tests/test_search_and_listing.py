@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.factories import make_idea, service_map_fixture
+from tests.factories import make_idea, service_map_fixture, settle_rankings
 
 
 async def _titles(client, headers, query: str) -> list[str]:
@@ -47,30 +47,45 @@ async def test_filters_by_status_tag_team_service_and_author(client, auth):
     assert await _titles(client, auth(), "status=done") == []
 
 
-async def test_top_sort_orders_by_votes(client, auth):
+async def test_top_sort_orders_by_votes(client, auth, db):
     low = await make_idea(client, auth(), title="Fewer votes")
     high = await make_idea(client, auth(), title="More votes")
     for n in range(3):
         await client.put(f"/api/v1/ideas/{high['id']}/vote", headers=auth(f"v{n}@example.com"))
     await client.put(f"/api/v1/ideas/{low['id']}/vote", headers=auth("v0@example.com"))
+    await settle_rankings(db)
     assert await _titles(client, auth(), "sort=top") == ["More votes", "Fewer votes"]
 
 
-async def test_top_pages_stay_stable_while_votes_change(client, auth):
+async def test_top_ranks_by_counts_the_relay_keeps_while_each_idea_shows_its_exact_count(client, auth, db):
+    first = await make_idea(client, auth(), title="Posted first")
+    second = await make_idea(client, auth(), title="Posted second")
+    await client.put(f"/api/v1/ideas/{first['id']}/vote", headers=auth("v@example.com"))
+    before = await (await client.get("/api/v1/ideas?sort=top", headers=auth())).json()
+    assert [(i["id"], i["vote_count"]) for i in before["items"]] == [(second["id"], 0), (first["id"], 1)]
+    await settle_rankings(db)
+    assert await _titles(client, auth(), "sort=top") == ["Posted first", "Posted second"]
+
+
+async def test_top_pages_stay_stable_while_votes_change(client, auth, db):
     ideas = [await make_idea(client, auth(), title=f"Idea number {n}") for n in range(6)]
     for rank, idea in enumerate(ideas):  # idea n gets n votes
         for v in range(rank):
             await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=auth(f"v{v}@example.com"))
+    await settle_rankings(db)
     first = await (await client.get("/api/v1/ideas?sort=top&limit=3", headers=auth())).json()
     # The least supported idea surges while the reader is on page one.
     for v in range(10):
         await client.put(f"/api/v1/ideas/{ideas[0]['id']}/vote", headers=auth(f"surge{v}@example.com"))
     await client.delete(f"/api/v1/ideas/{ideas[5]['id']}/vote", headers=auth("v0@example.com"))
+    await settle_rankings(db)
     second = await (
         await client.get(f"/api/v1/ideas?sort=top&limit=3&cursor={first['next_cursor']}", headers=auth())
     ).json()
     seen = [i["title"] for i in first["items"] + second["items"]]
     assert seen == [f"Idea number {n}" for n in (5, 4, 3, 2, 1, 0)]
+    fresh = await _titles(client, auth(), "sort=top&limit=2")
+    assert fresh == ["Idea number 0", "Idea number 5"]  # a new listing ranks by today's counts (5 ties 4)
 
 
 async def test_new_sort_pages_through_every_idea_once(client, auth):
@@ -94,7 +109,36 @@ async def test_trending_counts_recent_votes(client, auth, db):
         await client.put(f"/api/v1/ideas/{old['id']}/vote", headers=auth(f"o{n}@example.com"))
     await db.execute("UPDATE votes SET cast_at = now() - interval '30 days' WHERE idea_id = $1", old["id"])
     await client.put(f"/api/v1/ideas/{fresh['id']}/vote", headers=auth("f@example.com"))
+    await settle_rankings(db)
     assert await _titles(client, auth(), "sort=trending") == ["Fresh favourite", "Old favourite"]
+
+
+async def test_votes_leave_trending_when_they_age_out_of_the_week(client, auth, db):
+    from portal.ideas import rankings
+
+    ageing = await make_idea(client, auth(), title="Was trending")
+    steady = await make_idea(client, auth(), title="Still trending")
+    for n in range(2):
+        await client.put(f"/api/v1/ideas/{ageing['id']}/vote", headers=auth(f"a{n}@example.com"))
+    await client.put(f"/api/v1/ideas/{steady['id']}/vote", headers=auth("s@example.com"))
+    await settle_rankings(db)
+    assert await _titles(client, auth(), "sort=trending") == ["Was trending", "Still trending"]
+    await db.execute("UPDATE ranking_clock SET trending_until = now() - interval '9 days'")
+    await db.execute("UPDATE votes SET cast_at = now() - interval '8 days' WHERE idea_id = $1", ageing["id"])
+    async with db.transaction():
+        assert await rankings.age_trending(db) == 1
+    assert await _titles(client, auth(), "sort=trending") == ["Still trending", "Was trending"]
+    assert await db.fetchval("SELECT trending FROM ideas WHERE id = $1", ageing["id"]) == 0
+
+
+async def test_a_top_cursor_older_than_a_day_is_422(client, auth):
+    for n in range(3):
+        await make_idea(client, auth(), title=f"Idea number {n}")
+    page = await (await client.get("/api/v1/ideas?sort=top&limit=2", headers=auth())).json()
+    _, version, score, idea_id = page["next_cursor"].split("_")
+    stale = f"{1_000_000_000_000_000}_{version}_{score}_{idea_id}"  # 2001
+    response = await client.get(f"/api/v1/ideas?sort=top&limit=2&cursor={stale}", headers=auth())
+    assert response.status == 422 and "start again" in (await response.json())["errors"][0]["message"]
 
 
 async def test_a_tampered_cursor_is_422(client, auth):

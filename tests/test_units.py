@@ -52,18 +52,19 @@ def test_every_status_can_be_left_and_closed_ones_can_be_reopened_somehow():
     [("new", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)), ("top", 17), ("trending", 3), ("relevance", 0.25)],
 )
 def test_an_idea_list_cursor_decodes_to_what_was_encoded(sort, score):
-    as_of = datetime(2026, 5, 6, tzinfo=UTC)
-    assert listing.decode_cursor(listing.encode_cursor(sort, as_of, score, 42), sort) == (as_of, score, 42)
+    place = listing.Place(datetime(2026, 5, 6, tzinfo=UTC), 7, score, 42)
+    assert listing.decode_cursor(listing.encode_cursor(sort, place), sort) == place
 
 
 @pytest.mark.parametrize("sort", ["new", "top", "trending", "relevance"])
 def test_every_cursor_the_documented_pattern_allows_is_a_place_in_a_listing(sort):
-    for cursor in ["0_0_0", "9" * 17 + "_" + "9" * 19 + "_" + "9" * 19, "1_2139095040_1", "00012_0_7"]:
-        as_of, score, idea_id = listing.decode_cursor(cursor, sort)
-        assert as_of.year <= 9999 and 0 <= idea_id < 2**63 and score == score  # not NaN
+    for cursor in ["0_0_0_0", "9" * 17 + "_" + "9" * 19 + "_" + "9" * 19 + "_" + "9" * 19, "1_0_2139095040_1"]:
+        place = listing.decode_cursor(cursor, sort)
+        assert place.as_of.year <= 9999 and 0 <= place.idea_id < 2**63 and place.score == place.score  # not NaN
+        assert 0 <= place.version < 2**63
 
 
-@pytest.mark.parametrize("cursor", ["", "x", "1_2", "1_2_3_4", "-1_2_3", "1_2_" + "9" * 20])
+@pytest.mark.parametrize("cursor", ["", "x", "1_2_3", "1_2_3_4_5", "-1_2_3_4", "1_2_3_" + "9" * 20])
 def test_cursors_of_another_shape_are_refused(cursor):
     with pytest.raises(ValidationFailed):
         listing.decode_cursor(cursor, "top")

@@ -14,6 +14,7 @@ import dramatiq
 from portal import idempotency
 from portal.db import unit_of_work
 from portal.events import relay
+from portal.ideas import rankings
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
@@ -105,6 +106,12 @@ async def compile_digests() -> None:
 async def mark_overdue() -> None:
     async with unit_of_work(pool()) as conn:
         await routing.mark_overdue(conn)
+
+
+@dramatiq.actor(actor_name="rankings.age_trending", queue_name="maintenance", max_retries=3)
+async def age_trending() -> None:
+    async with unit_of_work(pool()) as conn:
+        await rankings.age_trending(conn)
 
 
 @dramatiq.actor(actor_name="maintenance.purge_idempotency_keys", queue_name="maintenance", max_retries=3)

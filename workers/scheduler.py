@@ -106,6 +106,7 @@ class Scheduler:
             ("results", actors.compile_results, s.results_interval_seconds),
             ("webhook_retries", actors.retry_due_webhooks, s.webhook_retry_interval_seconds),
             ("overdue", actors.mark_overdue, s.overdue_interval_seconds),
+            ("trending", actors.age_trending, s.trending_interval_seconds),
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)

@@ -17,7 +17,16 @@ SELECT {COMMENT_COLUMNS} FROM comments c JOIN employees a ON a.id = c.author_id
 WHERE c.idea_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3
 """
 
-INSERT_COMMENT = "INSERT INTO comments (idea_id, author_id, body) VALUES ($1, $2, $3) RETURNING id"
+# ideas.comment_count moves in the same statement as the comment row, so it always equals the
+# idea's number of comments that are not deleted.
+INSERT_COMMENT = """
+WITH inserted AS (
+    INSERT INTO comments (idea_id, author_id, body) VALUES ($1, $2, $3) RETURNING id, idea_id
+), counted AS (
+    UPDATE ideas SET comment_count = comment_count + 1 WHERE id = (SELECT idea_id FROM inserted)
+)
+SELECT id FROM inserted
+"""
 
 LOCK_COMMENT = """
 SELECT author_id, deleted_at FROM comments WHERE id = $1 AND idea_id = $2 FOR UPDATE
@@ -25,4 +34,10 @@ SELECT author_id, deleted_at FROM comments WHERE id = $1 AND idea_id = $2 FOR UP
 
 EDIT_COMMENT = "UPDATE comments SET body = $2, updated_at = now() WHERE id = $1"
 
-TOMBSTONE_COMMENT = "UPDATE comments SET body = NULL, deleted_at = now(), updated_at = now() WHERE id = $1"
+TOMBSTONE_COMMENT = """
+WITH tombstoned AS (
+    UPDATE comments SET body = NULL, deleted_at = now(), updated_at = now()
+    WHERE id = $1 AND deleted_at IS NULL RETURNING idea_id
+)
+UPDATE ideas SET comment_count = comment_count - 1 WHERE id = (SELECT idea_id FROM tombstoned)
+"""

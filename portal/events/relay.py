@@ -14,6 +14,7 @@ import asyncpg
 
 from portal.db import Connection
 from portal.events import queries as q
+from portal.ideas import rankings
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
@@ -21,7 +22,8 @@ from portal.webhooks import delivery
 # Edits that can change which teams an idea reaches (rules match tags and keywords).
 ROUTING_FIELDS = {"title", "body", "tags", "services", "teams"}
 # Events that change an idea's tallies: its votes, or the teams (and so the roles) it reaches.
-TALLY_EVENTS = {"vote.cast", "vote.withdrawn", "idea.routed", "routing.withdrawn"}
+VOTE_EVENTS = {"vote.cast", "vote.withdrawn"}
+TALLY_EVENTS = VOTE_EVENTS | {"idea.routed", "routing.withdrawn"}
 
 
 @dataclass
@@ -42,6 +44,7 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
         return Relayed()
     to_route: list[int] = []
     to_tally: set[int] = set()
+    to_rank: set[int] = set()
     for event in batch:
         if event["type"] == "idea.created" or (
             event["type"] == "idea.updated" and ROUTING_FIELDS & set(event["data"].get("changed", []))
@@ -49,6 +52,8 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
             to_route.append(_idea_id(event))
         elif event["type"] in TALLY_EVENTS:
             to_tally.add(_idea_id(event))
+            if event["type"] in VOTE_EVENTS:
+                to_rank.add(_idea_id(event))
     routed = 0
     for idea_id in dict.fromkeys(to_route):
         routed += await routing.route_idea(conn, idea_id=idea_id)
@@ -57,6 +62,8 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
     await conn.execute(q.MARK_DISPATCHED, ids)
+    # Last: it holds the ranking clock's lock until this transaction commits.
+    await rankings.refresh(conn, to_rank)
     return Relayed(events=len(batch), deliveries=deliveries, routings=routed)
 
 

@@ -1,35 +1,57 @@
 """GET /ideas: filters, four sorts and keyset pagination with a stable cursor.
 
-Every page of one listing ranks ideas as of the moment its first page was read (kept in the
-cursor): ideas posted later are left out and votes cast or withdrawn later do not move ideas
-between pages, so a reader never sees an idea twice or misses one.
+Every page of one listing ranks ideas as they stood at its first page: ideas posted later are
+left out, and `top` and `trending` rank by the maintained counts of the ranking version the
+first page read (portal.ideas.rankings keeps the values each change replaced), so votes cast
+while a reader pages do not move ideas between pages and nobody sees an idea twice or misses one.
 
-A cursor is three numbers, `<as of>_<score>_<idea id>`: the listing's moment in microseconds
-since 1970, the last idea's sort score as a whole number (its creation time in microseconds, its
-vote count, or its relevance's float4 bits, which order as the floats do), and its id. Any
-string of that shape is a place in some listing, so each one the OpenAPI pattern allows is
-accepted; it continues the listing it came from when sent with the same sort and filters.
+A cursor is four numbers, `<as of>_<version>_<score>_<idea id>`: the listing's moment in
+microseconds since 1970, its ranking version, the last idea's sort score as a whole number (its
+creation time in microseconds, its vote count or trending score, or its relevance's float4 bits,
+which order as the floats do), and its id. Any string of that shape is a place in some listing,
+so each one the OpenAPI pattern allows is accepted; one older than a day is refused, since the
+ranking it continues is no longer kept.
+
+Search is bounded: a query is first looked up in the search index alone, up to SEARCH_PROBE
+matches. A rarer query narrows the listing to those ideas (whatever the sort); a commoner one
+is left to the sort's own index, and `relevance` then ranks its RELEVANCE_CANDIDATES newest
+matches rather than every match.
 """
 
 from __future__ import annotations
 
 import re
 import struct
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.db import Connection
 from portal.errors import ValidationFailed
-from portal.ideas.queries import IDEA_COLUMNS, SCORES_AS_OF
+from portal.ideas import queries as q
+from portal.ideas import rankings
 from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
 
-TRENDING_WINDOW = timedelta(days=7)
-SCORE_TYPES = {"new": "timestamptz", "top": "bigint", "trending": "bigint", "relevance": "real"}
+SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
+RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
+SEARCH_PROBE = 1000
+RELEVANCE_CANDIDATES = 300
 _CURSOR = re.compile(CURSOR_PATTERN)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_MICROSECONDS = (datetime(9999, 12, 31, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 LARGEST_FLOAT4_BITS = 0x7F7FFFFF  # above it: infinity and NaN
+MAX_INTEGER = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a listing stands: its moment and ranking version, and the last idea served."""
+
+    as_of: datetime
+    version: int
+    score: Any = None
+    idea_id: int | None = None
 
 
 class _Params:
@@ -53,30 +75,30 @@ def _moment(microseconds: int) -> datetime:
     return EPOCH + timedelta(microseconds=min(microseconds, LATEST_MICROSECONDS))
 
 
-def encode_cursor(sort: str, as_of: datetime, score: Any, idea_id: int) -> str:
+def encode_cursor(sort: str, place: Place) -> str:
     if sort == "new":
-        key = _microseconds(score)
+        key = _microseconds(place.score)
     elif sort == "relevance":
-        key = struct.unpack(">I", struct.pack(">f", max(score, 0.0)))[0]
+        key = struct.unpack(">I", struct.pack(">f", max(place.score, 0.0)))[0]
     else:
-        key = int(score)
-    return f"{_microseconds(as_of)}_{key}_{idea_id}"
+        key = int(place.score)
+    return f"{_microseconds(place.as_of)}_{place.version}_{key}_{place.idea_id}"
 
 
-def decode_cursor(cursor: str, sort: str) -> tuple[datetime, Any, int]:
-    """The cursor's moment, score (as the sort compares it) and idea id; out-of-range numbers
-    are clamped to the largest the comparison can take."""
+def decode_cursor(cursor: str, sort: str) -> Place:
+    """The cursor's place, its score as the sort compares it; out-of-range numbers are clamped
+    to the largest the comparison can take."""
     if not _CURSOR.match(cursor):
         raise _bad_cursor("not a cursor this API handed out (pass next_cursor back as it is)")
-    moment, key, idea_id = (int(part) for part in cursor.split("_"))
+    moment, version, key, idea_id = (int(part) for part in cursor.split("_"))
     score: Any
     if sort == "new":
         score = _moment(key)
     elif sort == "relevance":
         score = struct.unpack(">f", struct.pack(">I", min(key, LARGEST_FLOAT4_BITS)))[0]
     else:
-        score = min(key, MAX_BIGINT)
-    return _moment(moment), score, min(idea_id, MAX_BIGINT)
+        score = min(key, MAX_INTEGER)
+    return Place(_moment(moment), min(version, MAX_BIGINT), score, min(idea_id, MAX_BIGINT))
 
 
 def _filters(query: IdeaQuery, p: _Params) -> list[str]:
@@ -111,37 +133,80 @@ def _filters(query: IdeaQuery, p: _Params) -> list[str]:
     return where
 
 
+async def _search_probe(conn: Connection, query: str) -> list[int] | None:
+    """The ideas matching q when there are at most SEARCH_PROBE of them, else None. Read from
+    the search index alone (a bitmap scan, never a walk of another index hoping to meet
+    matches), so a rare query costs what its matches cost."""
+    seqscan, indexscan, *_ = await conn.fetchrow(q.PRICE_OUT_ALL_BUT_BITMAP_SCANS) or ("on", "on")
+    try:
+        ids = await conn.fetchval(q.SEARCH_PROBE_IDS, query, SEARCH_PROBE + 1)
+    finally:
+        await conn.execute(q.RESTORE_SCAN_SETTINGS, seqscan, indexscan)
+    return None if len(ids) > SEARCH_PROBE else ids
+
+
+async def _start(conn: Connection, query: IdeaQuery, sort: str) -> Place:
+    if not query.cursor:
+        now = await conn.fetchval("SELECT now()")
+        return Place(now, await rankings.current_version(conn) if sort in RANKED_COLUMNS else 0)
+    place = decode_cursor(query.cursor, sort)
+    if sort in RANKED_COLUMNS and place.as_of < await conn.fetchval("SELECT now()") - rankings.LISTING_LIFETIME:
+        raise _bad_cursor("this listing is more than a day old; start again from the first page")
+    return place
+
+
 async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) -> IdeaPage:
     sort = query.order
+    place = await _start(conn, query, sort)
     p = _Params(viewer)
-    if query.cursor:
-        as_of, after_score, after_id = decode_cursor(query.cursor, sort)
-    else:
-        as_of, after_score, after_id = await conn.fetchval("SELECT now()"), None, None
-    as_of_param = p.add(as_of)
-    ctes, joins = [], ""
-    if sort in ("top", "trending"):
-        since = as_of - TRENDING_WINDOW if sort == "trending" else datetime.min.replace(tzinfo=as_of.tzinfo)
-        ctes.append(SCORES_AS_OF.format(as_of=as_of_param, since=p.add(since)))
-        joins, score = "LEFT JOIN scores s ON s.idea_id = i.id", "coalesce(s.score, 0)"
+    as_of = p.add(place.as_of)
+    where = [f"i.created_at <= {as_of}", *_filters(query, p)]
+    if query.q:
+        matches = await _search_probe(conn, query.q)
+        if matches is not None:
+            where.append(f"i.id = ANY({p.add(matches)}::bigint[])")
+    after = "true"
+    if place.idea_id is not None:
+        after = f"(r.score, r.id) < ({p.add(place.score)}::{SCORE_TYPES[sort]}, {p.add(place.idea_id)})"
+    limit = p.add(query.limit + 1)
+    conditions = " AND ".join(where)
+    if sort in RANKED_COLUMNS:
+        # Ideas whose counts have not changed since the listing's version, read in the sort's
+        # index order, and those that have, with their counts as they were then.
+        column, version = RANKED_COLUMNS[sort], p.add(place.version)
+        ranked = f"""{q.RANKS_THEN.format(version=version)},
+        ranked AS (
+            (SELECT r.id, r.score FROM (SELECT i.id, i.{column} AS score FROM ideas i
+                                         WHERE {conditions} AND i.ranked_version <= {version}) r
+             WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit})
+            UNION ALL
+            (SELECT r.id, r.score FROM (SELECT i.id, t.{column} AS score FROM ranks_then t
+                                         JOIN ideas i ON i.id = t.idea_id WHERE {conditions}) r
+             WHERE {after})
+        )"""
     elif sort == "relevance":
-        score = f"ts_rank(i.search, idea_search_query({p.add(query.q)}))"
+        search = p.add(query.q)
+        ranked = f"""candidates AS (
+            SELECT i.id, i.search FROM ideas i WHERE {conditions}
+            ORDER BY i.created_at DESC, i.id DESC LIMIT {RELEVANCE_CANDIDATES}
+        ), ranked AS (
+            SELECT r.id, r.score FROM (SELECT c.id, ts_rank(c.search, idea_search_query({search})) AS score
+                                       FROM candidates c) r WHERE {after}
+        )"""
     else:
-        score = "i.created_at"
-    where = [f"i.created_at <= {as_of_param}", *_filters(query, p)]
-    ctes.append(f"ranked AS (SELECT i.id, {score} AS score FROM ideas i {joins} WHERE {' AND '.join(where)})")
-    after = ""
-    if after_id is not None:
-        after = f"WHERE (r.score, r.id) < ({p.add(after_score)}::{SCORE_TYPES[sort]}, {p.add(after_id)})"
+        ranked = f"""ranked AS (
+            SELECT r.id, r.score FROM (SELECT i.id, i.created_at AS score FROM ideas i WHERE {conditions}) r
+            WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit}
+        )"""
     sql = (
-        f"WITH {', '.join(ctes)} SELECT {IDEA_COLUMNS}, r.score AS sort_score "
+        f"WITH {ranked} SELECT {q.IDEA_COLUMNS}, r.score AS sort_score "
         f"FROM ranked r JOIN ideas i ON i.id = r.id JOIN employees a ON a.id = i.author_id "
-        f"{after} ORDER BY r.score DESC, r.id DESC LIMIT {p.add(query.limit + 1)}"
+        f"ORDER BY r.score DESC, r.id DESC LIMIT {limit}"
     )
     rows = await conn.fetch(sql, *p.values)
     items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]
-        next_cursor = encode_cursor(sort, as_of, last["sort_score"], last["id"])
+        next_cursor = encode_cursor(sort, Place(place.as_of, place.version, last["sort_score"], last["id"]))
     return IdeaPage(items=items, next_cursor=next_cursor)

@@ -8,7 +8,7 @@ IDEA_COLUMNS = f"""
     i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at,
     {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
-    (SELECT count(*) FROM comments WHERE idea_id = i.id AND deleted_at IS NULL)::int AS comment_count,
+    i.comment_count,
     json_build_object('id', a.id, 'name', a.name,
                       'team', (SELECT slug FROM teams WHERE id = a.team_id)) AS author,
     ARRAY(SELECT s.slug FROM idea_services x JOIN services s ON s.id = x.service_id
@@ -56,15 +56,53 @@ INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, change
 VALUES ($1, $2, $3, $4, $5)
 """
 
-# Votes counted as of a moment, with votes withdrawn after it still counted: a ranking that
-# holds still while a reader pages through it.
-SCORES_AS_OF = """
-scores AS (
-    SELECT idea_id, count(*)::int AS score FROM (
-        SELECT idea_id FROM votes WHERE cast_at <= {as_of} AND cast_at > {since}
-        UNION ALL
-        SELECT idea_id FROM vote_withdrawals
-        WHERE cast_at <= {as_of} AND cast_at > {since} AND withdrawn_at > {as_of}
-    ) counted GROUP BY idea_id
+# For the search probe only (SET LOCAL would last the whole transaction): the planner must take
+# the search index's bitmap, whatever its estimate of how common the words are.
+PRICE_OUT_ALL_BUT_BITMAP_SCANS = """
+SELECT current_setting('enable_seqscan') AS seqscan, current_setting('enable_indexscan') AS indexscan,
+       set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)
+"""
+RESTORE_SCAN_SETTINGS = "SELECT set_config('enable_seqscan', $1, true), set_config('enable_indexscan', $2, true)"
+SEARCH_PROBE_IDS = """
+SELECT coalesce(array_agg(id), '{}') FROM (
+    SELECT id FROM ideas WHERE search @@ idea_search_query($1) LIMIT $2
+) matches
+"""
+
+# Rankings (sql/0005_rankings.sql). Taking the clock's row lock serialises ranking updates, so
+# they commit in version order and any snapshot sees versions 1..N and no later one.
+NEXT_RANKING_VERSION = """
+UPDATE ranking_clock SET version = version + 1 RETURNING version, trending_until
+"""
+RANKING_VERSION = "SELECT version FROM ranking_clock"
+ADVANCE_TRENDING_WINDOW = "UPDATE ranking_clock SET trending_until = $1"
+# Ideas with a vote that left the trending window between the last move of it and now.
+AGED_OUT = """
+SELECT DISTINCT idea_id FROM votes WHERE cast_at > $1 AND cast_at <= $2
+"""
+# Run as a statement of its own after NEXT_RANKING_VERSION: its snapshot then includes every
+# earlier version's update. $1 the ideas, $2 the new version, $3 where the trending window starts.
+REFRESH_RANKINGS = """
+WITH fresh AS (
+    SELECT i.id, i.vote_count AS old_votes, i.trending AS old_trending,
+           (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = i.id)::int AS votes,
+           (SELECT count(*) FROM votes WHERE idea_id = i.id AND cast_at > $3)::int AS trending
+    FROM ideas i WHERE i.id = ANY($1::bigint[])
+), changed AS (
+    SELECT * FROM fresh WHERE (votes, trending) IS DISTINCT FROM (old_votes, old_trending)
+), history AS (
+    INSERT INTO idea_rank_history (idea_id, version, vote_count, trending)
+    SELECT id, $2, old_votes, old_trending FROM changed
+)
+UPDATE ideas i SET vote_count = c.votes, trending = c.trending, ranked_version = $2
+FROM changed c WHERE i.id = c.id
+"""
+PRUNE_RANK_HISTORY = "DELETE FROM idea_rank_history WHERE recorded_at < $1"
+# An idea's ranking values as they stood at version {version}: the values the first later
+# change replaced (ideas changed since then), or today's (the rest, ranked_version <= it).
+RANKS_THEN = """
+ranks_then AS (
+    SELECT DISTINCT ON (idea_id) idea_id, vote_count, trending FROM idea_rank_history
+    WHERE version > {version} ORDER BY idea_id, version
 )
 """

@@ -9,7 +9,7 @@ from portal.ideas.workflow import Status
 from portal.schemas import WHITESPACE, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
 
 # `<as of>_<score>_<idea id>`: see portal.ideas.listing.
-CURSOR_PATTERN = r"^[0-9]{1,17}_[0-9]{1,19}_[0-9]{1,19}$"
+CURSOR_PATTERN = r"^[0-9]{1,17}_[0-9]{1,19}_[0-9]{1,19}_[0-9]{1,19}$"
 
 Tag = Annotated[
     str,
@@ -145,7 +145,10 @@ class IdeaQuery(Query):
     voted: bool = Field(False, description="Only ideas the caller has voted for.")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(
-        None, max_length=60, pattern=CURSOR_PATTERN, description="A `next_cursor`, with the same sort and filters."
+        None,
+        max_length=80,
+        pattern=CURSOR_PATTERN,
+        description="A `next_cursor`, with the same sort and filters (for `top` and `trending`, within a day).",
     )
 
     @property

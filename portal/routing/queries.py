@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from portal.votes.queries import VOTE_COUNT
-
 # Every team an idea reaches and how: providers and customers of the services it names, the
 # teams it names, and the admins' rules (a tag it carries, a keyword in its title or body).
 # Every team that services, named teams, tags and text reach, and how: the provider and the
@@ -71,9 +69,8 @@ WHERE r.idea_id = $1 ORDER BY r.role DESC, t.slug
 
 INBOX = f"""
 SELECT {ROUTING_COLUMNS},
-       json_build_object('id', i.id, 'title', i.title, 'status', i.status, 'vote_count', support.votes) AS idea
-FROM routings r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id,
-     LATERAL (SELECT {VOTE_COUNT.format(idea="i.id")} AS votes) support
+       json_build_object('id', i.id, 'title', i.title, 'status', i.status, 'vote_count', i.vote_count) AS idea
+FROM routings r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id
 WHERE r.team_id = $1
   AND ($2::text IS NULL OR r.role = $2)
   AND ($3::text IS NULL OR r.state = $3)
@@ -81,7 +78,7 @@ WHERE r.team_id = $1
 ORDER BY CASE WHEN $6 = 'due' THEN (r.state = 'pending' AND r.due_at < now()) END DESC,
          CASE WHEN $6 = 'due' THEN r.state = 'pending' END DESC,
          CASE WHEN $6 = 'due' THEN r.due_at END,
-         support.votes DESC, r.routed_at
+         i.vote_count DESC, r.routed_at
 LIMIT $5
 """
 

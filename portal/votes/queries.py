@@ -38,12 +38,7 @@ WITH idea AS (
 ), withdrawn AS (
     DELETE FROM votes
     WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
-    RETURNING idea_id, employee_id, cast_at
-), history AS (
-    -- A withdrawal whose transaction began before the cast it undoes committed would read an
-    -- earlier now() than that cast_at: it counts as withdrawn no earlier than cast.
-    INSERT INTO vote_withdrawals (idea_id, employee_id, cast_at, withdrawn_at)
-    SELECT idea_id, employee_id, cast_at, greatest(now(), cast_at) FROM withdrawn
+    RETURNING idea_id
 ), counted AS (
     UPDATE idea_vote_shards SET votes = votes - 1
     WHERE idea_id = (SELECT idea_id FROM withdrawn) AND shard = $3

@@ -1,0 +1,229 @@
+"""Lists, filters, search and the inbox at a company's scale: each request's p50/p99 through
+`portal serve` beside the same domain call's SQL time in this process, at each size given.
+
+For each size (default 100k and 1M ideas) it generates the data set (bench/dataset.py: 10 votes
+and 1.9 comments an idea, Zipf-skewed; 40% Japanese), starts `portal serve`, then:
+  - one client: every request of the catalogue REQUESTS times, one at a time;
+  - 16 clients: the whole catalogue mixed, on one `portal serve` and then on two.
+Targets at 1M ideas, one client: p99 <= 20 ms for every list request, <= 30 ms for a vote;
+growth from 100k to 1M under 2x.
+
+Uses PORTAL_TEST_DATABASE_URL / PORTAL_TEST_REDIS_URL when set, else embedded servers. The
+database gets the README's OLTP settings (jit off, random_page_cost 1.1, work_mem 16MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+import asyncpg
+
+from bench.dataset import Scale, generate
+from bench.harness import drive, free_port, fresh_database, start_process, stop_process, temp_dir
+from portal.auth.tokens import mint_dev_token
+from portal.config import Settings
+from portal.db import connect
+from portal.embedded import OLTP_SETTINGS
+from portal.ideas.listing import list_ideas
+from portal.ideas.schemas import IdeaQuery
+from tests.servers import TestServers
+
+SECRET = "bench-secret-0123456789abcdef0123456789"
+# name -> the idea list's query parameters (None: not an idea list; handled by name).
+CATALOGUE: dict[str, dict[str, str] | None] = {
+    "top": {"sort": "top"},
+    "top, page 50": {"sort": "top", "page": "50"},
+    "top + tag": {"sort": "top", "tag": "printing"},
+    "trending": {"sort": "trending"},
+    "trending, page 50": {"sort": "trending", "page": "50"},
+    "new": {"sort": "new"},
+    "new, page 50": {"sort": "new", "page": "50"},
+    "status=planned": {"status": "planned", "sort": "top"},
+    "tag=vpn": {"tag": "vpn"},
+    "team=team-7 (top)": {"team": "team-7", "sort": "top"},
+    "service=service-42": {"service": "service-42"},
+    "author": {"author": "employee77@example.com"},
+    "q=印刷": {"q": "印刷"},
+    "q=経費精算": {"q": "経費精算"},
+    "q=process (common)": {"q": "process"},
+    "q=process, sort=new": {"q": "process", "sort": "new"},
+    "q=rare number, sort=new": {"q": "424242", "sort": "new"},
+    "q=印刷, sort=top": {"q": "印刷", "sort": "top"},
+    "one idea": None,
+    "team inbox (busiest)": None,
+    "vote": None,
+}
+
+
+@dataclass
+class Case:
+    name: str
+    path: str
+    query: IdeaQuery | None
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def _cursor_at_page(session, base: str, headers, params: dict[str, str], page: int) -> str | None:
+    cursor = None
+    for _ in range(page - 1):
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        async with session.get(f"{base}/api/v1/ideas?{urlencode(query)}", headers=headers) as response:
+            cursor = (await response.json())["next_cursor"]
+    return cursor
+
+
+async def build_cases(session, base: str, headers, conn) -> list[Case]:
+    cases = []
+    busiest = await conn.fetchval(
+        "SELECT t.slug FROM routings r JOIN teams t ON t.id = r.team_id GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1"
+    )
+    hottest = await conn.fetchval("SELECT id FROM ideas ORDER BY vote_count DESC LIMIT 1")
+    for name, params in CATALOGUE.items():
+        if params is None:
+            path = {"one idea": f"/api/v1/ideas/{hottest}", "team inbox (busiest)": f"/api/v1/teams/{busiest}/inbox"}
+            if name in path:
+                cases.append(Case(name, path[name], None))
+            continue
+        params = dict(params)
+        page = int(params.pop("page", "1"))
+        if page > 1:
+            params["cursor"] = await _cursor_at_page(session, base, headers, params, page) or ""
+        cases.append(Case(name, f"/api/v1/ideas?{urlencode(params)}", IdeaQuery(**params)))
+    return cases
+
+
+async def sql_times(url: str, case: Case, viewer: int, repeat: int) -> list[float]:
+    """The domain call the handler makes, in one read-only transaction, without HTTP."""
+    conn = await connect(url)
+    times = []
+    try:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                assert case.query is not None
+                await list_ideas(conn, viewer=viewer, query=case.query)
+            times.append(time.perf_counter() - started)
+    finally:
+        await conn.close()
+    return times
+
+
+async def run_size(servers: TestServers, ideas: int, repeat: int, logs: Path) -> dict[str, tuple[float, float]]:
+    url = await fresh_database(servers)
+    admin = await asyncpg.connect(servers.admin_database_url)
+    name = url.rsplit("/", 1)[-1]
+    for setting, value in OLTP_SETTINGS.items():
+        await admin.execute(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'")
+    await admin.close()
+    print(f"\n## {ideas:,} ideas: generating")
+    started = time.monotonic()
+    await generate(url, Scale.of(ideas))
+    print(f"  generated in {time.monotonic() - started:.0f} s")
+    settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": servers.redis_url,
+        "PORTAL_JWT_SECRET": SECRET,
+        "PORTAL_WRITE_RATE_LIMIT": str(10**9),
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
+    ports = [free_port(), free_port()]
+    apis = [
+        start_process([sys.executable, "-m", "portal", "serve", "--port", str(ports[0])], env, ports[0], logs / "a.log")
+    ]
+    figures: dict[str, tuple[float, float]] = {}
+    try:
+        base = f"http://127.0.0.1:{ports[0]}"
+        admin_token = mint_dev_token(settings, email="admin@example.com", name="Admin", admin=True)
+        headers = {"Authorization": f"Bearer {admin_token}"}
+        voters = [
+            mint_dev_token(settings, email=f"employee{n}@example.com", name=f"Employee {n}", subject=f"sub-{n}")
+            for n in range(2, 2 + repeat)
+        ]
+        conn = await connect(url)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/api/v1/me", headers=headers) as response:
+                viewer = (await response.json())["id"]
+            cases = await build_cases(session, base, headers, conn)
+            await conn.close()
+            for token in voters:  # each voter signs in once, as employees of a running portal have
+                async with session.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"}):
+                    pass
+        print(f"\n  {'request (one client)':<28} {'p50':>7} {'p99':>7}   {'SQL p50':>7} {'SQL p99':>7}")
+        for case in cases:
+            if case.name == "vote":
+                targets = [random.randint(1, ideas) for _ in voters]
+                requests = [
+                    ("PUT", f"{base}/api/v1/ideas/{idea}/vote", {"Authorization": f"Bearer {token}"})
+                    for idea, token in zip(targets, voters, strict=True)
+                ]
+            else:
+                requests = [("GET", base + case.path, headers)] * repeat
+            await drive("warm", requests[:5] if case.name != "vote" else [], 1)
+            result = await drive(case.name, requests, 1)
+            sql = ""
+            if case.query is not None:
+                times = await sql_times(url, case, viewer, repeat)
+                sql = f"{_p(times, 0.5):7.1f} {_p(times, 0.99):7.1f}"
+            figures[case.name] = (result.pct(0.5), result.pct(0.99))
+            flag = " errors!" if result.errors else ""
+            print(f"  {case.name:<28} {result.pct(0.5):7.1f} {result.pct(0.99):7.1f}   {sql}{flag}")
+        mix = [("GET", base + case.path, headers) for case in cases if case.name != "vote"] * 40
+        random.shuffle(mix)
+        one = await drive("16 clients, one serve", mix, 16)
+        apis.append(
+            start_process(
+                [sys.executable, "-m", "portal", "serve", "--port", str(ports[1])], env, ports[1], logs / "b.log"
+            )
+        )
+        split = [(m, u.replace(str(ports[0]), str(ports[i % 2])), h) for i, (m, u, h) in enumerate(mix)]
+        two = await drive("16 clients, two serves", split, 16)
+        for result in (one, two):
+            print(
+                f"  {result.name:<28} {result.rps:7.0f} req/s  p50 {result.pct(0.5):6.1f} ms  p99 {result.pct(0.99):6.1f} ms"
+            )
+    finally:
+        for api in apis:
+            stop_process(api)
+    return figures
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ideas", default="100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--repeat", type=int, default=100, help="requests per catalogue entry")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.ideas.split(",")]
+    servers = TestServers.start()
+    logs = temp_dir()
+    try:
+        results = {size: await run_size(servers, size, args.repeat, logs) for size in sizes}
+    finally:
+        servers.stop()
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+        print(f"\n  growth of p99 from {sizes[0]:,} to {sizes[-1]:,} ideas")
+        for name in large:
+            print(f"  {name:<28} {large[name][1] / max(small[name][1], 0.01):5.2f}x")
+        worst = max(statistics.mean([v[1]]) for v in large.values())
+        print(f"  worst p99 at {sizes[-1]:,}: {worst:.1f} ms")
+    print(f"\nlogs: {logs}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
