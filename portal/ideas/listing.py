@@ -34,8 +34,8 @@ from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
 
 SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
 RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
-SEARCH_PROBE = 1000
-RELEVANCE_CANDIDATES = 300
+SEARCH_PROBE = 500
+RELEVANCE_CANDIDATES = 150
 _CURSOR = re.compile(CURSOR_PATTERN)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_MICROSECONDS = (datetime(9999, 12, 31, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
