@@ -56,9 +56,10 @@ async def service_map_fixture(client, auth: Auth) -> None:
     await make_service(client, auth, "laptop-setup", "it", ["marketing", "sales"])
 
 
-async def settle_rankings(db) -> None:
-    """Runs the outbox relay (as the worker would) until every event is handled, so the
-    maintained vote counts and trending scores that `top` and `trending` rank by have caught up."""
+async def relay_all(db) -> None:
+    """Runs the outbox relay as the worker does, batch by batch in transactions, until every
+    event is handled: ideas are routed, tallies queued, and the maintained vote counts and
+    trending scores that `top`, `trending` and the inbox rank by have caught up."""
     from portal.events.relay import relay_batch
 
     while True:

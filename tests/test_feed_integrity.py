@@ -14,9 +14,8 @@ from portal.config import PROJECT_ROOT
 from portal.embedded import EmbeddedPostgres
 from portal.events import feed
 from portal.migrate import migrate_url
-from tests.factories import make_idea
+from tests.factories import make_idea, relay_all
 from tests.servers import PortalTestServer
-from tests.test_routing import relay_all
 
 BURN_XIDS = """
 CREATE PROCEDURE burn_xids(n int) LANGUAGE plpgsql AS $$

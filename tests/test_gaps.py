@@ -4,8 +4,7 @@ ideas that were never routed or were withdrawn, rule deletion."""
 from __future__ import annotations
 
 from portal.ideas import service as ideas
-from tests.factories import make_idea, service_map_fixture
-from tests.test_routing import relay_all
+from tests.factories import make_idea, relay_all, service_map_fixture
 
 
 async def test_an_unexpected_error_is_a_generic_500_problem_that_echoes_nothing(client, auth, monkeypatch, caplog):

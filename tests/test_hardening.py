@@ -56,7 +56,7 @@ def test_an_operator_may_allow_a_shared_address_range():
 
 async def test_a_webhook_to_a_shared_address_is_refused_and_nothing_is_read_from_it(client, auth, db):
     from portal.webhooks import delivery
-    from tests.test_routing import relay_all
+    from tests.factories import relay_all
 
     await client.post(
         "/api/v1/webhooks",

@@ -182,7 +182,7 @@ async def test_serve_stops_promptly_with_an_event_stream_open(database_url, redi
 
 async def test_an_interrupted_send_is_leased_only_for_the_delivery_timeout_and_a_margin(client, auth, db):
     from portal.webhooks import delivery
-    from tests.test_routing import relay_all
+    from tests.factories import relay_all
 
     await client.post(
         "/api/v1/webhooks",

@@ -5,8 +5,8 @@ none scans ideas or votes sequentially.
 
 Sequential scans are priced out while explaining (enable_seqscan = off), as they are for
 PostgreSQL at a real company's size, where a table is far larger than one page of it; it still
-picks one where no index can serve. Not covered: the team inbox, which still reads all of a
-team's routings (see the README's scale section)."""
+picks one where no index can serve. The busiest team's inbox, a comment page and the trending
+upkeep are held to the same budget."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from portal.comments.service import list_comments
 from portal.ideas import rankings
 from portal.ideas.listing import list_ideas
 from portal.ideas.schemas import IdeaQuery
+from portal.routing import queries as routing_queries
 
 pytestmark = pytest.mark.slow
-GUARDED_TABLES = {"ideas", "votes", "comments", "idea_rank_history", "idea_vote_shards"}
+GUARDED_TABLES = {"ideas", "votes", "comments", "routings", "idea_rank_history", "idea_vote_shards"}
 NEVER_SEQUENTIAL = {"ideas", "votes"}
 # A tenth of the ideas: room for the search probe (SEARCH_PROBE + 1 matches) or a walk of the
 # newest ideas for RELEVANCE_CANDIDATES matches, but not for counting or sorting a table.
@@ -106,9 +107,13 @@ async def test_every_filter_and_sort_of_the_idea_list_reads_a_bounded_number_of_
     assert overspent == [], "\n".join(overspent)
 
 
-async def test_a_comment_page_and_the_trending_upkeep_read_a_bounded_number_of_rows(company, db):
+async def test_the_inbox_a_comment_page_and_the_trending_upkeep_read_a_bounded_number_of_rows(company, db):
+    busiest_team = await db.fetchval("SELECT team_id FROM routings GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     most_discussed = await db.fetchval("SELECT idea_id FROM comments GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     recorder = Recorder()
+    for sql in (routing_queries.INBOX_BY_SUPPORT, routing_queries.INBOX_BY_DUE):
+        for state, overdue in ((None, None), ("pending", None), (None, True)):
+            recorder.statements.append((sql, (busiest_team, None, state, overdue, 100)))
     db.add_query_logger(recorder)
     async with db.transaction():
         await list_comments(db, idea_id=most_discussed, query=CommentQuery())

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from portal.events import relay
 from portal.results import service as results
-from tests.factories import make_idea, service_map_fixture
-
-
-async def relay_all(db) -> None:
-    while (await relay.relay_batch(db)).events:
-        pass
+from tests.factories import make_idea, relay_all, service_map_fixture
 
 
 async def _routings(client, auth, idea_id: int) -> dict[str, tuple[str, str]]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.factories import make_idea, service_map_fixture, settle_rankings
+from tests.factories import make_idea, relay_all, service_map_fixture
 
 
 async def _titles(client, headers, query: str) -> list[str]:
@@ -53,7 +53,7 @@ async def test_top_sort_orders_by_votes(client, auth, db):
     for n in range(3):
         await client.put(f"/api/v1/ideas/{high['id']}/vote", headers=auth(f"v{n}@example.com"))
     await client.put(f"/api/v1/ideas/{low['id']}/vote", headers=auth("v0@example.com"))
-    await settle_rankings(db)
+    await relay_all(db)
     assert await _titles(client, auth(), "sort=top") == ["More votes", "Fewer votes"]
 
 
@@ -63,7 +63,7 @@ async def test_top_ranks_by_counts_the_relay_keeps_while_each_idea_shows_its_exa
     await client.put(f"/api/v1/ideas/{first['id']}/vote", headers=auth("v@example.com"))
     before = await (await client.get("/api/v1/ideas?sort=top", headers=auth())).json()
     assert [(i["id"], i["vote_count"]) for i in before["items"]] == [(second["id"], 0), (first["id"], 1)]
-    await settle_rankings(db)
+    await relay_all(db)
     assert await _titles(client, auth(), "sort=top") == ["Posted first", "Posted second"]
 
 
@@ -72,13 +72,13 @@ async def test_top_pages_stay_stable_while_votes_change(client, auth, db):
     for rank, idea in enumerate(ideas):  # idea n gets n votes
         for v in range(rank):
             await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=auth(f"v{v}@example.com"))
-    await settle_rankings(db)
+    await relay_all(db)
     first = await (await client.get("/api/v1/ideas?sort=top&limit=3", headers=auth())).json()
     # The least supported idea surges while the reader is on page one.
     for v in range(10):
         await client.put(f"/api/v1/ideas/{ideas[0]['id']}/vote", headers=auth(f"surge{v}@example.com"))
     await client.delete(f"/api/v1/ideas/{ideas[5]['id']}/vote", headers=auth("v0@example.com"))
-    await settle_rankings(db)
+    await relay_all(db)
     second = await (
         await client.get(f"/api/v1/ideas?sort=top&limit=3&cursor={first['next_cursor']}", headers=auth())
     ).json()
@@ -109,7 +109,7 @@ async def test_trending_counts_recent_votes(client, auth, db):
         await client.put(f"/api/v1/ideas/{old['id']}/vote", headers=auth(f"o{n}@example.com"))
     await db.execute("UPDATE votes SET cast_at = now() - interval '30 days' WHERE idea_id = $1", old["id"])
     await client.put(f"/api/v1/ideas/{fresh['id']}/vote", headers=auth("f@example.com"))
-    await settle_rankings(db)
+    await relay_all(db)
     assert await _titles(client, auth(), "sort=trending") == ["Fresh favourite", "Old favourite"]
 
 
@@ -121,7 +121,7 @@ async def test_votes_leave_trending_when_they_age_out_of_the_week(client, auth, 
     for n in range(2):
         await client.put(f"/api/v1/ideas/{ageing['id']}/vote", headers=auth(f"a{n}@example.com"))
     await client.put(f"/api/v1/ideas/{steady['id']}/vote", headers=auth("s@example.com"))
-    await settle_rankings(db)
+    await relay_all(db)
     assert await _titles(client, auth(), "sort=trending") == ["Was trending", "Still trending"]
     await db.execute("UPDATE ranking_clock SET trending_until = now() - interval '9 days'")
     await db.execute("UPDATE votes SET cast_at = now() - interval '8 days' WHERE idea_id = $1", ageing["id"])

@@ -12,8 +12,7 @@ from portal.webhooks import delivery
 from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, new_secret, sign
 from tests.conftest import ENCRYPTION_KEY
-from tests.factories import make_idea
-from tests.test_routing import relay_all
+from tests.factories import make_idea, relay_all
 
 
 async def _hook(client, headers, url="https://hooks.example.com/in", types=("idea.created",)):

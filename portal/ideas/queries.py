@@ -93,6 +93,8 @@ WITH fresh AS (
 ), history AS (
     INSERT INTO idea_rank_history (idea_id, version, vote_count, trending)
     SELECT id, $2, old_votes, old_trending FROM changed
+), support AS (
+    UPDATE routings r SET support = c.votes FROM changed c WHERE r.idea_id = c.id AND r.support <> c.votes
 )
 UPDATE ideas i SET vote_count = c.votes, trending = c.trending, ranked_version = $2
 FROM changed c WHERE i.id = c.id

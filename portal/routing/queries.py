@@ -42,8 +42,10 @@ CURRENT_ROUTINGS = "SELECT team_id, role, state FROM routings WHERE idea_id = $1
 
 
 ADD_ROUTING = """
-INSERT INTO routings (idea_id, team_id, role, due_at)
-SELECT $1, id, $3, now() + make_interval(hours => response_sla_hours) FROM teams WHERE id = $2
+INSERT INTO routings (idea_id, team_id, role, due_at, support)
+SELECT $1, id, $3, now() + make_interval(hours => response_sla_hours),
+       (SELECT vote_count FROM ideas WHERE id = $1)
+FROM teams WHERE id = $2
 ON CONFLICT (idea_id, team_id) DO UPDATE
    SET role = EXCLUDED.role, state = 'pending', routed_at = now(), due_at = EXCLUDED.due_at,
        responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL
@@ -67,19 +69,31 @@ SELECT {ROUTING_COLUMNS} FROM routings r JOIN teams t ON t.id = r.team_id
 WHERE r.idea_id = $1 ORDER BY r.role DESC, t.slug
 """
 
-INBOX = f"""
+# A team's inbox, read in index order. `support`: most votes first (routings.support is the
+# idea's maintained vote count). `due`: pending routings by due time (the overdue, whose due time
+# has passed, come first), then the answered ones by due time.
+_INBOX_FILTERS = """
+r.team_id = $1 AND ($2::text IS NULL OR r.role = $2) AND ($3::text IS NULL OR r.state = $3)
+AND ($4::boolean IS NULL OR (r.state = 'pending' AND r.due_at < now()) = $4)
+"""
+_INBOX_ROWS = f"""
 SELECT {ROUTING_COLUMNS},
-       json_build_object('id', i.id, 'title', i.title, 'status', i.status, 'vote_count', i.vote_count) AS idea
-FROM routings r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id
-WHERE r.team_id = $1
-  AND ($2::text IS NULL OR r.role = $2)
-  AND ($3::text IS NULL OR r.state = $3)
-  AND ($4::boolean IS NULL OR (r.state = 'pending' AND r.due_at < now()) = $4)
-ORDER BY CASE WHEN $6 = 'due' THEN (r.state = 'pending' AND r.due_at < now()) END DESC,
-         CASE WHEN $6 = 'due' THEN r.state = 'pending' END DESC,
-         CASE WHEN $6 = 'due' THEN r.due_at END,
-         i.vote_count DESC, r.routed_at
-LIMIT $5
+       json_build_object('id', i.id, 'title', i.title, 'status', i.status, 'vote_count', r.support) AS idea
+FROM ranked r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id
+"""
+INBOX_BY_SUPPORT = f"""
+WITH ranked AS (
+    SELECT * FROM routings r WHERE {_INBOX_FILTERS} ORDER BY r.support DESC, r.routed_at LIMIT $5
+)
+{_INBOX_ROWS} ORDER BY r.support DESC, r.routed_at
+"""
+INBOX_BY_DUE = f"""
+WITH ranked AS (
+    (SELECT * FROM routings r WHERE {_INBOX_FILTERS} AND r.state = 'pending' ORDER BY r.due_at LIMIT $5)
+    UNION ALL
+    (SELECT * FROM routings r WHERE {_INBOX_FILTERS} AND r.state <> 'pending' ORDER BY r.due_at LIMIT $5)
+)
+{_INBOX_ROWS} ORDER BY r.state = 'pending' DESC, r.due_at, r.support DESC LIMIT $5
 """
 
 RESPOND = """

@@ -98,7 +98,8 @@ async def _require_lead_or_admin(conn: Connection, caller: Caller, team_id: int,
 async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuery) -> list[InboxItem]:
     team_id = await team_id_by_slug(conn, slug)
     await _require_lead_or_admin(conn, caller, team_id, slug)
-    rows = await conn.fetch(q.INBOX, team_id, query.role, query.state, query.overdue, query.limit, query.sort)
+    sql = q.INBOX_BY_DUE if query.sort == "due" else q.INBOX_BY_SUPPORT
+    rows = await conn.fetch(sql, team_id, query.role, query.state, query.overdue, query.limit)
     return [InboxItem.model_validate(dict(row)) for row in rows]
 
 

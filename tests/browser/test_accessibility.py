@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 
 from tests.browser.conftest import dev_sign_in, new_page
-from tests.test_routing import relay_all
+from tests.factories import relay_all
 
 pytestmark = pytest.mark.browser
 PAGES = [

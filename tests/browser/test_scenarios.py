@@ -10,7 +10,7 @@ from aiohttp import web
 from playwright.async_api import expect
 
 from tests.browser.conftest import dev_sign_in, new_page
-from tests.test_routing import relay_all
+from tests.factories import relay_all
 
 pytestmark = pytest.mark.browser
 PRINTING_IDEA = "プリンター印刷の申請をオンライン化する"  # seeded, by aiko; concerns IT (provider) and Marketing
