@@ -37,6 +37,12 @@ async def fresh_database(servers: TestServers) -> str:
     return url
 
 
+async def drop_database(servers: TestServers, url: str) -> None:
+    conn = await asyncpg.connect(servers.admin_database_url)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" WITH (FORCE)')
+    await conn.close()
+
+
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         args, env={**os.environ, **env}, cwd=PROJECT_ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT

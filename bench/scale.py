@@ -30,14 +30,15 @@ import aiohttp
 import asyncpg
 
 from bench.dataset import Scale, generate
-from bench.harness import drive, free_port, fresh_database, start_process, stop_process, temp_dir
+from bench.harness import drive, drop_database, free_port, fresh_database, start_process, stop_process, temp_dir
 from portal.auth.tokens import mint_dev_token
-from portal.config import Settings
+from portal.config import PROJECT_ROOT, Settings
 from portal.db import connect
 from portal.embedded import OLTP_SETTINGS
 from portal.ideas.listing import list_ideas
 from portal.ideas.schemas import IdeaQuery
-from tests.servers import TestServers
+from portal.migrate import migrate_url
+from tests.servers import TestServers, with_database
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
 # name -> the idea list's query parameters (None: not an idea list; handled by name).
@@ -126,17 +127,40 @@ async def sql_times(url: str, case: Case, viewer: int, repeat: int) -> list[floa
     return times
 
 
-async def run_size(servers: TestServers, ideas: int, repeat: int, logs: Path) -> dict[str, tuple[float, float]]:
+async def prepare(servers: TestServers, ideas: int, keep: bool) -> str:
+    """A generated company of this size: a new one, or with --keep the one a previous run kept."""
+    kept = f"portal_bench_scale_{ideas}"
+    admin = await asyncpg.connect(servers.admin_database_url)
+    exists = await admin.fetchval("SELECT true FROM pg_database WHERE datname = $1", kept)
+    await admin.close()
+    if keep and exists:
+        url = with_database(servers.admin_database_url, kept)
+        await migrate_url(url, PROJECT_ROOT / "sql")
+        conn = await asyncpg.connect(url)
+        await conn.execute("ANALYZE")
+        await conn.close()
+        print(f"\n## {ideas:,} ideas: the database kept by an earlier run ({kept})")
+        return url
     url = await fresh_database(servers)
     admin = await asyncpg.connect(servers.admin_database_url)
     name = url.rsplit("/", 1)[-1]
     for setting, value in OLTP_SETTINGS.items():
         await admin.execute(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'")
+    if keep:
+        await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{kept}"')
+        url = with_database(servers.admin_database_url, kept)
     await admin.close()
     print(f"\n## {ideas:,} ideas: generating")
     started = time.monotonic()
     await generate(url, Scale.of(ideas))
     print(f"  generated in {time.monotonic() - started:.0f} s")
+    return url
+
+
+async def run_size(
+    servers: TestServers, ideas: int, repeat: int, logs: Path, keep: bool
+) -> dict[str, tuple[float, float]]:
+    url = await prepare(servers, ideas, keep)
     settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
     env = {
         "DATABASE_URL": url,
@@ -163,6 +187,13 @@ async def run_size(servers: TestServers, ideas: int, repeat: int, logs: Path) ->
             async with session.get(f"{base}/api/v1/me", headers=headers) as response:
                 viewer = (await response.json())["id"]
             cases = await build_cases(session, base, headers, conn)
+            # Votes go to open ideas (closed ones refuse them with 409), spread by the same skew.
+            open_ideas = [
+                row["id"]
+                for row in await conn.fetch(
+                    "SELECT id FROM ideas WHERE status = 'open' AND id % 97 = 0 ORDER BY id LIMIT $1", repeat * 4
+                )
+            ]
             await conn.close()
             for token in voters:  # each voter signs in once, as employees of a running portal have
                 async with session.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"}):
@@ -170,7 +201,7 @@ async def run_size(servers: TestServers, ideas: int, repeat: int, logs: Path) ->
         print(f"\n  {'request (one client)':<28} {'p50':>7} {'p99':>7}   {'SQL p50':>7} {'SQL p99':>7}")
         for case in cases:
             if case.name == "vote":
-                targets = [random.randint(1, ideas) for _ in voters]
+                targets = random.sample(open_ideas, len(voters))
                 requests = [
                     ("PUT", f"{base}/api/v1/ideas/{idea}/vote", {"Authorization": f"Bearer {token}"})
                     for idea, token in zip(targets, voters, strict=True)
@@ -206,6 +237,8 @@ async def run_size(servers: TestServers, ideas: int, repeat: int, logs: Path) ->
     finally:
         for api in apis:
             stop_process(api)
+        if not keep:
+            await drop_database(servers, url)  # 1M ideas take 4 GB
     return figures
 
 
@@ -213,12 +246,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ideas", default="100000,1000000", help="comma-separated sizes")
     parser.add_argument("--repeat", type=int, default=100, help="requests per catalogue entry")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each size's database, and reuse one a run kept (no generating)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.ideas.split(",")]
     servers = TestServers.start()
     logs = temp_dir()
     try:
-        results = {size: await run_size(servers, size, args.repeat, logs) for size in sizes}
+        results = {size: await run_size(servers, size, args.repeat, logs, args.keep) for size in sizes}
     finally:
         servers.stop()
     if len(sizes) > 1:

@@ -23,7 +23,7 @@ from portal.routing import queries as routing_queries
 pytestmark = pytest.mark.slow
 GUARDED_TABLES = {"ideas", "votes", "comments", "routings", "idea_rank_history", "idea_vote_shards"}
 NEVER_SEQUENTIAL = {"ideas", "votes"}
-# A tenth of the ideas: room for the search probe (SEARCH_PROBE + 1 matches) or a walk of the
+# A tenth of the ideas: room for a rare search's matches (RARE_MATCHES + 1) or a walk of the
 # newest ideas for RELEVANCE_CANDIDATES matches, but not for counting or sorting a table.
 ROW_BUDGET = 3_000
 FILTERS = [

@@ -12,16 +12,19 @@ which order as the floats do), and its id. Any string of that shape is a place i
 so each one the OpenAPI pattern allows is accepted; one older than a day is refused, since the
 ranking it continues is no longer kept.
 
-Search is bounded: a query is first looked up in the search index alone, up to SEARCH_PROBE
-matches. A rarer query narrows the listing to those ideas (whatever the sort); a commoner one
-is left to the sort's own index, and `relevance` then ranks its RELEVANCE_CANDIDATES newest
-matches rather than every match.
+Search is bounded: ANALYZE's statistics of the search column say, without reading an index, at
+most how many ideas a query matches. A rare query (at most RARE_MATCHES) is read through the
+search index and narrows the listing to its ideas, whatever the sort; a common one walks the
+sort's own index, meeting matches often, and `relevance` then ranks its RELEVANCE_CANDIDATES
+newest matches rather than every match.
 """
 
 from __future__ import annotations
 
 import re
 import struct
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +37,7 @@ from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
 
 SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
 RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
-SEARCH_PROBE = 500
+RARE_MATCHES = 2000
 RELEVANCE_CANDIDATES = 150
 _CURSOR = re.compile(CURSOR_PATTERN)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -133,16 +136,28 @@ def _filters(query: IdeaQuery, p: _Params) -> list[str]:
     return where
 
 
-async def _search_probe(conn: Connection, query: str) -> list[int] | None:
-    """The ideas matching q when there are at most SEARCH_PROBE of them, else None. Read from
-    the search index alone (a bitmap scan, never a walk of another index hoping to meet
-    matches), so a rare query costs what its matches cost."""
-    seqscan, indexscan, *_ = await conn.fetchrow(q.PRICE_OUT_ALL_BUT_BITMAP_SCANS) or ("on", "on")
+@asynccontextmanager
+async def _planner(conn: Connection, **settings: str) -> AsyncIterator[None]:
+    names = list(settings)
+    previous = await conn.fetchval(q.SWAP_PLANNER_SETTINGS, names, [settings[name] for name in names])
     try:
-        ids = await conn.fetchval(q.SEARCH_PROBE_IDS, query, SEARCH_PROBE + 1)
+        yield
     finally:
-        await conn.execute(q.RESTORE_SCAN_SETTINGS, seqscan, indexscan)
-    return None if len(ids) > SEARCH_PROBE else ids
+        await conn.execute(q.RESTORE_PLANNER_SETTINGS, names, previous)
+
+
+async def _rare_matches(conn: Connection, query: str) -> list[int] | None:
+    """Every idea matching the search when ANALYZE's statistics say it is rare (at most
+    RARE_MATCHES), read through the search index alone; None when it is common, and the sort's
+    own index is walked instead."""
+    estimate = await conn.fetchval(q.ESTIMATED_MATCHES, query)
+    if estimate is not None and estimate > RARE_MATCHES:
+        return None
+    # A bitmap scan of the search index whatever the planner guesses (its estimates for CJK
+    # bigrams are coarse), stopped after RARE_MATCHES + 1 rows in case the statistics were low.
+    async with _planner(conn, enable_seqscan="off", enable_indexscan="off"):
+        ids = await conn.fetchval(q.SEARCH_PROBE_IDS, query, RARE_MATCHES + 1)
+    return None if len(ids) > RARE_MATCHES else ids
 
 
 async def _start(conn: Connection, query: IdeaQuery, sort: str) -> Place:
@@ -161,9 +176,12 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     p = _Params(viewer)
     as_of = p.add(place.as_of)
     where = [f"i.created_at <= {as_of}", *_filters(query, p)]
+    common_search = False
     if query.q:
-        matches = await _search_probe(conn, query.q)
-        if matches is not None:
+        matches = await _rare_matches(conn, query.q)
+        if matches is None:
+            common_search = True
+        else:
             where.append(f"i.id = ANY({p.add(matches)}::bigint[])")
     after = "true"
     if place.idea_id is not None:
@@ -203,7 +221,11 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
         f"FROM ranked r JOIN ideas i ON i.id = r.id JOIN employees a ON a.id = i.author_id "
         f"ORDER BY r.score DESC, r.id DESC LIMIT {limit}"
     )
-    rows = await conn.fetch(sql, *p.values)
+    if common_search:  # walk the sort's index, meeting matches often; never collect them all
+        async with _planner(conn, enable_bitmapscan="off"):
+            rows = await conn.fetch(sql, *p.values)
+    else:
+        rows = await conn.fetch(sql, *p.values)
     items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:

@@ -56,13 +56,40 @@ INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, change
 VALUES ($1, $2, $3, $4, $5)
 """
 
-# For the search probe only (SET LOCAL would last the whole transaction): the planner must take
-# the search index's bitmap, whatever its estimate of how common the words are.
-PRICE_OUT_ALL_BUT_BITMAP_SCANS = """
-SELECT current_setting('enable_seqscan') AS seqscan, current_setting('enable_indexscan') AS indexscan,
-       set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)
+# Planner settings for one statement (SET LOCAL would last the whole transaction): $1 names,
+# $2 values; the first returns the values they replace, to give back to the second afterwards.
+SWAP_PLANNER_SETTINGS = """
+SELECT array_agg(previous ORDER BY position) FROM (
+    SELECT position, current_setting(name) AS previous, set_config(name, value, true)
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, value, position)
+) swapped
 """
-RESTORE_SCAN_SETTINGS = "SELECT set_config('enable_seqscan', $1, true), set_config('enable_indexscan', $2, true)"
+RESTORE_PLANNER_SETTINGS = """
+SELECT count(set_config(name, value, true)) FROM unnest($1::text[], $2::text[]) AS s(name, value)
+"""
+# At most how many ideas match a search, from ANALYZE's statistics of the search column (no
+# index read): an AND of words matches no more ideas than its rarest word, an OR no more than
+# all of them together; a word missing from the most common elements is rarer than the least
+# common one listed (its frequency follows theirs). Negated words are left out. NULL before
+# the first ANALYZE.
+ESTIMATED_MATCHES = r"""
+WITH stats AS (
+    SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS freqs
+    FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'ideas' AND attname = 'search'
+), query AS (
+    SELECT idea_search_query($1)::text AS text
+), terms AS (
+    SELECT replace(m[2], '''''', '''') AS word
+    FROM query, regexp_matches(query.text, '(!?)''((?:[^'']|'''')*)''', 'g') AS m
+    WHERE m[1] = ''
+), frequencies AS (
+    SELECT coalesce(s.freqs[array_position(s.words, t.word)], s.freqs[array_length(s.words, 1) + 1]) AS freq
+    FROM terms t, stats s
+)
+SELECT (SELECT reltuples FROM pg_class WHERE oid = 'ideas'::regclass)
+       * CASE WHEN (SELECT text FROM query) LIKE '%|%' THEN (SELECT sum(freq) FROM frequencies)
+              ELSE (SELECT min(freq) FROM frequencies) END
+"""
 SEARCH_PROBE_IDS = """
 SELECT coalesce(array_agg(id), '{}') FROM (
     SELECT id FROM ideas WHERE search @@ idea_search_query($1) LIMIT $2
