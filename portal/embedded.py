@@ -20,8 +20,9 @@ from urllib.parse import quote
 DATABASE_NAME = "portal"
 # Settings for short OLTP queries (the README's "PostgreSQL settings" gives them to operators):
 # JIT compiles big plans at a cost of tens of milliseconds a query and never pays off here;
-# random reads cost little more than sequential ones on SSDs; sorts of a page fit in memory.
-OLTP_SETTINGS = {"jit": "off", "random_page_cost": "1.1", "work_mem": "16MB"}
+# random reads cost little more than sequential ones on SSDs; sorts of a page fit in memory;
+# parallel workers add start-up time to queries that read a page and take cores from others.
+OLTP_SETTINGS = {"jit": "off", "random_page_cost": "1.1", "work_mem": "16MB", "max_parallel_workers_per_gather": "0"}
 
 
 class EmbeddedUnavailable(Exception):

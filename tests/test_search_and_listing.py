@@ -47,6 +47,19 @@ async def test_filters_by_status_tag_team_service_and_author(client, auth):
     assert await _titles(client, auth(), "status=done") == []
 
 
+async def test_a_team_with_many_ideas_is_filtered_idea_by_idea_with_the_same_answer(client, auth, monkeypatch):
+    from portal.ideas import listing
+
+    monkeypatch.setattr(listing, "FEW", 0)  # every team counts as large
+    await service_map_fixture(client, auth)
+    await make_idea(client, auth(), title="Laptop idea", services=["laptop-setup"])
+    await make_idea(client, auth(), title="HR idea", teams=[{"team": "hr", "role": "provider"}])
+    await make_idea(client, auth(), title="Nobody's idea")
+    assert await _titles(client, auth(), "team=sales&sort=top") == ["Laptop idea"]
+    assert await _titles(client, auth(), "team=it") == ["Laptop idea"]
+    assert await _titles(client, auth(), "team=hr") == ["HR idea"]
+
+
 async def test_top_sort_orders_by_votes(client, auth, db):
     low = await make_idea(client, auth(), title="Fewer votes")
     high = await make_idea(client, auth(), title="More votes")

@@ -38,6 +38,7 @@ from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
 SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
 RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
 RARE_MATCHES = 2000
+FEW = 2000  # a team with more ideas than this is filtered while the sort's index is walked
 RELEVANCE_CANDIDATES = 150
 _CURSOR = re.compile(CURSOR_PATTERN)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -104,7 +105,7 @@ def decode_cursor(cursor: str, sort: str) -> Place:
     return Place(_moment(moment), min(version, MAX_BIGINT), score, min(idea_id, MAX_BIGINT))
 
 
-def _filters(query: IdeaQuery, p: _Params) -> list[str]:
+def _filters(query: IdeaQuery, p: _Params, team_ideas: list[int] | None) -> list[str]:
     where = []
     if query.status:
         where.append(f"i.status = {p.add(query.status)}")
@@ -116,17 +117,12 @@ def _filters(query: IdeaQuery, p: _Params) -> list[str]:
         where.append(f"""EXISTS (SELECT 1 FROM idea_services x JOIN services s ON s.id = x.service_id
                           WHERE x.idea_id = i.id AND s.slug = {p.add(query.service)})""")
     if query.team:
-        team = p.add(query.team)
-        # Named explicitly, or the provider or a customer of a service the idea names.
-        where.append(f"""(EXISTS (SELECT 1 FROM idea_teams it JOIN teams t ON t.id = it.team_id
-                                  WHERE it.idea_id = i.id AND t.slug = {team})
-                          OR EXISTS (SELECT 1 FROM idea_services x JOIN services s ON s.id = x.service_id
-                                     JOIN teams t ON t.id = s.provider_team_id
-                                     WHERE x.idea_id = i.id AND t.slug = {team})
-                          OR EXISTS (SELECT 1 FROM idea_services x
-                                     JOIN service_customers c ON c.service_id = x.service_id
-                                     JOIN teams t ON t.id = c.team_id
-                                     WHERE x.idea_id = i.id AND t.slug = {team}))""")
+        if team_ideas is not None:
+            where.append(f"i.id = ANY({p.add(team_ideas)}::bigint[])")
+        else:
+            team = p.add(query.team)
+            services = q.TEAM_SERVICES.format(team=team)
+            where.append(q.CONCERNS_TEAM.format(idea="i.id", team=team, services=services))
     if query.q:
         where.append(f"i.search @@ idea_search_query({p.add(query.q)})")
     if query.mine:
@@ -144,6 +140,13 @@ async def _planner(conn: Connection, **settings: str) -> AsyncIterator[None]:
         yield
     finally:
         await conn.execute(q.RESTORE_PLANNER_SETTINGS, names, previous)
+
+
+async def _few_team_ideas(conn: Connection, slug: str) -> list[int] | None:
+    """The ideas that concern a team when there are at most FEW of them (the listing is then
+    read from them), else None (it walks the sort's index, checking each idea)."""
+    ids = await conn.fetchval(q.TEAM_IDEAS, slug, FEW + 1)
+    return None if len(ids) > FEW else ids
 
 
 async def _rare_matches(conn: Connection, query: str) -> list[int] | None:
@@ -175,7 +178,8 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     place = await _start(conn, query, sort)
     p = _Params(viewer)
     as_of = p.add(place.as_of)
-    where = [f"i.created_at <= {as_of}", *_filters(query, p)]
+    team_ideas = await _few_team_ideas(conn, query.team) if query.team else None
+    where = [f"i.created_at <= {as_of}", *_filters(query, p, team_ideas)]
     common_search = False
     if query.q:
         matches = await _rare_matches(conn, query.q)
@@ -221,10 +225,11 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
         f"FROM ranked r JOIN ideas i ON i.id = r.id JOIN employees a ON a.id = i.author_id "
         f"ORDER BY r.score DESC, r.id DESC LIMIT {limit}"
     )
-    if common_search:  # walk the sort's index, meeting matches often; never collect them all
-        async with _planner(conn, enable_bitmapscan="off"):
-            rows = await conn.fetch(sql, *p.values)
-    else:
+    # Planned for these values every time: a cached generic plan cannot know whether the search
+    # is rare or the cursor deep. A common search walks the sort's index, meeting matches often,
+    # instead of collecting them all.
+    settings = {"plan_cache_mode": "force_custom_plan", **({"enable_bitmapscan": "off"} if common_search else {})}
+    async with _planner(conn, **settings):
         rows = await conn.fetch(sql, *p.values)
     items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = None

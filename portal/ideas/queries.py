@@ -90,6 +90,28 @@ SELECT (SELECT reltuples FROM pg_class WHERE oid = 'ideas'::regclass)
        * CASE WHEN (SELECT text FROM query) LIKE '%|%' THEN (SELECT sum(freq) FROM frequencies)
               ELSE (SELECT min(freq) FROM frequencies) END
 """
+# The services a team provides or is a customer of ({team}: its slug).
+TEAM_SERVICES = """ARRAY(SELECT s.id FROM services s JOIN teams t ON t.id = s.provider_team_id WHERE t.slug = {team}
+                          UNION SELECT c.service_id FROM service_customers c JOIN teams t ON t.id = c.team_id
+                          WHERE t.slug = {team})"""
+# The ideas that concern a team (named explicitly, or about a service it provides or uses), up
+# to $2 of them (a team with more is filtered while the sort's index is walked instead).
+TEAM_IDEAS = f"""
+SELECT coalesce(array_agg(DISTINCT idea_id), '{{}}') FROM (
+    SELECT it.idea_id FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE t.slug = $1
+    UNION ALL
+    SELECT x.idea_id FROM idea_services x WHERE x.service_id = ANY({TEAM_SERVICES.format(team="$1")})
+    LIMIT $2
+) concerned
+"""
+# The same, idea by idea ({idea}: the idea's id, {team}: the slug, {services}: TEAM_SERVICES). One EXISTS over a UNION ALL
+# is checked per idea as the sort's index is walked; an OR of EXISTS would be answered by
+# hashing all of the team's ideas first.
+CONCERNS_TEAM = """EXISTS (
+    SELECT 1 FROM idea_services x WHERE x.idea_id = {idea} AND x.service_id = ANY({services})
+    UNION ALL
+    SELECT 1 FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = {idea} AND t.slug = {team}
+)"""
 SEARCH_PROBE_IDS = """
 SELECT coalesce(array_agg(id), '{}') FROM (
     SELECT id FROM ideas WHERE search @@ idea_search_query($1) LIMIT $2
