@@ -107,7 +107,7 @@ async def build_cases(session, base: str, headers, conn) -> list[Case]:
         page = int(params.pop("page", "1"))
         if page > 1:
             params["cursor"] = await _cursor_at_page(session, base, headers, params, page) or ""
-        cases.append(Case(name, f"/api/v1/ideas?{urlencode(params)}", IdeaQuery(**params)))
+        cases.append(Case(name, f"/api/v1/ideas?{urlencode(params)}", IdeaQuery.model_validate(params)))
     return cases
 
 
