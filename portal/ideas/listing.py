@@ -228,7 +228,10 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     # Planned for these values every time: a cached generic plan cannot know whether the search
     # is rare or the cursor deep. A common search walks the sort's index, meeting matches often,
     # instead of collecting them all.
-    settings = {"plan_cache_mode": "force_custom_plan", **({"enable_bitmapscan": "off"} if common_search else {})}
+    # (The planner multiplies the frequencies of a CJK word's bigrams as if they were unrelated,
+    # so it thinks such a search rare and would rather read the whole table than walk an index.)
+    walk = {"enable_bitmapscan": "off", "enable_seqscan": "off"} if common_search else {}
+    settings = {"plan_cache_mode": "force_custom_plan", **walk}
     async with _planner(conn, **settings):
         rows = await conn.fetch(sql, *p.values)
     items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
