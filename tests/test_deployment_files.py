@@ -63,3 +63,10 @@ def test_the_monitoring_profile_mounts_files_that_exist():
         assert SERVICES[name]["profiles"] == ["monitoring"]
         for volume in SERVICES[name]["volumes"]:
             assert (PROJECT_ROOT / volume.split(":")[0]).exists(), volume
+
+
+def test_compose_postgres_runs_with_the_oltp_settings_portal_dev_applies():
+    from portal.embedded import OLTP_SETTINGS
+
+    command = SERVICES["postgres"]["command"]
+    assert {f"{name}={value}" for name, value in OLTP_SETTINGS.items()} <= set(command)
