@@ -60,12 +60,17 @@ async def test_a_team_with_many_ideas_is_filtered_idea_by_idea_with_the_same_ans
     assert await _titles(client, auth(), "team=hr") == ["HR idea"]
 
 
+async def _vote(client, auth, idea: dict, *voters: str) -> None:
+    for voter in voters:
+        response = await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=auth(voter))
+        assert response.status == 200, await response.text()
+
+
 async def test_top_sort_orders_by_votes(client, auth, db):
     low = await make_idea(client, auth(), title="Fewer votes")
     high = await make_idea(client, auth(), title="More votes")
-    for n in range(3):
-        await client.put(f"/api/v1/ideas/{high['id']}/vote", headers=auth(f"v{n}@example.com"))
-    await client.put(f"/api/v1/ideas/{low['id']}/vote", headers=auth("v0@example.com"))
+    await _vote(client, auth, high, "v0@example.com", "v1@example.com", "v2@example.com")
+    await _vote(client, auth, low, "v0@example.com")
     await relay_all(db)
     assert await _titles(client, auth(), "sort=top") == ["More votes", "Fewer votes"]
 
@@ -131,9 +136,8 @@ async def test_votes_leave_trending_when_they_age_out_of_the_week(client, auth, 
 
     ageing = await make_idea(client, auth(), title="Was trending")
     steady = await make_idea(client, auth(), title="Still trending")
-    for n in range(2):
-        await client.put(f"/api/v1/ideas/{ageing['id']}/vote", headers=auth(f"a{n}@example.com"))
-    await client.put(f"/api/v1/ideas/{steady['id']}/vote", headers=auth("s@example.com"))
+    await _vote(client, auth, ageing, "a0@example.com", "a1@example.com")
+    await _vote(client, auth, steady, "s@example.com")
     await relay_all(db)
     assert await _titles(client, auth(), "sort=trending") == ["Was trending", "Still trending"]
     await db.execute("UPDATE ranking_clock SET trending_until = now() - interval '9 days'")
