@@ -35,6 +35,15 @@ async def test_search_ranks_title_matches_above_body_matches(client, auth):
     assert (await _titles(client, auth(), "q=laptop"))[0] == "Laptop set-up in one day"
 
 
+async def test_a_rare_search_ranks_every_match_not_only_the_newest(client, auth, monkeypatch):
+    from portal.ideas import listing
+
+    monkeypatch.setattr(listing, "RELEVANCE_CANDIDATES", 1)  # what a common search would rank
+    await make_idea(client, auth(), title="Laptop set-up in one day")
+    await make_idea(client, auth(), title="Improve the kitchen", body="Also the laptop queue")
+    assert await _titles(client, auth(), "q=laptop") == ["Laptop set-up in one day", "Improve the kitchen"]
+
+
 async def test_filters_by_status_tag_team_service_and_author(client, auth):
     await service_map_fixture(client, auth)
     await make_idea(client, auth("a@example.com"), title="Laptop idea", services=["laptop-setup"], tags=["it"])

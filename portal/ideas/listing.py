@@ -207,10 +207,11 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
              WHERE {after})
         )"""
     elif sort == "relevance":
-        search = p.add(query.q)
+        # Every match of a rare search is ranked; of a common one, the newest few.
+        search, candidates = p.add(query.q), RELEVANCE_CANDIDATES if common_search else "ALL"
         ranked = f"""candidates AS (
             SELECT i.id, i.search FROM ideas i WHERE {conditions}
-            ORDER BY i.created_at DESC, i.id DESC LIMIT {RELEVANCE_CANDIDATES}
+            ORDER BY i.created_at DESC, i.id DESC LIMIT {candidates}
         ), ranked AS (
             SELECT r.id, r.score FROM (SELECT c.id, ts_rank(c.search, idea_search_query({search})) AS score
                                        FROM candidates c) r WHERE {after}
