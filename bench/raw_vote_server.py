@@ -11,7 +11,7 @@ import asyncpg
 from aiohttp import web
 
 from portal.cli import new_event_loop
-from portal.db import create_pool
+from portal.db import create_pool, fetch_row
 from portal.ideas.workflow import CLOSED_STATUSES
 from portal.votes.queries import CAST_VOTE
 from portal.votes.service import shard_of
@@ -24,9 +24,7 @@ async def vote(request: web.Request) -> web.Response:
     idea_id = int(request.match_info["idea_id"])
     employee_id = int(request.headers["X-Employee-Id"])
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(CAST_VOTE, idea_id, employee_id, shard_of(employee_id), None, CLOSED)
-    if row is None:  # the statement always answers one row
-        raise web.HTTPInternalServerError()
+        row = await fetch_row(conn, CAST_VOTE, idea_id, employee_id, shard_of(employee_id), None, CLOSED)
     count = row["vote_count"]
     return web.Response(
         text=json.dumps({"idea_id": idea_id, "voted": True, "vote_count": count}), content_type="application/json"

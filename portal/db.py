@@ -61,6 +61,30 @@ async def create_pool(
     )
 
 
+# $1 setting names, $2 values; answers the values they replace, which the second gives back.
+_SWAP_PLANNER_SETTINGS = """
+SELECT array_agg(previous ORDER BY position) FROM (
+    SELECT position, current_setting(name) AS previous, set_config(name, value, true)
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, value, position)
+) swapped
+"""
+_RESTORE_PLANNER_SETTINGS = """
+SELECT count(set_config(name, value, true)) FROM unnest($1::text[], $2::text[]) AS s(name, value)
+"""
+
+
+@contextlib.asynccontextmanager
+async def planner_settings(conn: Connection, **settings: str) -> AsyncIterator[None]:
+    """Planner settings for the statements run inside the block only, and local to the
+    transaction (SET LOCAL would last to its end, and pooled sessions never change)."""
+    names = list(settings)
+    previous = await conn.fetchval(_SWAP_PLANNER_SETTINGS, names, [settings[name] for name in names])
+    try:
+        yield
+    finally:
+        await conn.execute(_RESTORE_PLANNER_SETTINGS, names, previous)
+
+
 @contextlib.asynccontextmanager
 async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[Connection]:
     """Everything done on the yielded connection commits together or not at all. A read-only

@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from portal.db import Connection
+from portal.db import Connection, fetch_row, planner_settings
 from portal.errors import ValidationFailed
 from portal.ideas import queries as q
 from portal.ideas import rankings
@@ -132,16 +130,6 @@ def _filters(query: IdeaQuery, p: _Params, team_ideas: list[int] | None) -> list
     return where
 
 
-@asynccontextmanager
-async def _planner(conn: Connection, **settings: str) -> AsyncIterator[None]:
-    names = list(settings)
-    previous = await conn.fetchval(q.SWAP_PLANNER_SETTINGS, names, [settings[name] for name in names])
-    try:
-        yield
-    finally:
-        await conn.execute(q.RESTORE_PLANNER_SETTINGS, names, previous)
-
-
 async def _few_team_ideas(conn: Connection, slug: str) -> list[int] | None:
     """The ideas that concern a team when there are at most FEW of them (the listing is then
     read from them), else None (it walks the sort's index, checking each idea)."""
@@ -158,15 +146,15 @@ async def _rare_matches(conn: Connection, query: str) -> list[int] | None:
         return None
     # A bitmap scan of the search index whatever the planner guesses (its estimates for CJK
     # bigrams are coarse), stopped after RARE_MATCHES + 1 rows in case the statistics were low.
-    async with _planner(conn, enable_seqscan="off", enable_indexscan="off"):
+    async with planner_settings(conn, enable_seqscan="off", enable_indexscan="off"):
         ids = await conn.fetchval(q.SEARCH_PROBE_IDS, query, RARE_MATCHES + 1)
     return None if len(ids) > RARE_MATCHES else ids
 
 
 async def _start(conn: Connection, query: IdeaQuery, sort: str) -> Place:
     if not query.cursor:
-        now = await conn.fetchval("SELECT now()")
-        return Place(now, await rankings.current_version(conn) if sort in RANKED_COLUMNS else 0)
+        start = await fetch_row(conn, q.LISTING_START)
+        return Place(start["now"], start["version"] if sort in RANKED_COLUMNS else 0)
     place = decode_cursor(query.cursor, sort)
     if sort in RANKED_COLUMNS and place.as_of < await conn.fetchval("SELECT now()") - rankings.LISTING_LIFETIME:
         raise _bad_cursor("this listing is more than a day old; start again from the first page")
@@ -233,7 +221,7 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     # so it thinks such a search rare and would rather read the whole table than walk an index.)
     walk = {"enable_bitmapscan": "off", "enable_seqscan": "off"} if common_search else {}
     settings = {"plan_cache_mode": "force_custom_plan", **walk}
-    async with _planner(conn, **settings):
+    async with planner_settings(conn, **settings):
         rows = await conn.fetch(sql, *p.values)
     items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
     next_cursor = None

@@ -56,17 +56,6 @@ INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, change
 VALUES ($1, $2, $3, $4, $5)
 """
 
-# Planner settings for one statement (SET LOCAL would last the whole transaction): $1 names,
-# $2 values; the first returns the values they replace, to give back to the second afterwards.
-SWAP_PLANNER_SETTINGS = """
-SELECT array_agg(previous ORDER BY position) FROM (
-    SELECT position, current_setting(name) AS previous, set_config(name, value, true)
-    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, value, position)
-) swapped
-"""
-RESTORE_PLANNER_SETTINGS = """
-SELECT count(set_config(name, value, true)) FROM unnest($1::text[], $2::text[]) AS s(name, value)
-"""
 # At most how many ideas match a search, from ANALYZE's statistics of the search column (no
 # index read): an AND of words matches no more ideas than its rarest word, an OR no more than
 # all of them together; a word missing from the most common elements is rarer than the least
@@ -121,9 +110,10 @@ SELECT coalesce(array_agg(id), '{}') FROM (
 # Rankings (sql/0005_rankings.sql). Taking the clock's row lock serialises ranking updates, so
 # they commit in version order and any snapshot sees versions 1..N and no later one.
 NEXT_RANKING_VERSION = """
-UPDATE ranking_clock SET version = version + 1 RETURNING version, trending_until
+UPDATE ranking_clock SET version = version + 1 RETURNING version, trending_until, now() AS now
 """
-RANKING_VERSION = "SELECT version FROM ranking_clock"
+# Where a new listing starts: this moment, and the ranking version its snapshot sees.
+LISTING_START = "SELECT now() AS now, (SELECT version FROM ranking_clock) AS version"
 ADVANCE_TRENDING_WINDOW = "UPDATE ranking_clock SET trending_until = $1"
 # Ideas with a vote that left the trending window between the last move of it and now.
 AGED_OUT = """

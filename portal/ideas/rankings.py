@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from portal.db import Connection
+from portal.db import Connection, fetch_row
 from portal.ideas import queries as q
 
 TRENDING_WINDOW = timedelta(days=7)
@@ -24,11 +24,10 @@ def _count(status: str) -> int:
     return int(status.split()[-1])
 
 
-async def _next_version(conn: Connection) -> tuple[int, datetime]:
-    clock = await conn.fetchrow(q.NEXT_RANKING_VERSION)
-    if clock is None:  # sql/0005_rankings.sql inserts it; only a hand-edited database lacks it
-        raise RuntimeError("ranking_clock has no row")
-    return clock["version"], clock["trending_until"]
+async def _next_version(conn: Connection) -> tuple[int, datetime, datetime]:
+    """The next version, the moment up to which votes have left `trending`, and now."""
+    clock = await fetch_row(conn, q.NEXT_RANKING_VERSION)
+    return clock["version"], clock["trending_until"], clock["now"]
 
 
 async def _refresh(conn: Connection, idea_ids: list[int], version: int, now: datetime) -> int:
@@ -40,21 +39,16 @@ async def refresh(conn: Connection, idea_ids: Iterable[int]) -> int:
     ids = sorted(set(idea_ids))
     if not ids:
         return 0
-    version, _ = await _next_version(conn)
-    return await _refresh(conn, ids, version, await conn.fetchval("SELECT now()"))
+    version, _, now = await _next_version(conn)
+    return await _refresh(conn, ids, version, now)
 
 
 async def age_trending(conn: Connection) -> int:
     """Takes the votes that left the trending window since the last run out of their ideas'
     scores, and forgets history no cursor can still ask for; returns the ideas changed."""
-    version, aged_until = await _next_version(conn)
-    now = await conn.fetchval("SELECT now()")
+    version, aged_until, now = await _next_version(conn)
     until = now - TRENDING_WINDOW
     aged = [row["idea_id"] for row in await conn.fetch(q.AGED_OUT, aged_until, until)]
     await conn.execute(q.ADVANCE_TRENDING_WINDOW, until)
     await conn.execute(q.PRUNE_RANK_HISTORY, now - HISTORY_KEPT)
     return await _refresh(conn, aged, version, now) if aged else 0
-
-
-async def current_version(conn: Connection) -> int:
-    return await conn.fetchval(q.RANKING_VERSION)
