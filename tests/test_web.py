@@ -281,3 +281,12 @@ async def test_a_long_inbox_is_shown_a_page_at_a_time_with_a_link_to_more(client
     assert re.search(r'<p class="more"><a [^>]*href="/teams/it/inbox\?shown=51"', page)
     everything = await (await client.get("/teams/it/inbox?shown=51")).text()
     assert everything.count("#teams") == routed and 'class="more"' not in everything
+
+
+async def test_an_error_page_in_japanese_says_what_happened_in_japanese(client, db):
+    await seed(db)
+    await _sign_in(client)
+    response = await client.get("/ideas/999999", headers={"Accept-Language": "ja"})
+    page = await response.text()
+    assert response.status == 404
+    assert "お探しのものは存在しないか、削除されました。" in page and "no idea" not in page
