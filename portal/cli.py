@@ -199,6 +199,13 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_mail_sink(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.mailsink import serve
+
+    serve(args.host, args.port, Path(args.maildir) if args.maildir else settings.data_dir / "mail", args.delay)
+    return 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -276,6 +283,19 @@ def commands() -> list[Command]:
             (
                 ("--data-dir", {"help": "where embedded data lives (default: PORTAL_DATA_DIR, .portal-data)"}),
                 ("--port", {"type": int, "help": "API port (default: PORTAL_PORT)"}),
+            ),
+        ),
+        Command(
+            "mail-sink",
+            cmd_mail_sink,
+            "run a local SMTP server that keeps what it receives (development and tests)",
+            "Accept every message on --host:--port and keep it in a Maildir (default: PORTAL_DATA_DIR/mail) "
+            "instead of sending it on; `portal dev` runs one and shows its messages at /dev/mail.",
+            (
+                ("--host", {"default": "127.0.0.1"}),
+                ("--port", {"type": int, "default": 1025, "help": "default 1025"}),
+                ("--maildir", {"help": "default: PORTAL_DATA_DIR/mail"}),
+                ("--delay", {"type": float, "default": 0.0, "help": argparse.SUPPRESS}),
             ),
         ),
         Command(

@@ -112,6 +112,33 @@ class Settings(BaseSettings):
     digest_cron: str = "0 7 * * *"
     digest_period_hours: int = Field(default=24, ge=1, le=24 * 31)
 
+    # Notifications by email (SMTP). Without a host no email is sent; notifications due by email
+    # wait (in the portal they are listed as usual) and go out, one email per person, once it is set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # starttls: upgrade a plain connection (port 587); tls: TLS from the start (port 465);
+    # none: a plain connection (a local relay or the development sink only).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "Idea Portal <idea-portal@localhost>"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # An employee gets at most one email per window; what comes meanwhile waits and goes together.
+    notification_window_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    # How often held and retried emails are looked for (and daily digests released on time).
+    notification_sweep_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # When 'daily digest' notifications are released (in default_time_zone).
+    notification_digest_cron: str = "0 8 * * *"
+    # An email still 'sending' after this long was interrupted mid-send: it is never sent again.
+    notification_sending_timeout_seconds: float = Field(default=600.0, gt=0)
+    # Seconds before each retry of an email the SMTP server could not take for now.
+    notification_retry_schedule: list[int] = [10, 60, 300, 1800, 7200]
+    # How often an open page's notification badge is refreshed (one query per API process).
+    notification_poll_seconds: float = Field(default=1.0, ge=0.05, le=60)
+
+    # Development only: the Maildir of `portal mail-sink`, whose messages /dev/mail shows.
+    dev_maildir: Path | None = None
+
     # Workers
     worker_processes: int = Field(default=1, ge=1, le=64)
     worker_threads: int = Field(default=4, ge=1, le=256)
@@ -162,6 +189,9 @@ class Settings(BaseSettings):
         "oidc_client_id",
         "oidc_client_secret",
         "public_url",
+        "smtp_host",
+        "smtp_username",
+        "smtp_password",
         mode="before",
     )
     @classmethod
@@ -199,7 +229,7 @@ class Settings(BaseSettings):
         return self.database_url, self.redis_url
 
 
-SECRET_FIELDS = {"jwt_secret", "encryption_key", "oidc_client_secret"}
+SECRET_FIELDS = {"jwt_secret", "encryption_key", "oidc_client_secret", "smtp_password"}
 
 
 def _without_password(url: str | None) -> str | None:

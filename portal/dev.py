@@ -1,7 +1,8 @@
 """``portal dev``: the newcomer's one command.
 
 Starts embedded PostgreSQL and Redis when no URLs are configured, migrates, seeds demo data
-once, runs the API and a worker as child processes, prints demo tokens, and on Ctrl-C or
+once, runs the API, a worker, the scheduler and (without a configured SMTP server) a local mail
+sink as child processes, prints demo tokens, and on Ctrl-C or
 SIGTERM stops every process it started.
 """
 
@@ -11,6 +12,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -89,16 +91,38 @@ def _prepare_database(settings: Settings, database_url: str) -> None:
         print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
 
 
-def _start_children(env: dict[str, str]) -> list[subprocess.Popen]:
+def _start_children(env: dict[str, str], mail_sink: list[str]) -> list[subprocess.Popen]:
+    commands = [["serve"], ["worker"], ["scheduler"]] + ([mail_sink] if mail_sink else [])
     return [
         subprocess.Popen(
-            [sys.executable, "-m", "portal", role], env=env, stdin=subprocess.DEVNULL, start_new_session=True
+            [sys.executable, "-m", "portal", *command], env=env, stdin=subprocess.DEVNULL, start_new_session=True
         )
-        for role in ("serve", "worker", "scheduler")
+        for command in commands
     ]
 
 
-def _announce(settings: Settings, base: str) -> None:
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _mail(settings: Settings, data: Path, base: str) -> tuple[dict[str, str], list[str]]:
+    """Without a configured SMTP server, a local sink that keeps the emails for /dev/mail."""
+    if settings.smtp_host:
+        return {"PORTAL_PUBLIC_URL": settings.public_url or base}, []
+    port, maildir = _free_port(), data / "mail"
+    env = {
+        "PORTAL_SMTP_HOST": "127.0.0.1",
+        "PORTAL_SMTP_PORT": str(port),
+        "PORTAL_SMTP_SECURITY": "none",
+        "PORTAL_DEV_MAILDIR": str(maildir.resolve()),
+        "PORTAL_PUBLIC_URL": settings.public_url or base,
+    }
+    return env, ["mail-sink", "--port", str(port), "--maildir", str(maildir)]
+
+
+def _announce(settings: Settings, base: str, *, mail: bool) -> None:
     from portal.seed import demo_tokens
 
     print(f"\nIdea Portal is running at {base}", flush=True)
@@ -107,6 +131,8 @@ def _announce(settings: Settings, base: str) -> None:
     print(f"  API:        reference at {base}/docs; bearer tokens for the same three people:", flush=True)
     for role, token in demo_tokens(settings).items():
         print(f"    {role:<8} Authorization: Bearer {token}")
+    if mail:
+        print(f"  email:      nothing leaves this machine; what the portal sends is at {base}/dev/mail", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
 
@@ -140,6 +166,8 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
             }
         )
         _prepare_database(settings, database_url)
+        base = f"http://{settings.host}:{port}"
+        mail_env, mail_sink = _mail(settings, data, base)
         children = _start_children(
             {
                 **os.environ,
@@ -149,11 +177,12 @@ def run_dev(settings: Settings, *, data_dir: str | None, port: int | None) -> in
                 "PORTAL_ENCRYPTION_KEY": encryption_key,
                 "PORTAL_PORT": str(port),
                 "PORTAL_ENVIRONMENT": "development",
-            }
+                **mail_env,
+            },
+            mail_sink,
         )
-        base = f"http://{settings.host}:{port}"
         _wait_ready(base, children, timeout=60)
-        _announce(settings, base)
+        _announce(settings, base, mail=bool(mail_sink))
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         return 1 if any(child.poll() not in (None, 0) for child in children) else 0

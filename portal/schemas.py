@@ -77,6 +77,8 @@ LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = rf"^{ATOM}(?:\.{ATOM})*@{LABEL}(?:\.{LABEL})+$"
 Email = Annotated[str, StringConstraints(to_lower=True, max_length=254, pattern=EMAIL_PATTERN)]
 MAX_ID = 2**63 - 1
+# A tag: lower case (upper case is folded), no spaces or commas (the list filter's separator).
+TAG_PATTERN = rf"^[^{WHITESPACE},\u0000]+$"
 
 
 def _whole(value: Any) -> Any:

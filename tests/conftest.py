@@ -149,6 +149,35 @@ def pipeline(database_url: str, redis_url: str, tmp_path):
 
 
 @pytest.fixture
+def mail_sink(tmp_path):
+    """A real SMTP server process that keeps every message it receives."""
+    from tests.pipeline import MailSink
+
+    sink = MailSink(tmp_path / "mail").start()
+    yield sink
+    sink.stop()
+
+
+# Short enough for tests: a two-second coalescing window, swept every half second.
+MAIL_TIMING = {"PORTAL_NOTIFICATION_WINDOW_SECONDS": "2", "PORTAL_NOTIFICATION_SWEEP_SECONDS": "0.5"}
+
+
+@pytest.fixture
+def mail_pipeline(database_url: str, redis_url: str, tmp_path, mail_sink):
+    """A real worker and scheduler that email through the mail sink."""
+    from tests.pipeline import Pipeline, pipeline_env
+
+    env = pipeline_env(
+        database_url, redis_url, PORTAL_HEARTBEAT_DIR=str(tmp_path / "beats"), **mail_sink.env(), **MAIL_TIMING
+    )
+    running = Pipeline(env, tmp_path)
+    running.start("worker")
+    running.start("scheduler")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def run_portal(monkeypatch, capsys):
     """The `portal` command in this process (its argument and settings checks need no server)."""
     from portal.cli import main

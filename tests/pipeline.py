@@ -140,3 +140,63 @@ class Receiver:
 
     async def __aexit__(self, *exc) -> None:
         await self.runner.cleanup()
+
+
+class MailSink:
+    """A real SMTP server process (`portal mail-sink`) keeping what it receives in a Maildir."""
+
+    def __init__(self, maildir: Path, *, delay_seconds: float = 0.0) -> None:
+        self.maildir = maildir
+        self.delay_seconds = delay_seconds
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PORTAL_SMTP_HOST": "127.0.0.1",
+            "PORTAL_SMTP_PORT": str(self.port),
+            "PORTAL_SMTP_SECURITY": "none",
+            "PORTAL_SMTP_SENDER": "Idea Portal <portal@example.com>",
+            "PORTAL_PUBLIC_URL": "http://portal.example.com",
+        }
+
+    def start(self) -> MailSink:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "portal", "mail-sink", "--port", str(self.port), "--maildir", str(self.maildir)]
+            + ["--delay", str(self.delay_seconds)],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the mail sink did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def messages(self, to: str | None = None) -> list:
+        from portal.mailsink import read
+
+        return [m for m in read(self.maildir) if to is None or to in m.to]
+
+    def waiting_for(self, to: str, count: int = 1):
+        """An `eventually` check: the messages to an address once there are `count` of them."""
+
+        async def check():
+            found = self.messages(to)
+            return found if len(found) >= count else None
+
+        return check

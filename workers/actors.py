@@ -15,6 +15,7 @@ from portal import idempotency
 from portal.db import unit_of_work
 from portal.events import relay
 from portal.ideas import rankings
+from portal.notifications import emails
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
@@ -53,6 +54,8 @@ async def relay_events() -> None:
             metrics.RELAY_BATCH.observe(relayed.events)
             metrics.ROUTINGS_CREATED.inc(relayed.routings)
         send_deliveries(relayed.deliveries)
+        if relayed.emails_due:
+            send_quietly(compose_emails)
         if relayed.events < RELAY_BATCH:
             return
     send_quietly(relay_events)
@@ -120,3 +123,63 @@ async def purge_idempotency_keys() -> None:
     async with unit_of_work(pool()) as conn:
         removed = await idempotency.purge_expired(conn)
     log.info("purged idempotency keys", extra={"fields": {"removed": removed}})
+
+
+@dramatiq.actor(actor_name="notifications.compose", queue_name="notifications", max_retries=3)
+async def compose_emails() -> None:
+    """Gathers each employee's due notifications into one email (when their window is open)."""
+    await _compose()
+
+
+async def _compose() -> None:
+    if not settings.smtp_host:
+        return  # no SMTP server: due notifications wait until one is configured
+    while True:
+        async with unit_of_work(pool()) as conn:
+            composed = await emails.compose(
+                conn, window_seconds=settings.notification_window_seconds, domain=emails.message_domain(settings)
+            )
+        for start in range(0, len(composed), emails.SEND_BATCH):
+            send_quietly(send_emails, composed[start : start + emails.SEND_BATCH])
+        if len(composed) < emails.COMPOSE_BATCH:
+            return
+
+
+@dramatiq.actor(actor_name="notifications.send", queue_name="notifications", max_retries=5, min_backoff=1000)
+async def send_emails(email_ids: list[int] | None = None) -> None:
+    """Sends a batch of emails over one SMTP connection; each is marked 'sending' first, so a
+    worker killed mid-send never sends it again. Retries come from the sweep, on the schedule."""
+    async with unit_of_work(pool()) as conn:
+        outgoing = await emails.claim(conn, email_ids, settings)
+    if not outgoing:
+        return
+    outcomes = await emails.send(outgoing, settings)
+    async with unit_of_work(pool()) as conn:
+        await emails.record(conn, outgoing, outcomes, settings)
+    for outcome in outcomes:
+        metrics.EMAILS.labels("sent" if outcome.error is None else "retry" if outcome.retry else "failed").inc()
+
+
+@dramatiq.actor(actor_name="notifications.sweep", queue_name="notifications", max_retries=0)
+async def sweep_emails() -> None:
+    """Emails whose window has ended or whose retry is due, and interrupted sends given up."""
+    if not settings.smtp_host:
+        return
+    async with unit_of_work(pool()) as conn:
+        due, abandoned = await emails.sweep(conn, sending_timeout_seconds=settings.notification_sending_timeout_seconds)
+    if abandoned:
+        metrics.EMAILS.labels("unknown").inc(abandoned)
+        log.warning("emails interrupted mid-send are not sent again", extra={"fields": {"count": abandoned}})
+    for start in range(0, len(due), emails.SEND_BATCH):
+        send_quietly(send_emails, due[start : start + emails.SEND_BATCH])
+    await _compose()
+
+
+@dramatiq.actor(actor_name="notifications.release_daily", queue_name="notifications", max_retries=3)
+async def release_daily() -> None:
+    """The daily digest: held notifications become visible and due by email (one email each)."""
+    async with unit_of_work(pool()) as conn:
+        shown, due = await emails.release_daily(conn)
+    log.info("released daily notifications", extra={"fields": {"portal": shown, "email": due}})
+    if due:
+        send_quietly(compose_emails)

@@ -42,6 +42,9 @@ RELAY_BATCH = Histogram(
     "portal_relay_batch_events", "Events handed on per outbox relay batch", buckets=(1, 5, 10, 25, 50, 100, 250, 500)
 )
 ROUTINGS_CREATED = Counter("portal_routings_created", "Teams newly reached by a routed idea")
+EMAILS = Counter(
+    "portal_notification_emails", "Notification emails by outcome (sent, retry, failed, unknown)", ["outcome"]
+)
 WEBHOOK_ATTEMPTS = Counter(
     "portal_webhook_attempts", "Webhook delivery attempts, by delivered, rejected (non-2xx) or unreachable", ["outcome"]
 )

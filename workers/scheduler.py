@@ -108,11 +108,17 @@ class Scheduler:
             ("overdue", actors.mark_overdue, s.overdue_interval_seconds),
             ("trending", actors.age_trending, s.trending_interval_seconds),
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
+            ("notification_sweep", actors.sweep_emails, s.notification_sweep_seconds),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
         jobs.add_job(
             self.periodic("digests", actors.compile_digests, 60.0),
             CronTrigger.from_crontab(s.digest_cron),
+            max_instances=1,
+        )
+        jobs.add_job(
+            self.periodic("notification_digest", actors.release_daily, 60.0),
+            CronTrigger.from_crontab(s.notification_digest_cron, timezone=s.default_time_zone),
             max_instances=1,
         )
         jobs.start()

@@ -15,6 +15,7 @@ import asyncpg
 from portal.db import Connection
 from portal.events import queries as q
 from portal.ideas import rankings
+from portal.notifications import fanout
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.webhooks import delivery
@@ -31,6 +32,7 @@ class Relayed:
     events: int = 0
     deliveries: list[int] = field(default_factory=list)
     routings: int = 0  # teams newly reached
+    emails_due: int = 0  # notifications to email now
 
 
 def _idea_id(event: asyncpg.Record) -> int:
@@ -59,12 +61,13 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
         routed += await routing.route_idea(conn, idea_id=idea_id)
     if to_tally:
         await results.request_compilation(conn, sorted(to_tally))
+    emails_due = await fanout.fan_out(conn, batch)
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
     await conn.execute(q.MARK_DISPATCHED, ids)
     # Last: it holds the ranking clock's lock until this transaction commits.
     await rankings.refresh(conn, to_rank)
-    return Relayed(events=len(batch), deliveries=deliveries, routings=routed)
+    return Relayed(events=len(batch), deliveries=deliveries, routings=routed, emails_due=emails_due)
 
 
 async def has_pending(conn: Connection) -> bool:

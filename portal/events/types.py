@@ -27,6 +27,7 @@ EVENT_TYPES: dict[str, str] = {
     "comment.deleted": "A comment was deleted.",
     "routing.responded": "A team lead answered a routed idea.",
     "routing.overdue": "A routed idea passed its team's response time unanswered.",
+    "routing.escalated": "A routed idea stayed unanswered a second response period past due; admins are told.",
     "routing.withdrawn": "An idea stopped concerning a team it was routed to.",
     "routing_rule.created": "A routing rule was added.",
     "routing_rule.deleted": "A routing rule was removed.",

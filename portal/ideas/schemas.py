@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from portal.ideas.workflow import Status
-from portal.schemas import WHITESPACE, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
+from portal.schemas import TAG_PATTERN, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
 
 # `<as of>_<score>_<idea id>`: see portal.ideas.listing.
 CURSOR_PATTERN = r"^[0-9]{1,17}_[0-9]{1,19}_[0-9]{1,19}_[0-9]{1,19}$"
@@ -17,7 +17,7 @@ Tag = Annotated[
         to_lower=True,
         min_length=1,
         max_length=40,
-        pattern=rf"^[^{WHITESPACE},\u0000]+$",
+        pattern=TAG_PATTERN,
     ),
 ]
 Title = Annotated[str, Trimmed(min_length=5, max_length=200)]

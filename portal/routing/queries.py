@@ -111,6 +111,15 @@ WHERE t.id = r.team_id AND r.state = 'pending' AND r.due_at < now() AND r.overdu
 RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
 """
 
+# Still unanswered a second response period (due_at - routed_at) after falling due: once.
+MARK_ESCALATED = """
+UPDATE routings r SET escalated_at = now()
+FROM teams t
+WHERE t.id = r.team_id AND r.state = 'pending' AND r.overdue_notified_at IS NOT NULL AND r.escalated_at IS NULL
+  AND r.due_at < now() - (r.due_at - r.routed_at)
+RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
+"""
+
 RULE_COLUMNS = "r.id, r.match_kind, r.pattern, t.slug AS team, r.role, r.created_at"
 
 LIST_RULES = f"SELECT {RULE_COLUMNS} FROM routing_rules r JOIN teams t ON t.id = r.team_id ORDER BY r.id"

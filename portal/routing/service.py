@@ -123,16 +123,25 @@ async def respond(conn: Connection, caller: Caller, *, idea_id: int, slug: str, 
 
 
 async def mark_overdue(conn: Connection) -> int:
-    """Records routing.overdue once for each pending routing past its due time."""
-    rows = await conn.fetch(q.MARK_OVERDUE)
-    for row in rows:
-        await outbox.record(
-            conn,
-            "routing.overdue",
-            f"ideas/{row['idea_id']}",
-            {"idea_id": row["idea_id"], "team": row["team"], "role": row["role"], "due_at": row["due_at"].isoformat()},
-        )
-    return len(rows)
+    """Records routing.overdue once for each pending routing past its due time, and
+    routing.escalated once for each still pending a second response period later."""
+    marked = 0
+    for query, type_ in ((q.MARK_OVERDUE, "routing.overdue"), (q.MARK_ESCALATED, "routing.escalated")):
+        rows = await conn.fetch(query)
+        for row in rows:
+            await outbox.record(
+                conn,
+                type_,
+                f"ideas/{row['idea_id']}",
+                {
+                    "idea_id": row["idea_id"],
+                    "team": row["team"],
+                    "role": row["role"],
+                    "due_at": row["due_at"].isoformat(),
+                },
+            )
+        marked += len(rows)
+    return marked
 
 
 async def list_rules(conn: Connection, caller: Caller) -> list[RoutingRuleRead]:

@@ -17,6 +17,7 @@ from portal.errors import (
     ValidationFailed,
     field_errors,
 )
+from portal.ideas.schemas import Tag
 from portal.schemas import MAX_ID, Email, Slug
 from portal.text import unclean_fields
 from portal.web.spec import PATH_KINDS
@@ -25,7 +26,11 @@ Model = TypeVar("Model", bound=BaseModel)
 PROBLEM_TYPE = "application/problem+json"
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 ASCII_ID = re.compile(r"^[0-9]{1,19}$")  # int() would also take "٣" or "３"
-PATH_ADAPTERS: dict[str, TypeAdapter[Any]] = {"slug": TypeAdapter(Slug), "email": TypeAdapter(Email)}
+PATH_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "slug": TypeAdapter(Slug),
+    "email": TypeAdapter(Email),
+    "tag": TypeAdapter(Tag),
+}
 
 
 async def read_json(request: web.Request) -> Any:

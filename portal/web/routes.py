@@ -20,6 +20,18 @@ from portal.ideas.schemas import (
     IdeaUpdate,
     StatusChange,
 )
+from portal.notifications import views as notifications
+from portal.notifications.schemas import (
+    FollowRead,
+    FollowState,
+    KindPreference,
+    Marked,
+    NotificationPage,
+    NotificationQuery,
+    PreferencesWrite,
+    ReadAll,
+    UnreadCount,
+)
 from portal.results import pages as results_pages
 from portal.results import views as results
 from portal.results.schemas import DigestRead, IdeaResults
@@ -694,6 +706,125 @@ def pipeline_routes() -> list[Route]:
     ]
 
 
+def notification_routes() -> list[Route]:
+    me = f"{API}/me"
+    routes = [
+        read(
+            "GET",
+            f"{me}/notifications",
+            notifications.list_notifications,
+            "Your notifications: unread first, newest first",
+            "notifications",
+            query=NotificationQuery,
+            response=NotificationPage,
+        ),
+        read(
+            "GET",
+            f"{me}/notifications/unread-count",
+            notifications.unread_count,
+            "How many of your notifications are unread",
+            "notifications",
+            response=UnreadCount,
+        ),
+        write(
+            "POST",
+            f"{me}/notifications/{{notification_id}}/read",
+            notifications.mark_read,
+            "Mark one of your notifications read (idempotent)",
+            "notifications",
+            status=204,
+            errors=(404,),
+        ),
+        write(
+            "POST",
+            f"{me}/notifications/read",
+            notifications.mark_all_read,
+            "Mark all your notifications read (or those up to an id)",
+            "notifications",
+            body=ReadAll,
+            response=Marked,
+        ),
+        read(
+            "GET",
+            f"{me}/notification-preferences",
+            notifications.get_preferences,
+            "What you hear about, and how: per kind, in the portal and by email",
+            "notifications",
+            response=list[KindPreference],
+        ),
+        write(
+            "PUT",
+            f"{me}/notification-preferences",
+            notifications.save_preferences,
+            "Choose instant, daily digest or off per kind, in the portal and by email",
+            "notifications",
+            body=PreferencesWrite,
+            response=list[KindPreference],
+        ),
+        read(
+            "GET",
+            f"{me}/follows",
+            notifications.my_follows,
+            "What you follow",
+            "notifications",
+            response=list[FollowRead],
+        ),
+        read(
+            "GET",
+            f"{API}/ideas/{{idea_id}}/follow",
+            notifications.idea_follow_state,
+            "Whether you hear about an idea, and why",
+            "notifications",
+            response=FollowState,
+            errors=(404,),
+        ),
+        write(
+            "PUT",
+            f"{API}/ideas/{{idea_id}}/follow",
+            notifications.follow_idea,
+            "Follow an idea (idempotent)",
+            "notifications",
+            response=FollowState,
+            errors=(404,),
+        ),
+        write(
+            "DELETE",
+            f"{API}/ideas/{{idea_id}}/follow",
+            notifications.unfollow_idea,
+            "Unfollow an idea: nothing more about it, even as its author, voter or commenter (idempotent)",
+            "notifications",
+            response=FollowState,
+            errors=(404,),
+        ),
+    ]
+    for target, path, follow, unfollow in (
+        ("a team's ideas (those routed to it)", "teams/{slug}", notifications.follow_team, notifications.unfollow_team),
+        ("a service's ideas", "services/{slug}", notifications.follow_service, notifications.unfollow_service),
+        ("ideas with a tag", "tags/{tag}", notifications.follow_tag, notifications.unfollow_tag),
+    ):
+        routes += [
+            write(
+                "PUT",
+                f"{API}/{path}/follow",
+                follow,
+                f"Follow {target} (idempotent)",
+                "notifications",
+                status=204,
+                errors=(404,),
+            ),
+            write(
+                "DELETE",
+                f"{API}/{path}/follow",
+                unfollow,
+                f"Stop following {target} (idempotent)",
+                "notifications",
+                status=204,
+                errors=(404,),
+            ),
+        ]
+    return routes
+
+
 def all_routes() -> list[Route]:
     return [
         *operational_routes(),
@@ -702,6 +833,7 @@ def all_routes() -> list[Route]:
         *idea_routes(),
         *token_routes(),
         *pipeline_routes(),
+        *notification_routes(),
     ]
 
 

@@ -15,7 +15,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import status_title
 from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
-from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN
+from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN, TAG_PATTERN
 from portal.text import declare_clean_text
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ PATH_PARAM = re.compile(r"\{(\w+)\}")
 ID_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
 SLUG_SCHEMA: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 63}
 EMAIL_SCHEMA: dict[str, Any] = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": 254}
-PathKind = Literal["id", "slug", "email"]
+PathKind = Literal["id", "slug", "email", "tag"]
 PATH_KINDS: dict[str, PathKind] = {
     "idea_id": "id",
     "comment_id": "id",
@@ -37,11 +37,19 @@ PATH_KINDS: dict[str, PathKind] = {
     "delivery_id": "id",
     "employee_id": "id",
     "digest_id": "id",
+    "notification_id": "id",
     "slug": "slug",
     "team": "slug",
     "email": "email",
+    "tag": "tag",
 }
-KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {"id": ID_SCHEMA, "slug": SLUG_SCHEMA, "email": EMAIL_SCHEMA}
+TAG_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": TAG_PATTERN}
+KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {
+    "id": ID_SCHEMA,
+    "slug": SLUG_SCHEMA,
+    "email": EMAIL_SCHEMA,
+    "tag": TAG_SCHEMA,
+}
 
 
 @dataclass

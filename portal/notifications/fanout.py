@@ -1,0 +1,192 @@
+"""Who hears about an event: run by the outbox relay, in the same transaction that marks the
+event dispatched, so each event notifies each person exactly once.
+
+Votes notify nobody (they appear in counts and digests), so a vote storm adds no work here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from portal.db import Connection
+from portal.notifications import queries as q
+
+Event = asyncpg.Record
+MAX_MENTIONS = 20
+EXCERPT = 280
+# `@aiko@example.com` or `@AikoTanaka` (a name written without its spaces); trailing
+# punctuation is not part of it.
+MENTION = re.compile(r"(?<![\w@])@([^\s@]+@[^\s@]+\.[^\s@]*[^\s@.,;:!?)\]]|[^\s@.,;:!?()\[\]]+)")
+
+
+def mentions(text: str) -> tuple[list[str], list[str]]:
+    """The addresses and the spaceless names a comment mentions, lower case."""
+    emails: list[str] = []
+    names: list[str] = []
+    for match in MENTION.finditer(text):
+        token = match.group(1).lower()
+        (emails if "@" in token else names).append(token)
+        if len(emails) + len(names) >= MAX_MENTIONS:
+            break
+    return emails, names
+
+
+def excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
+
+
+async def _name(conn: Connection, employee_id: int | None) -> tuple[int | None, str | None]:
+    row = await conn.fetchrow(q.EMPLOYEE_NAME, employee_id) if employee_id is not None else None
+    return (row["id"], row["name"]) if row else (None, None)
+
+
+async def _followers(
+    conn: Connection,
+    event: Event,
+    kind: str,
+    idea_id: int,
+    actor: int | None,
+    data: dict[str, Any],
+    team_id: int | None = None,
+) -> int:
+    excluded = [actor] if actor is not None else []
+    return await conn.fetchval(q.NOTIFY_FOLLOWERS, event["id"], kind, idea_id, team_id, data, excluded)
+
+
+async def _listed(
+    conn: Connection,
+    event: Event,
+    kind: str,
+    *,
+    recipients: list[int],
+    reason: str,
+    idea_id: int | None,
+    team_id: int | None,
+    data: dict[str, Any],
+) -> int:
+    if not recipients:
+        return 0
+    return await conn.fetchval(
+        q.NOTIFY_LISTED, event["id"], kind, idea_id, team_id, data, recipients, [reason] * len(recipients)
+    )
+
+
+async def status_changed(conn: Connection, event: Event) -> int:
+    data = event["data"]
+    actor, by_name = await _name(conn, data.get("by"))
+    told = {"from": data["from"], "to": data["to"], "reason": data.get("reason"), "by_name": by_name}
+    return await _followers(conn, event, "status_changed", data["id"], actor, told)
+
+
+async def responded(conn: Connection, event: Event) -> int:
+    data = event["data"]
+    row = await conn.fetchrow(q.EMPLOYEE_BY_EMAIL, data.get("by"))
+    team = await conn.fetchrow(q.TEAM_BY_SLUG, data["team"])
+    told = {
+        "team": data["team"],
+        "team_name": team["name"] if team else data["team"],
+        "decision": data["decision"],
+        "message": excerpt(data.get("message") or ""),
+        "by_name": row["name"] if row else None,
+    }
+    actor = row["id"] if row else None
+    return await _followers(conn, event, "responded", data["idea_id"], actor, told, team["id"] if team else None)
+
+
+async def comment_created(conn: Connection, event: Event) -> int:
+    data = event["data"]
+    body = await conn.fetchval(q.COMMENT_BODY, data["comment_id"]) or ""
+    actor, by_name = await _name(conn, data.get("author_id"))
+    told = {"comment_id": data["comment_id"], "excerpt": excerpt(body), "by_name": by_name}
+    emails, names = mentions(body)
+    mentioned = (
+        [row["id"] for row in await conn.fetch(q.MENTIONED, emails, names) if row["id"] != actor]
+        if emails or names
+        else []
+    )
+    # Mentions first: someone both mentioned and following is told once, as mentioned.
+    due = await _listed(
+        conn,
+        event,
+        "mention",
+        recipients=mentioned,
+        reason="mentioned",
+        idea_id=data["idea_id"],
+        team_id=None,
+        data=told,
+    )
+    return due + await _followers(conn, event, "comment", data["idea_id"], actor, told)
+
+
+def _to_leads(kind: str, *, with_idea: bool = True) -> Callable[[Connection, Event], Awaitable[int]]:
+    async def notify(conn: Connection, event: Event) -> int:
+        data = event["data"]
+        if data.get("role_changed"):
+            return 0
+        team = await conn.fetchrow(q.TEAM_BY_SLUG, data["team"])
+        if team is None:
+            return 0
+        leads = [row["employee_id"] for row in await conn.fetch(q.TEAM_LEADS, team["id"])]
+        told = {
+            key: value for key, value in data.items() if key in ("team", "role", "due_at", "digest_id", "period_end")
+        }
+        return await _listed(
+            conn,
+            event,
+            kind,
+            recipients=leads,
+            reason="lead",
+            idea_id=data.get("idea_id") if with_idea else None,
+            team_id=team["id"],
+            data={**told, "team_name": team["name"]},
+        )
+
+    return notify
+
+
+async def escalated(conn: Connection, event: Event) -> int:
+    data = event["data"]
+    team = await conn.fetchrow(q.TEAM_BY_SLUG, data["team"])
+    admins = [row["id"] for row in await conn.fetch(q.ADMINS)]
+    told = {
+        "team": data["team"],
+        "team_name": team["name"] if team else data["team"],
+        "due_at": data["due_at"],
+        "escalated": True,
+    }
+    return await _listed(
+        conn,
+        event,
+        "overdue",
+        recipients=admins,
+        reason="admin",
+        idea_id=data["idea_id"],
+        team_id=team["id"] if team else None,
+        data=told,
+    )
+
+
+HANDLERS: dict[str, Callable[[Connection, Event], Awaitable[int]]] = {
+    "idea.status_changed": status_changed,
+    "routing.responded": responded,
+    "comment.created": comment_created,
+    "idea.routed": _to_leads("routed"),
+    "routing.overdue": _to_leads("overdue"),
+    "routing.escalated": escalated,
+    "digest.compiled": _to_leads("digest", with_idea=False),
+}
+
+
+async def fan_out(conn: Connection, events: list[Event]) -> int:
+    """Creates the notifications a batch of events causes; answers how many are due by email now."""
+    due = 0
+    for event in events:
+        handler = HANDLERS.get(event["type"])
+        if handler is not None:
+            due += await handler(conn, event)
+    return due

@@ -1,0 +1,323 @@
+"""The SQL of notifications, follows, preferences and notification emails."""
+
+from __future__ import annotations
+
+from portal.notifications.kinds import DIRECT_REASONS
+
+_DIRECT = "ARRAY[" + ", ".join(f"'{reason}'" for reason in sorted(DIRECT_REASONS)) + "]"
+
+# Creates one notification per recipient of an event, in the mode each recipient chose for the
+# kind (or the default for why they receive it). A recipient who turned both channels off gets
+# none; a second run for the same event adds nothing. Answers how many are due by email now.
+# $1 event id, $2 kind, $3 idea id, $4 team id, $5 data; `recipients` is defined by the caller.
+_INSERT_FOR_RECIPIENTS = f"""
+, inserted AS (
+    INSERT INTO notifications
+        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, visible_at, email_due_at)
+    SELECT r.employee_id, $1, $2, r.reason, $3, $4,
+           $5::jsonb || jsonb_strip_nulls(jsonb_build_object('title', (SELECT title FROM ideas WHERE id = $3))),
+           m.portal, m.email,
+           CASE WHEN m.portal = 'instant' THEN now() END,
+           CASE WHEN m.email = 'instant' THEN now() END
+    FROM recipients r
+    LEFT JOIN notification_preferences p ON p.employee_id = r.employee_id AND p.kind = $2
+    CROSS JOIN LATERAL (
+        SELECT coalesce(p.portal, 'instant') AS portal,
+               coalesce(p.email, CASE WHEN r.reason = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email
+    ) m
+    WHERE m.portal <> 'off' OR m.email <> 'off'
+    ON CONFLICT (event_id, recipient_id) DO NOTHING
+    RETURNING email
+)
+SELECT count(*) FILTER (WHERE email = 'instant') FROM inserted
+"""
+
+# The followers of idea $3, except the employees in $6 (who caused the event) and anyone who
+# unfollowed the idea: its author, voters and commenters, and who follows it, one of its teams
+# (as routed), one of its services or one of its tags. Each is told for the closest reason.
+NOTIFY_FOLLOWERS = (
+    """
+WITH idea AS (SELECT id, author_id, tags FROM ideas WHERE id = $3),
+candidates AS (
+    SELECT author_id AS employee_id, 'author' AS reason, 1 AS closeness FROM idea
+    UNION ALL
+    SELECT DISTINCT author_id, 'commenter', 2 FROM comments WHERE idea_id = $3 AND deleted_at IS NULL
+    UNION ALL
+    SELECT employee_id, 'voter', 3 FROM votes WHERE idea_id = $3
+    UNION ALL
+    SELECT employee_id, 'follower', 4 FROM follows WHERE idea_id = $3 AND following
+    UNION ALL
+    SELECT f.employee_id, 'follower', 4 FROM routings r JOIN follows f ON f.team_id = r.team_id
+    WHERE r.idea_id = $3 AND r.state <> 'withdrawn'
+    UNION ALL
+    SELECT f.employee_id, 'follower', 4 FROM idea_services s JOIN follows f ON f.service_id = s.service_id
+    WHERE s.idea_id = $3
+    UNION ALL
+    SELECT f.employee_id, 'follower', 4 FROM idea JOIN follows f ON f.tag = ANY (idea.tags)
+),
+recipients AS (
+    SELECT DISTINCT ON (employee_id) employee_id, reason FROM candidates
+    WHERE employee_id <> ALL ($6::bigint[])
+      AND employee_id NOT IN (SELECT employee_id FROM follows WHERE idea_id = $3 AND NOT following)
+    ORDER BY employee_id, closeness
+)
+"""
+    + _INSERT_FOR_RECIPIENTS
+)
+
+# Named recipients ($6 ids, $7 reasons), e.g. a team's leads or the employees a comment mentions.
+NOTIFY_LISTED = (
+    """
+WITH recipients AS (
+    SELECT DISTINCT ON (employee_id) employee_id, reason
+    FROM unnest($6::bigint[], $7::text[]) AS r(employee_id, reason)
+    ORDER BY employee_id
+)
+"""
+    + _INSERT_FOR_RECIPIENTS
+)
+
+TEAM_BY_SLUG = "SELECT id, name FROM teams WHERE slug = $1"
+
+TEAM_LEADS = "SELECT employee_id FROM team_leads WHERE team_id = $1"
+
+ADMINS = "SELECT id FROM employees WHERE is_admin"
+
+EMPLOYEE_NAME = "SELECT id, coalesce(nullif(name, ''), email) AS name FROM employees WHERE id = $1"
+
+EMPLOYEE_BY_EMAIL = "SELECT id, coalesce(nullif(name, ''), email) AS name FROM employees WHERE email = $1"
+
+COMMENT_BODY = "SELECT body FROM comments WHERE id = $1"
+
+# $1 addresses, $2 names with their spaces removed (lower case).
+MENTIONED = """
+SELECT id FROM employees
+WHERE email = ANY ($1::text[]) OR lower(regexp_replace(name, '\\s+', '', 'g')) = ANY ($2::text[])
+"""
+
+# The daily digest: what waited for it becomes visible, or due by email.
+RELEASE_DAILY_PORTAL = """
+UPDATE notifications SET visible_at = now() WHERE portal = 'daily' AND visible_at IS NULL
+"""
+RELEASE_DAILY_EMAIL = """
+UPDATE notifications SET email_due_at = now()
+WHERE email = 'daily' AND email_due_at IS NULL AND email_id IS NULL
+"""
+
+# ---- The list, read marks and counts ----
+
+NOTIFICATION_COLUMNS = """
+n.id, n.kind, n.reason, n.data, n.created_at, n.read_at,
+i.id AS idea_id, i.title AS idea_title, t.slug AS team, t.name AS team_name
+"""
+
+# Unread first, then newest first. $2 and $3: the cursor's place (read flag, id); $4 limit.
+LIST = f"""
+SELECT {NOTIFICATION_COLUMNS}
+FROM notifications n
+LEFT JOIN ideas i ON i.id = n.idea_id
+LEFT JOIN teams t ON t.id = n.team_id
+WHERE n.recipient_id = $1 AND n.visible_at IS NOT NULL
+  AND (((n.read_at IS NOT NULL) = $2::boolean AND n.id < $3::bigint) OR (n.read_at IS NOT NULL AND NOT $2::boolean))
+  AND ($5::boolean IS NOT TRUE OR n.read_at IS NULL)
+ORDER BY (n.read_at IS NOT NULL), n.id DESC
+LIMIT $4
+"""
+
+UNREAD_COUNT = """
+SELECT count(*) FROM notifications WHERE recipient_id = $1 AND read_at IS NULL AND visible_at IS NOT NULL
+"""
+
+# The unread counts of several employees at once (the live badge).
+UNREAD_COUNTS = """
+SELECT recipient_id, count(*) AS unread FROM notifications
+WHERE recipient_id = ANY ($1::bigint[]) AND read_at IS NULL AND visible_at IS NOT NULL
+GROUP BY recipient_id
+"""
+
+MARK_READ = """
+UPDATE notifications SET read_at = coalesce(read_at, now())
+WHERE id = $1 AND recipient_id = $2 AND visible_at IS NOT NULL
+RETURNING id
+"""
+
+# Everything up to the newest the employee has seen ($2: its id; NULL: everything).
+MARK_ALL_READ = """
+UPDATE notifications SET read_at = now()
+WHERE recipient_id = $1 AND read_at IS NULL AND visible_at IS NOT NULL AND ($2::bigint IS NULL OR id <= $2)
+"""
+
+# ---- Preferences ----
+
+PREFERENCES = "SELECT kind, portal, email FROM notification_preferences WHERE employee_id = $1"
+
+SAVE_PREFERENCE = """
+INSERT INTO notification_preferences (employee_id, kind, portal, email) VALUES ($1, $2, $3, $4)
+ON CONFLICT (employee_id, kind) DO UPDATE SET portal = $3, email = $4, updated_at = now()
+"""
+
+# Turns email off for the kinds ($2) an unsubscribe link names, keeping the portal's choice.
+EMAIL_OFF = """
+INSERT INTO notification_preferences (employee_id, kind, portal, email)
+SELECT $1, kind, coalesce(p.portal, 'instant'), 'off'
+FROM unnest($2::text[]) AS k(kind)
+LEFT JOIN notification_preferences p ON p.employee_id = $1 AND p.kind = k.kind
+ON CONFLICT (employee_id, kind) DO UPDATE SET email = 'off', updated_at = now()
+"""
+
+# ---- Follows ----
+
+# Whether employee $2 hears about idea $1, and why (NULL: not at all).
+IDEA_FOLLOWING = """
+SELECT CASE
+    WHEN f.following IS FALSE THEN NULL
+    WHEN i.author_id = $2 THEN 'author'
+    WHEN EXISTS (SELECT 1 FROM comments WHERE idea_id = $1 AND author_id = $2 AND deleted_at IS NULL) THEN 'commenter'
+    WHEN EXISTS (SELECT 1 FROM votes WHERE idea_id = $1 AND employee_id = $2) THEN 'voter'
+    WHEN f.following THEN 'follower'
+    WHEN EXISTS (SELECT 1 FROM routings r JOIN follows tf ON tf.team_id = r.team_id
+                 WHERE r.idea_id = $1 AND r.state <> 'withdrawn' AND tf.employee_id = $2)
+      OR EXISTS (SELECT 1 FROM idea_services s JOIN follows sf ON sf.service_id = s.service_id
+                 WHERE s.idea_id = $1 AND sf.employee_id = $2)
+      OR EXISTS (SELECT 1 FROM follows tg WHERE tg.tag = ANY (i.tags) AND tg.employee_id = $2) THEN 'follower'
+END AS reason
+FROM ideas i LEFT JOIN follows f ON f.idea_id = i.id AND f.employee_id = $2
+WHERE i.id = $1
+"""
+
+SET_IDEA_FOLLOW = """
+INSERT INTO follows (employee_id, idea_id, following) VALUES ($1, $2, $3)
+ON CONFLICT (idea_id, employee_id) WHERE idea_id IS NOT NULL DO UPDATE SET following = $3, created_at = now()
+"""
+
+FOLLOW_TEAM = """
+INSERT INTO follows (employee_id, team_id) VALUES ($1, $2)
+ON CONFLICT (team_id, employee_id) WHERE team_id IS NOT NULL DO NOTHING
+"""
+UNFOLLOW_TEAM = "DELETE FROM follows WHERE employee_id = $1 AND team_id = $2"
+
+FOLLOW_SERVICE = """
+INSERT INTO follows (employee_id, service_id) VALUES ($1, $2)
+ON CONFLICT (service_id, employee_id) WHERE service_id IS NOT NULL DO NOTHING
+"""
+UNFOLLOW_SERVICE = "DELETE FROM follows WHERE employee_id = $1 AND service_id = $2"
+
+FOLLOW_TAG = """
+INSERT INTO follows (employee_id, tag) VALUES ($1, $2)
+ON CONFLICT (tag, employee_id) WHERE tag IS NOT NULL DO NOTHING
+"""
+UNFOLLOW_TAG = "DELETE FROM follows WHERE employee_id = $1 AND tag = $2"
+
+SERVICE_ID = "SELECT id FROM services WHERE slug = $1"
+
+MY_FOLLOWS = """
+SELECT CASE WHEN f.idea_id IS NOT NULL THEN 'idea' WHEN f.team_id IS NOT NULL THEN 'team'
+            WHEN f.service_id IS NOT NULL THEN 'service' ELSE 'tag' END AS kind,
+       coalesce(f.idea_id::text, t.slug, s.slug, f.tag) AS target,
+       coalesce(i.title, t.name, s.name, f.tag) AS label,
+       f.following, f.created_at
+FROM follows f
+LEFT JOIN ideas i ON i.id = f.idea_id
+LEFT JOIN teams t ON t.id = f.team_id
+LEFT JOIN services s ON s.id = f.service_id
+WHERE f.employee_id = $1
+ORDER BY f.created_at DESC
+"""
+
+# ---- Emails ----
+
+# Employees with notifications due by email whose coalescing window is open.
+DUE_RECIPIENTS = """
+SELECT n.recipient_id FROM notifications n
+LEFT JOIN notification_mailboxes m ON m.employee_id = n.recipient_id
+WHERE n.email_id IS NULL AND n.email_due_at <= now() AND (m.next_email_at IS NULL OR m.next_email_at <= now())
+GROUP BY n.recipient_id
+LIMIT $1
+"""
+
+# Closes the window of each of $1 whose window is open (the row lock makes this the one
+# composer for that employee); $2: the window in seconds. Answers the employees claimed.
+CLAIM_WINDOWS = """
+INSERT INTO notification_mailboxes AS m (employee_id, next_email_at)
+SELECT employee_id, now() + make_interval(secs => $2) FROM unnest($1::bigint[]) AS e(employee_id)
+ON CONFLICT (employee_id) DO UPDATE SET next_email_at = EXCLUDED.next_email_at WHERE m.next_email_at <= now()
+RETURNING employee_id
+"""
+
+# One email per claimed employee ($1) with every notification of theirs due now; $2 the domain
+# of the Message-IDs. Answers the new emails' ids.
+CREATE_EMAILS = """
+WITH due AS (
+    SELECT recipient_id, array_agg(id) AS ids, array_agg(DISTINCT kind) AS kinds
+    FROM notifications
+    WHERE recipient_id = ANY ($1::bigint[]) AND email_id IS NULL AND email_due_at <= now()
+    GROUP BY recipient_id
+),
+emails AS (
+    INSERT INTO notification_emails (recipient_id, kinds, message_id)
+    SELECT recipient_id, kinds, format('<notification.%s@%s>', gen_random_uuid(), $2::text) FROM due
+    RETURNING id, recipient_id
+),
+attached AS (
+    UPDATE notifications n SET email_id = e.id
+    FROM emails e JOIN due d USING (recipient_id)
+    WHERE n.id = ANY (d.ids)
+)
+SELECT id FROM emails ORDER BY id
+"""
+
+# Takes queued emails due for an attempt ($1 ids; NULL: any due, at most $3) into 'sending',
+# with a fresh unsubscribe token's hash each ($2, in the order of $1 or of the claim).
+CLAIM_SENDING = """
+WITH chosen AS (
+    SELECT id FROM notification_emails
+    WHERE state = 'queued' AND next_attempt_at <= now() AND ($1::bigint[] IS NULL OR id = ANY ($1::bigint[]))
+    ORDER BY id LIMIT $3
+    FOR UPDATE SKIP LOCKED
+),
+numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS position FROM chosen)
+UPDATE notification_emails e
+SET state = 'sending', sending_at = now(), attempts = attempts + 1, unsubscribe_hash = ($2::bytea[])[n.position]
+FROM numbered n, employees p
+WHERE e.id = n.id AND p.id = e.recipient_id
+RETURNING e.id, n.position, e.message_id, e.kinds, e.attempts, p.email AS address,
+          coalesce(nullif(p.name, ''), p.email) AS name, p.locale, p.time_zone
+"""
+
+# What each email carries ($1 email ids), newest first.
+EMAIL_NOTIFICATIONS = f"""
+SELECT n.email_id, {NOTIFICATION_COLUMNS}
+FROM notifications n
+LEFT JOIN ideas i ON i.id = n.idea_id
+LEFT JOIN teams t ON t.id = n.team_id
+WHERE n.email_id = ANY ($1::bigint[])
+ORDER BY n.email_id, n.id DESC
+"""
+
+MARK_SENT = (
+    "UPDATE notification_emails SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = ANY ($1::bigint[])"
+)
+
+# $1 ids, $2 errors, $3 seconds until the next attempt (NULL: give up).
+MARK_FAILED = """
+UPDATE notification_emails e
+SET state = CASE WHEN f.retry_in IS NULL THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE WHEN f.retry_in IS NULL THEN e.next_attempt_at ELSE now() + make_interval(secs => f.retry_in) END,
+    last_error = f.error
+FROM unnest($1::bigint[], $2::text[], $3::float8[]) AS f(id, error, retry_in)
+WHERE e.id = f.id
+"""
+
+# Queued emails whose next attempt is due (their message was lost, or they wait for a retry).
+DUE_EMAILS = """
+SELECT id FROM notification_emails WHERE state = 'queued' AND next_attempt_at <= now() ORDER BY id LIMIT $1
+"""
+
+# Interrupted mid-send ($1 seconds ago or more): whether the server took it is unknown, and it
+# is not sent again.
+ABANDON_SENDING = """
+UPDATE notification_emails SET state = 'unknown', last_error = 'interrupted while sending'
+WHERE state = 'sending' AND sending_at < now() - make_interval(secs => $1)
+"""
+
+UNSUBSCRIBE_TARGET = "SELECT recipient_id, kinds FROM notification_emails WHERE unsubscribe_hash = $1"
