@@ -177,10 +177,13 @@ async def test_form_errors_are_shown_at_the_field_in_the_readers_language(client
 
 def test_every_message_in_the_templates_and_code_has_a_japanese_translation():
     catalog = read_po((PROJECT_ROOT / "portal/locale/ja/LC_MESSAGES/messages.po").open("rb"), locale="ja")
-    method_map = [("portal/templates/**.html", "jinja2"), ("portal/**.py", "python")]
-    options = {
-        "portal/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}
-    }
+    method_map = [
+        ("portal/templates/**.html", "jinja2"),
+        ("portal/templates/**.txt", "jinja2"),
+        ("portal/**.py", "python"),
+    ]
+    jinja = {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}
+    options = {"portal/templates/**.html": jinja, "portal/templates/**.txt": jinja}
     untranslated = []
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(PROJECT_ROOT), method_map, options, keywords={"_": None, "ngettext": (1, 2)}

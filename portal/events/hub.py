@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 
@@ -20,6 +21,7 @@ from portal.db import Connection
 from portal.errors import RateLimited
 from portal.events import feed
 from portal.loops import forever
+from portal.notifications import queries as notification_queries
 from portal.votes import service as votes
 
 log = logging.getLogger("portal.events.hub")
@@ -48,25 +50,35 @@ class Subscription:
             self.queue.put_nowait(batch)
 
 
+# What a page is told: ("count", {idea id: votes}) or ("unread", the employee's unread count).
+PageUpdate = tuple[str, Any]
+
+
 class CountWatch:
-    """A web page following the vote counts of the ideas it shows."""
+    """A web page following the vote counts of the ideas it shows, and its reader's unread
+    notification count."""
 
-    def __init__(self, idea_ids: frozenset[int]) -> None:
+    def __init__(self, idea_ids: frozenset[int], employee_id: int | None = None) -> None:
         self.idea_ids = idea_ids
-        self.queue: asyncio.Queue[dict[int, int] | None] = asyncio.Queue(QUEUE_BATCHES)
+        self.employee_id = employee_id
+        self.unread: int | None = None  # as last told
+        self.queue: asyncio.Queue[PageUpdate | None] = asyncio.Queue(QUEUE_BATCHES)
 
-    def offer(self, counts: dict[int, int] | None) -> None:
+    def offer(self, update: PageUpdate | None) -> None:
         with contextlib.suppress(asyncio.QueueFull):  # a later update carries the latest counts anyway
-            self.queue.put_nowait(counts)
+            self.queue.put_nowait(update)
 
 
 VOTE_TYPES = ("vote.cast", "vote.withdrawn")
 
 
 class FeedHub:
-    def __init__(self, pool: asyncpg.Pool, *, poll_seconds: float, max_streams_per_caller: int) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, poll_seconds: float, max_streams_per_caller: int, unread_poll_seconds: float = 1.0
+    ) -> None:
         self.pool = pool
         self.poll_seconds = poll_seconds
+        self.unread_poll_seconds = unread_poll_seconds
         self.max_streams = max_streams_per_caller
         self.head: int | None = None
         self.subscriptions: set[Subscription] = set()
@@ -98,9 +110,11 @@ class FeedHub:
                 self.subscriptions.discard(subscription)
 
     @contextlib.contextmanager
-    def watch_counts(self, caller: str, idea_ids: frozenset[int]) -> Iterator[CountWatch]:
+    def watch_counts(
+        self, caller: str, idea_ids: frozenset[int], employee_id: int | None = None
+    ) -> Iterator[CountWatch]:
         with self._counted(caller):
-            watch = CountWatch(idea_ids)
+            watch = CountWatch(idea_ids, employee_id)
             self.watches.add(watch)
             try:
                 yield watch
@@ -109,7 +123,24 @@ class FeedHub:
 
     async def run(self) -> None:
         """Polls while anyone listens, until cancelled; survives database outages."""
-        await forever("event stream poll", self.poll_if_listened, self.poll_seconds, log)
+        await asyncio.gather(
+            forever("event stream poll", self.poll_if_listened, self.poll_seconds, log),
+            forever("unread notifications poll", self.poll_unread, self.unread_poll_seconds, log),
+        )
+
+    async def poll_unread(self) -> None:
+        """One query for the unread counts of every employee with a page open; a page hears when
+        its reader's count changes."""
+        readers = {watch.employee_id for watch in self.watches if watch.employee_id is not None}
+        if not readers:
+            return
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(notification_queries.UNREAD_COUNTS, sorted(readers))
+        counts = {row["recipient_id"]: row["unread"] for row in rows}
+        for watch in self.watches:
+            if watch.employee_id is not None and counts.get(watch.employee_id, 0) != watch.unread:
+                watch.unread = counts.get(watch.employee_id, 0)
+                watch.offer(("unread", watch.unread))
 
     async def poll_if_listened(self) -> None:
         if self.subscriptions or self.watches:
@@ -142,7 +173,7 @@ class FeedHub:
         for watch in self.watches:
             mine = {idea_id: count for idea_id, count in counts.items() if idea_id in watch.idea_ids}
             if mine:
-                watch.offer(mine)
+                watch.offer(("count", mine))
 
     def close(self) -> None:
         """Ends every open stream (on shutdown)."""

@@ -19,6 +19,7 @@ from portal.errors import ValidationFailed
 from portal.ideas import listing, service
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
+from portal.notifications import service as notifications
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.routing.schemas import RoutingPreview, RoutingResponse
@@ -69,6 +70,7 @@ async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
         "transitions": sorted(TRANSITIONS[idea.status]) if await _may_change_status(view, idea) else [],
         "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
         "votes_closed": idea.status in CLOSED_STATUSES,
+        "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
     }
 
 
@@ -273,14 +275,25 @@ async def routing_respond(view: View) -> web.Response:
 LIVE_MAX_IDEAS = 100
 
 
+def _page_update(view: View, update: tuple[str, Any]) -> bytes:
+    kind, value = update
+    if kind == "unread":
+        message = {"unread_count": value, "text": view.formats.number(value)}
+        return f"event: unread\ndata: {json.dumps(message)}\n\n".encode()
+    lines = []
+    for idea_id, count in value.items():
+        message = {"idea_id": idea_id, "vote_count": count, "vote_count_text": view.formats.number(count)}
+        lines.append(f"event: count\ndata: {json.dumps(message)}\n\n")
+    return "".join(lines).encode()
+
+
 async def live_counts(view: View) -> web.StreamResponse:
-    """Server-sent events with the vote counts of the ideas a page shows, as they change."""
+    """Server-sent events with the vote counts of the ideas a page shows as they change, and the
+    reader's unread notification count."""
     raw = view.request.query.get("ideas", "")
     idea_ids = frozenset(int(part) for part in raw.split(",")[:LIVE_MAX_IDEAS] if part.isdecimal() and len(part) < 19)
-    if not idea_ids:
-        raise ValidationFailed([{"field": "query.ideas", "type": "missing", "message": "name the ideas to follow"}])
     hub = view.request.app[HUB]
-    with hub.watch_counts(view.caller.label, idea_ids) as watch:
+    with hub.watch_counts(view.caller.label, idea_ids, view.employee.id) as watch:
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         )
@@ -288,15 +301,13 @@ async def live_counts(view: View) -> web.StreamResponse:
         try:
             while not hub.closed:
                 try:
-                    counts = await asyncio.wait_for(watch.queue.get(), view.settings.stream_heartbeat_seconds)
+                    update = await asyncio.wait_for(watch.queue.get(), view.settings.stream_heartbeat_seconds)
                 except TimeoutError:
                     await response.write(b": keep-alive\n\n")
                     continue
-                if counts is None:
+                if update is None:
                     break
-                for idea_id, count in counts.items():
-                    update = {"idea_id": idea_id, "vote_count": count, "vote_count_text": view.formats.number(count)}
-                    await response.write(f"event: count\ndata: {json.dumps(update)}\n\n".encode())
+                await response.write(_page_update(view, update))
         except ConnectionResetError:
             pass
     return response

@@ -16,7 +16,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate
 from typing import Any
 
 import aiosmtplib
@@ -132,13 +132,14 @@ def render(recipient: Any, notifications: list[dict[str, Any]], token: str, sett
     message["From"] = settings.smtp_sender
     message["To"] = formataddr((recipient["name"], recipient["address"]))
     message["Subject"] = texts.subject(notifications, translations.gettext)
+    message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = recipient["message_id"]
-    message["Content-Language"] = locale
     message["Auto-Submitted"] = "auto-generated"
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(templates(locale).get_template("notifications.txt").render(context))
     message.add_alternative(templates(locale).get_template("notifications.html").render(context), subtype="html")
+    message["Content-Language"] = locale  # after the content: setting content clears Content-* headers
     return message
 
 

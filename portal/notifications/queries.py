@@ -159,7 +159,7 @@ ON CONFLICT (employee_id, kind) DO UPDATE SET portal = $3, email = $4, updated_a
 # Turns email off for the kinds ($2) an unsubscribe link names, keeping the portal's choice.
 EMAIL_OFF = """
 INSERT INTO notification_preferences (employee_id, kind, portal, email)
-SELECT $1, kind, coalesce(p.portal, 'instant'), 'off'
+SELECT $1, k.kind, coalesce(p.portal, 'instant'), 'off'
 FROM unnest($2::text[]) AS k(kind)
 LEFT JOIN notification_preferences p ON p.employee_id = $1 AND p.kind = k.kind
 ON CONFLICT (employee_id, kind) DO UPDATE SET email = 'off', updated_at = now()

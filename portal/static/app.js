@@ -2,13 +2,22 @@
 (function () {
   "use strict";
 
-  // Live vote counts: one server-sent event stream per page for the ideas it shows.
+  // Live vote counts for the ideas a page shows, and the reader's unread notifications: one
+  // server-sent event stream per page.
   function followCounts() {
     var holder = document.querySelector("[data-live-ideas]");
-    if (!holder || !window.EventSource) return;
-    var ids = holder.getAttribute("data-live-ideas");
-    if (!ids) return;
-    var stream = new EventSource("/live?ideas=" + encodeURIComponent(ids));
+    var badge = document.querySelector("[data-unread-count]");
+    if ((!holder && !badge) || !window.EventSource) return;
+    var ids = holder ? holder.getAttribute("data-live-ideas") : "";
+    var stream = new EventSource("/live" + (ids ? "?ideas=" + encodeURIComponent(ids) : ""));
+    stream.addEventListener("unread", function (message) {
+      var update = JSON.parse(message.data);
+      if (!badge) return;
+      badge.textContent = update.text;
+      badge.hidden = update.unread_count === 0;
+      var label = document.querySelector("[data-unread-label]");
+      if (label) label.hidden = update.unread_count === 0;
+    });
     stream.addEventListener("count", function (message) {
       var update = JSON.parse(message.data);
       document.querySelectorAll('[data-vote-count="' + update.idea_id + '"]').forEach(function (element) {

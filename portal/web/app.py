@@ -104,7 +104,10 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
 async def _event_hub(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     hub = FeedHub(
-        app[POOL], poll_seconds=settings.stream_poll_ms / 1000, max_streams_per_caller=settings.stream_max_per_caller
+        app[POOL],
+        poll_seconds=settings.stream_poll_ms / 1000,
+        max_streams_per_caller=settings.stream_max_per_caller,
+        unread_poll_seconds=settings.notification_poll_seconds,
     )
     app[HUB] = hub
     poller = asyncio.create_task(hub.run())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, StringConstraints, TypeAdapter, ValidationError
 
 from portal.errors import (
     MalformedRequest,
@@ -20,7 +20,7 @@ from portal.errors import (
 from portal.ideas.schemas import Tag
 from portal.schemas import MAX_ID, Email, Slug
 from portal.text import unclean_fields
-from portal.web.spec import PATH_KINDS
+from portal.web.spec import PATH_KINDS, TOKEN_PATTERN
 
 Model = TypeVar("Model", bound=BaseModel)
 PROBLEM_TYPE = "application/problem+json"
@@ -30,6 +30,7 @@ PATH_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "slug": TypeAdapter(Slug),
     "email": TypeAdapter(Email),
     "tag": TypeAdapter(Tag),
+    "token": TypeAdapter(Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]),
 }
 
 

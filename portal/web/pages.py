@@ -25,6 +25,7 @@ from portal.auth.caller import Caller, Employee
 from portal.db import Connection, unit_of_work
 from portal.errors import Forbidden, PortalError
 from portal.i18n import Formats, negotiate
+from portal.notifications.queries import UNREAD_COUNT
 from portal.sessions import service as sessions
 from portal.sessions.service import Session
 from portal.web.form_errors import describe
@@ -112,6 +113,9 @@ class View:
         return self.gettext(message) if message else value
 
     async def render(self, template: str, *, status: int = 200, **context: Any) -> web.Response:
+        unread = None
+        if self.session is not None and self.conn is not None:  # the header's notification badge
+            unread = await self.conn.fetchval(UNREAD_COUNT, self.session.employee.id)
         response = aiohttp_jinja2.render_template(
             template,
             self.request,
@@ -124,6 +128,7 @@ class View:
                 "label": self.label,
                 "locale": self.locale,
                 "now": datetime.now(UTC),
+                "unread": unread,
                 **context,
             },
             app_key=_environment_key(self.locale),

@@ -20,6 +20,7 @@ from portal.ideas.schemas import (
     IdeaUpdate,
     StatusChange,
 )
+from portal.notifications import pages as notifications_pages
 from portal.notifications import views as notifications
 from portal.notifications.schemas import (
     FollowRead,
@@ -858,6 +859,14 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/teams/{slug}/inbox", routing_pages.team_inbox),
         Page("GET", "/teams/{slug}/digests", results_pages.team_digests),
         Page("POST", "/teams/{slug}/digests", results_pages.digest_compile, tx="write"),
+        Page("GET", "/notifications", notifications_pages.notifications_page),
+        Page("POST", "/notifications/read", notifications_pages.notifications_read_all, tx="write"),
+        Page("POST", "/notifications/{notification_id}/read", notifications_pages.notification_read, tx="write"),
+        Page("GET", "/settings/notifications", notifications_pages.preferences_page),
+        Page("POST", "/settings/notifications", notifications_pages.preferences_save, tx="write"),
+        Page("POST", "/ideas/{idea_id}/follow", notifications_pages.idea_follow, tx="write"),
+        Page("GET", "/unsubscribe/{token}", notifications_pages.unsubscribe_page, access="anyone", tx=None),
+        Page("POST", "/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone", tx="write"),
         Page("GET", "/settings", teams_pages.settings_page),
         Page("POST", "/settings", teams_pages.settings_save, tx="write"),
         Page("POST", "/settings/language", teams_pages.set_language, access="anyone", tx="write"),
@@ -889,4 +898,6 @@ def page_routes(settings: Settings) -> list[Page]:
     ]
     if settings.environment in ("development", "test"):  # never registered in production
         pages.append(Page("POST", "/dev/sign-in", auth_pages.dev_sign_in, access="anyone", tx="write"))
+    if settings.environment == "development" and settings.dev_maildir:
+        pages.append(Page("GET", "/dev/mail", notifications_pages.dev_mail, tx=None))
     return pages

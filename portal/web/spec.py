@@ -27,7 +27,7 @@ PATH_PARAM = re.compile(r"\{(\w+)\}")
 ID_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
 SLUG_SCHEMA: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 63}
 EMAIL_SCHEMA: dict[str, Any] = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": 254}
-PathKind = Literal["id", "slug", "email", "tag"]
+PathKind = Literal["id", "slug", "email", "tag", "token"]
 PATH_KINDS: dict[str, PathKind] = {
     "idea_id": "id",
     "comment_id": "id",
@@ -42,13 +42,17 @@ PATH_KINDS: dict[str, PathKind] = {
     "team": "slug",
     "email": "email",
     "tag": "tag",
+    "token": "token",
 }
+# An unsubscribe link's token (secrets.token_urlsafe).
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{16,128}$"
 TAG_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": TAG_PATTERN}
 KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {
     "id": ID_SCHEMA,
     "slug": SLUG_SCHEMA,
     "email": EMAIL_SCHEMA,
     "tag": TAG_SCHEMA,
+    "token": {"type": "string", "pattern": TOKEN_PATTERN},
 }
 
 
