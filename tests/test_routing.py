@@ -144,7 +144,7 @@ async def test_overdue_is_recorded_once(client, auth, db):
     await service_map_fixture(client, auth)
     await make_idea(client, auth(), services=["laptop-setup"])
     await relay_all(db)
-    await db.execute("UPDATE routings SET due_at = now() - interval '1 minute'")
+    await db.execute("UPDATE routings SET routed_at = now() - interval '2 hours', due_at = now() - interval '1 minute'")
     assert await mark_overdue(db) == 3
     assert await mark_overdue(db) == 0
     assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'routing.overdue'") == 3

@@ -116,7 +116,7 @@ MARK_ESCALATED = """
 UPDATE routings r SET escalated_at = now()
 FROM teams t
 WHERE t.id = r.team_id AND r.state = 'pending' AND r.overdue_notified_at IS NOT NULL AND r.escalated_at IS NULL
-  AND r.due_at < now() - (r.due_at - r.routed_at)
+  AND r.due_at < now() - greatest(r.due_at - r.routed_at, interval '0')
 RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
 """
 
