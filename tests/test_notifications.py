@@ -304,3 +304,27 @@ async def test_an_unsubscribe_link_turns_email_off_for_its_kinds_only(client, au
     }
     assert prefs["status_changed"]["email"] == "off" and prefs["status_changed"]["portal"] == "instant"
     assert prefs["comment"]["email"] is None
+
+
+async def test_a_commenter_hears_of_later_comments_only(client, auth, db):
+    idea = await routed(client, auth, db)
+    for who in ("ann", "bob", "cat"):  # relayed together, in one batch
+        await client.post(
+            f"/api/v1/ideas/{idea['id']}/comments", headers=auth(f"{who}@example.com"), json={"body": who}
+        )
+    await relay_all(db)
+    told = {
+        who: len((await notifications(client, auth(f"{who}@example.com")))["items"]) for who in ("ann", "bob", "cat")
+    }
+    assert told == {"ann": 2, "bob": 1, "cat": 0}
+
+
+async def test_notifications_are_not_events_and_other_events_still_flow(client, auth, db):
+    idea = await routed(client, auth, db)
+    await change_status(client, auth, idea["id"], "planned")
+    await relay_all(db)
+    assert await db.fetchval("SELECT count(*) FROM notifications") > 0
+    types = {row["type"] for row in await db.fetch("SELECT DISTINCT type FROM events")}
+    assert "idea.status_changed" in types and not any(t.startswith("notification") for t in types)
+    listed = await (await client.get("/api/v1/events/types", headers=auth.admin)).json()
+    assert not any("notification" in t["type"] for t in listed)

@@ -53,9 +53,10 @@ async def _followers(
     actor: int | None,
     data: dict[str, Any],
     team_id: int | None = None,
+    before_comment: int | None = None,
 ) -> int:
     excluded = [actor] if actor is not None else []
-    return await conn.fetchval(q.NOTIFY_FOLLOWERS, event["id"], kind, idea_id, team_id, data, excluded)
+    return await conn.fetchval(q.NOTIFY_FOLLOWERS, event["id"], kind, idea_id, team_id, data, excluded, before_comment)
 
 
 async def _listed(
@@ -120,7 +121,9 @@ async def comment_created(conn: Connection, event: Event) -> int:
         team_id=None,
         data=told,
     )
-    return due + await _followers(conn, event, "comment", data["idea_id"], actor, told)
+    return due + await _followers(
+        conn, event, "comment", data["idea_id"], actor, told, before_comment=data["comment_id"]
+    )
 
 
 def _to_leads(kind: str, *, with_idea: bool = True) -> Callable[[Connection, Event], Awaitable[int]]:

@@ -33,15 +33,17 @@ SELECT count(*) FILTER (WHERE email = 'instant') FROM inserted
 """
 
 # The followers of idea $3, except the employees in $6 (who caused the event) and anyone who
-# unfollowed the idea: its author, voters and commenters, and who follows it, one of its teams
-# (as routed), one of its services or one of its tags. Each is told for the closest reason.
+# unfollowed the idea: its author, voters and commenters (for a comment, $7, those who commented
+# before it), and who follows it, one of its teams (as routed), one of its services or one of its
+# tags. Each is told for the closest reason.
 NOTIFY_FOLLOWERS = (
     """
 WITH idea AS (SELECT id, author_id, tags FROM ideas WHERE id = $3),
 candidates AS (
     SELECT author_id AS employee_id, 'author' AS reason, 1 AS closeness FROM idea
     UNION ALL
-    SELECT DISTINCT author_id, 'commenter', 2 FROM comments WHERE idea_id = $3 AND deleted_at IS NULL
+    SELECT DISTINCT author_id, 'commenter', 2 FROM comments
+    WHERE idea_id = $3 AND deleted_at IS NULL AND ($7::bigint IS NULL OR id < $7)
     UNION ALL
     SELECT employee_id, 'voter', 3 FROM votes WHERE idea_id = $3
     UNION ALL
