@@ -10,8 +10,15 @@
     (the old feed stalled for as long as any transaction anywhere stayed open): from each idea's
     201 to its event arriving on an SSE stream, and to it being served by the pull feed (polled
     every 10 ms).
+(d) Notifications: the vote storm of (b) lands on ideas their authors follow, and must create no
+    notification; 1,000 comments across 100 ideas followed by 5,000 employees (who chose email at
+    once for comments) must create exactly the notifications the followers, authors and earlier
+    commenters are owed, and at most one email per follower per coalescing window; status changes
+    at 50/s, each on another author's idea: latency from the 201 to the email being accepted by a
+    real SMTP server (`portal mail-sink`), p50/p99.
 Targets: idea -> inbox p99 <= 250 ms; idea -> webhook p99 <= 500 ms; the pipeline keeps up with
-the vote rate of bench/votes.py; feed p99 well under a second with a transaction held elsewhere.
+the vote rate of bench/votes.py; feed p99 well under a second with a transaction held elsewhere;
+status change -> email p99 <= 2 s at 50/s.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from bench.harness import (
 )
 from portal.auth.tokens import mint_dev_token
 from portal.config import PROJECT_ROOT, Settings
+from portal.db import fetch_row
 from tests.servers import TestServers
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
@@ -147,6 +155,146 @@ async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver
     return result.rps, (receiver.count - before) / drained, receiver.count - before
 
 
+async def notification_count(db: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(db)
+    try:
+        row = await fetch_row(
+            conn, "SELECT (SELECT count(*) FROM notifications) AS n, (SELECT count(*) FROM notification_emails) AS e"
+        )
+        return row["n"], row["e"]
+    finally:
+        await conn.close()
+
+
+async def comment_flurry(
+    api: str, db: str, tokens: list[str], first: int, window: float
+) -> tuple[int, int, int, int, float]:
+    """100 new ideas, each followed by 50 of 5,000 employees (email at once for comments), then
+    1,000 comments (10 per idea, by 10 commenters each). Answers (expected notifications, created,
+    emails, followers emailed more than once per window, seconds to send them all)."""
+    authors, followers = tokens[first : first + 100], list(range(first + 100, first + 5100))
+    commenters = tokens[first + 5100 : first + 5110]
+    ideas: list[int] = []
+    async with aiohttp.ClientSession() as session:
+        for n, token in enumerate(authors):
+            async with session.post(
+                f"{api}/api/v1/ideas",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"title": f"Followed idea {n}"},
+            ) as response:
+                ideas.append((await response.json())["id"])
+        conn = await asyncpg.connect(db)
+        await conn.execute(
+            """
+            INSERT INTO follows (employee_id, idea_id)
+            SELECT e.id, ($1::bigint[])[1 + (n - 1) % 100]
+            FROM unnest($2::text[]) WITH ORDINALITY AS f(email, n) JOIN employees e ON e.email = f.email
+            """,
+            ideas,
+            [f"e{n + 1}@example.com" for n in followers],
+        )
+        await conn.execute(
+            """
+            INSERT INTO notification_preferences (employee_id, kind, portal, email)
+            SELECT id, 'comment', 'instant', 'instant' FROM employees WHERE email = ANY ($1::text[])
+            """,
+            [f"e{n + 1}@example.com" for n in followers],
+        )
+        started = time.monotonic()
+        requests = [
+            ("POST", f"{api}/api/v1/ideas/{idea}/comments", {"Authorization": f"Bearer {commenters[c]}"})
+            for c in range(10)
+            for idea in ideas
+        ]
+        semaphore = asyncio.Semaphore(32)
+
+        async def post(method: str, url: str, headers: dict[str, str]) -> None:
+            async with semaphore, session.post(url, headers=headers, json={"body": "Me too"}) as response:
+                assert response.status == 201, await response.text()
+
+        await asyncio.gather(*(post(*request) for request in requests))
+    # Owed: per comment, the idea's followers, its author and those who commented on it earlier.
+    owed = await conn.fetchval(
+        """
+        SELECT count(*) FROM comments c
+        JOIN LATERAL (
+            SELECT employee_id FROM follows WHERE idea_id = c.idea_id
+            UNION SELECT author_id FROM ideas WHERE id = c.idea_id
+            UNION SELECT author_id FROM comments earlier WHERE earlier.idea_id = c.idea_id AND earlier.id < c.id
+        ) r ON r.employee_id <> c.author_id
+        WHERE c.idea_id = ANY ($1::bigint[])
+        """,
+        ideas,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        pending = await conn.fetchval(
+            "SELECT count(*) FROM notifications n LEFT JOIN notification_emails m ON m.id = n.email_id "
+            "WHERE n.kind = 'comment' AND n.idea_id = ANY ($1::bigint[]) AND n.email = 'instant' "
+            "AND (m.id IS NULL OR m.state <> 'sent')",
+            ideas,
+        )
+        created = await conn.fetchval(
+            "SELECT count(*) FROM notifications WHERE kind = 'comment' AND idea_id = ANY ($1::bigint[])", ideas
+        )
+        if created >= owed and pending == 0:
+            break
+        await asyncio.sleep(0.2)
+    sent_in = time.monotonic() - started
+    emails = await conn.fetchval(
+        "SELECT count(DISTINCT m.id) FROM notification_emails m JOIN notifications n ON n.email_id = m.id "
+        "WHERE n.idea_id = ANY ($1::bigint[])",
+        ideas,
+    )
+    # Two emails to one follower closer together than the window (less 5% for clock granularity).
+    crowded = await conn.fetchval(
+        """
+        SELECT count(DISTINCT recipient_id) FROM (
+            SELECT recipient_id, sending_at - lag(sending_at) OVER (PARTITION BY recipient_id ORDER BY sending_at) AS gap
+            FROM notification_emails
+        ) gaps WHERE gap < make_interval(secs => $1 * 0.95)
+        """,
+        window,
+    )
+    await conn.close()
+    return owed, created, emails, crowded, sent_in
+
+
+async def status_emails(
+    api: str, db: str, admin: dict[str, str], rate: float, ideas: list[tuple[int, str]], maildir: Path
+) -> list[float]:
+    """Status changes at `rate`, each on another author's idea: seconds from the 201 to the SMTP
+    server accepting the author's email."""
+    from portal.mailsink import read
+
+    changed: dict[str, float] = {}
+    async with aiohttp.ClientSession() as session:
+
+        async def change(idea_id: int, title: str) -> None:
+            async with session.post(
+                f"{api}/api/v1/ideas/{idea_id}/status",
+                headers=admin,
+                json={"status": "under_review", "reason": "Looking into it"},
+            ) as response:
+                assert response.status == 200, await response.text()
+                changed[title] = time.time()
+
+        start, tasks = time.monotonic(), []
+        for n, (idea_id, title) in enumerate(ideas):
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(change(idea_id, title)))
+        await asyncio.gather(*tasks)
+    received: dict[str, float] = {}
+    deadline = time.monotonic() + 60
+    while len(received) < len(changed) and time.monotonic() < deadline:
+        for mail in read(maildir):
+            subject = mail.subject
+            if subject.startswith("Status changed: ") and subject[16:] in changed:
+                received.setdefault(subject[16:], mail.received_at)
+        await asyncio.sleep(0.5)
+    return [received[title] - at for title, at in changed.items() if title in received]
+
+
 async def feed_end(session: aiohttp.ClientSession, api: str, admin: dict[str, str]) -> str:
     """The cursor after every event so far."""
     cursor = ""
@@ -248,9 +396,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=50.0, help="ideas per second in (a)")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--votes", type=int, default=8000)
+    parser.add_argument("--votes", type=int, default=8000, help="voters; at least 6,110 for (d)")
     parser.add_argument("--worker-threads", type=int, default=8)
     parser.add_argument("--feed-ideas", type=int, default=200, help="ideas posted one by one in (c)")
+    parser.add_argument("--window", type=float, default=10.0, help="the coalescing window in (d), seconds")
+    parser.add_argument("--status-rate", type=float, default=50.0, help="status changes per second in (d)")
+    parser.add_argument("--status-seconds", type=float, default=10.0)
     args = parser.parse_args()
 
     servers = TestServers.start()
@@ -264,6 +415,15 @@ async def main() -> None:
     hook_port, api_port = free_port(), free_port()
     await web.TCPSite(runner, "127.0.0.1", hook_port).start()
     try:
+        maildir = logs / "mail"
+        mail_port = free_port()
+        processes.append(
+            spawn(
+                [sys.executable, "-m", "portal", "mail-sink", "--port", str(mail_port), "--maildir", str(maildir)],
+                {**os.environ},
+                logs / "mail-sink.log",
+            )
+        )
         url = await fresh_database(servers)
         await prepare(url, args.votes)
         settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
@@ -281,6 +441,11 @@ async def main() -> None:
             "PORTAL_WRITE_RATE_LIMIT": str(10**9),
             "PORTAL_LOG_LEVEL": "WARNING",
             "PORTAL_WORKER_THREADS": str(args.worker_threads),
+            "PORTAL_SMTP_HOST": "127.0.0.1",
+            "PORTAL_SMTP_PORT": str(mail_port),
+            "PORTAL_SMTP_SECURITY": "none",
+            "PORTAL_NOTIFICATION_WINDOW_SECONDS": str(args.window),
+            "PORTAL_NOTIFICATION_SWEEP_SECONDS": "1",
         }
         api = f"http://127.0.0.1:{api_port}"
         processes.append(
@@ -302,8 +467,22 @@ async def main() -> None:
 
         inbox, hooks = await steady_ideas(api, url, tokens, args.rate, args.seconds, receiver)
         ideas = min(400, int(args.rate * args.seconds))  # vote only on ideas that (a) created
+        before_storm = await notification_count(url)
         vote_rps, event_rate, delivered = await vote_storm(api, tokens, ideas, receiver)
+        after_storm = await notification_count(url)
         streamed, pulled = await feed_latency(api, servers.admin_database_url, admin, tokens, args.feed_ideas)
+        flurry = await comment_flurry(api, url, tokens, 1000, args.window)
+        conn = await asyncpg.connect(url)
+        unvoted = [
+            (row["id"], row["title"])
+            for row in await conn.fetch(
+                "SELECT id, title FROM ideas WHERE id > $1 AND title LIKE 'Steady idea %' ORDER BY id LIMIT $2",
+                ideas,
+                int(args.status_rate * args.status_seconds),
+            )
+        ]
+        await conn.close()
+        mailed = await status_emails(api, url, admin, args.status_rate, unvoted, maildir)
     finally:
         for process in processes:
             stop_process(process)
@@ -338,6 +517,21 @@ async def main() -> None:
     print(
         f"    idea 201 -> pull feed (10 ms)   p50 {pct(pulled, 0.5):6.1f} ms  p99 {pct(pulled, 0.99):6.1f} ms"
         f"  max {max(pulled) * 1000:6.1f} ms"
+    )
+    owed, created, emails, crowded, sent_in = flurry
+    print("(d) notifications")
+    print(
+        f"    vote storm on followed ideas    {after_storm[0] - before_storm[0]} notifications, "
+        f"{after_storm[1] - before_storm[1]} emails created by {delivered} votes (target 0)"
+    )
+    print(
+        f"    1,000 comments, 100 ideas, 5,000 followers: {created} notifications (owed {owed}: "
+        f"{'exact' if created == owed else 'MISMATCH'}); {emails} emails, sent in {sent_in:.1f} s; "
+        f"followers emailed twice within a {args.window:.0f} s window: {crowded} (target 0)"
+    )
+    print(
+        f"    status change -> email accepted p50 {pct(mailed, 0.5):6.1f} ms  p99 {pct(mailed, 0.99):6.1f} ms"
+        f"   ({len(mailed)} changes at {args.status_rate:.0f}/s; target p99 <= 2 s)"
     )
     print(f"logs: {logs}")
 

@@ -18,6 +18,8 @@ PAGES = [
     "/teams/it/inbox",
     "/teams/it/digests",
     "/settings",
+    "/notifications",
+    "/settings/notifications",
     "/admin/teams",
     "/admin/services",
     "/admin/routing-rules",

@@ -103,6 +103,45 @@ async def test_a_lead_answers_from_the_inbox_and_moves_the_status_and_the_author
     await shots.take(author, "author-sees-answer")
 
 
+async def test_an_author_hears_of_a_comment_live_and_follows_the_notification_to_it(site, browser, shots, db):
+    await relay_all(db)
+    author = await new_page(browser)
+    await dev_sign_in(author, site, "aiko@example.com")
+    badge = author.locator("[data-unread-count]")
+    await author.get_by_role("link", name="Notifications").click()
+    if await author.get_by_role("button", name="Mark all as read").count():
+        await author.get_by_role("button", name="Mark all as read").click()
+    await expect(badge).to_be_hidden()
+
+    colleague = await new_page(browser)
+    await dev_sign_in(colleague, site, "sam@example.com")
+    await _open_idea(colleague, site, PRINTING_IDEA)
+    await colleague.get_by_label("Add a comment").fill("Sales would use this every week, @AikoTanaka.")
+    await colleague.get_by_role("button", name="Post comment").click()
+    await expect(colleague.locator("#comment-list")).to_contain_text("Sales would use this every week")
+    await relay_all(db)  # what the worker does within moments
+
+    await expect(badge).to_have_text("1", timeout=5000)  # no reload: the page's event stream
+    await shots.take(author, "bell")
+    await author.get_by_role("link", name="Notifications").click()
+    notification = author.locator(".notification").first
+    await expect(notification).to_contain_text("Sam Patel mentioned you on")
+    await expect(notification).to_contain_text("You were mentioned")
+    await shots.take(author, "notifications")
+    await notification.get_by_role("link").click()
+    await expect(author.get_by_role("heading", level=1)).to_have_text(PRINTING_IDEA)
+    assert re.search(r"#comment-\d+$", author.url)
+    await author.get_by_role("link", name="Notifications").click()
+    await author.get_by_role("button", name="Mark as read").click()
+    await expect(badge).to_be_hidden()
+    await author.get_by_role("link", name="Choose what you hear about, and how").click()
+    await author.get_by_role("combobox", name=re.compile("Someone mentions me")).nth(1).select_option("daily")
+    await author.get_by_role("button", name="Save").click()
+    await expect(author.get_by_role("status")).to_have_text("Saved.")
+    await shots.take(author, "notification-settings")
+    assert author.problems == [] and colleague.problems == []
+
+
 async def test_an_admin_adds_a_service_and_the_service_map_shows_the_new_edge(site, browser, shots):
     admin = await new_page(browser)
     await dev_sign_in(admin, site, "admin@example.com")
