@@ -88,6 +88,12 @@ def test_dev_starts_serves_stops_cleanly_and_keeps_data(tmp_path):
         )
         seeded = len(ideas["items"])
         assert seeded >= 4
+        # The demo ideas reach the leads' inboxes; the local mail sink keeps the emails telling them.
+        assert any(f"http://127.0.0.1:{port}/dev/mail" in line for line in printed)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list((data_dir / "mail" / "new").glob("*")):
+            time.sleep(0.2)
+        assert list((data_dir / "mail" / "new").glob("*"))
     finally:
         stop_seconds = _stop(process)
     assert stop_seconds < 15

@@ -46,7 +46,7 @@ def send_deliveries(delivery_ids: list[int]) -> None:
 
 @dramatiq.actor(actor_name="outbox.relay", queue_name="outbox", max_retries=10, min_backoff=500)
 async def relay_events() -> None:
-    """Hands undispatched events to routing, results and webhooks, batch by batch."""
+    """Hands undispatched events to routing, results, notifications and webhooks, batch by batch."""
     for _ in range(RELAY_BATCHES_PER_MESSAGE):
         async with unit_of_work(pool()) as conn:
             relayed = await relay.relay_batch(conn, limit=RELAY_BATCH)

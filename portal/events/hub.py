@@ -143,7 +143,7 @@ class FeedHub:
                 watch.offer(("unread", watch.unread))
 
     async def poll_if_listened(self) -> None:
-        if self.subscriptions or self.watches:
+        if self.subscriptions or any(watch.idea_ids for watch in self.watches):
             await self.poll()
         else:
             self.head = None  # nobody listening: start from the head when someone comes
