@@ -29,6 +29,8 @@ class WriteRateLimiter:
         self.limit = limit
         self.window = window_seconds
         self.pending: Counter[tuple[int, str]] = Counter()
+        # Counts on their way to Redis: still counted until the totals that include them are known.
+        self.in_flight: Counter[tuple[int, str]] = Counter()
         self._stopping = asyncio.Event()
         self.known: dict[tuple[int, str], int] = {}
 
@@ -41,7 +43,7 @@ class WriteRateLimiter:
     def try_acquire(self, credential: str) -> bool:
         """Counts one write for the credential; False when the limit is reached."""
         key = self._key(credential)
-        if self.known.get(key, 0) + self.pending[key] >= self.limit:
+        if self.known.get(key, 0) + self.in_flight[key] + self.pending[key] >= self.limit:
             return False
         self.pending[key] += 1
         return True
@@ -50,6 +52,7 @@ class WriteRateLimiter:
         if not self.pending:
             return
         batch, self.pending = self.pending, Counter()
+        self.in_flight = batch
         keys = list(batch)
         try:
             async with self.client.pipeline(transaction=False) as pipe:
@@ -64,6 +67,7 @@ class WriteRateLimiter:
             totals = {key: self.known.get(key, 0) + batch[key] for key in keys}
         current = int(time.time()) // self.window
         self.known = {key: total for key, total in {**self.known, **totals}.items() if key[0] == current}
+        self.in_flight = Counter()
 
     async def run(self) -> None:
         """Flushes every FLUSH_SECONDS until stop(), then once more. Stopped, not cancelled: a

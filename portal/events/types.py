@@ -33,6 +33,7 @@ EVENT_TYPES: dict[str, str] = {
     "routing_rule.deleted": "A routing rule was removed.",
     "results.compiled": "An idea's tallies by team and side were compiled.",
     "digest.compiled": "A team's digest was compiled.",
+    "thanks.sent": "An employee thanked a team or a colleague (a private message is not included).",
     "team.created": "A team was created.",
     "team.updated": "A team's name or response time changed.",
     "team.lead_assigned": "A team gained a lead.",

@@ -174,6 +174,37 @@ async def escalated(conn: Connection, event: Event) -> int:
     )
 
 
+async def thanked(conn: Connection, event: Event) -> int:
+    """A colleague hears their thanks; a team's leads hear the team's (private ones too)."""
+    data = event["data"]
+    row = await conn.fetchrow(q.THANKS, data["id"])
+    if row is None:
+        return 0
+    told = {"message": row["message"], "by_name": row["by_name"], "thanks_id": data["id"]}
+    if row["to_employee_id"] is not None:
+        return await _listed(
+            conn,
+            event,
+            "thanks",
+            recipients=[row["to_employee_id"]],
+            reason="thanked",
+            idea_id=row["idea_id"],
+            team_id=None,
+            data=told,
+        )
+    leads = [lead["employee_id"] for lead in await conn.fetch(q.TEAM_LEADS, row["to_team_id"])]
+    return await _listed(
+        conn,
+        event,
+        "thanks",
+        recipients=leads,
+        reason="lead",
+        idea_id=row["idea_id"],
+        team_id=row["to_team_id"],
+        data={**told, "team": row["team"], "team_name": row["team_name"]},
+    )
+
+
 HANDLERS: dict[str, Callable[[Connection, Event], Awaitable[int]]] = {
     "idea.status_changed": status_changed,
     "routing.responded": responded,
@@ -182,6 +213,7 @@ HANDLERS: dict[str, Callable[[Connection, Event], Awaitable[int]]] = {
     "routing.overdue": _to_leads("overdue"),
     "routing.escalated": escalated,
     "digest.compiled": _to_leads("digest", with_idea=False),
+    "thanks.sent": thanked,
 }
 
 

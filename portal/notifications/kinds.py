@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-Kind = Literal["status_changed", "responded", "comment", "mention", "routed", "overdue", "digest"]
-Reason = Literal["author", "voter", "commenter", "follower", "mentioned", "lead", "admin"]
+Kind = Literal["status_changed", "responded", "comment", "mention", "routed", "overdue", "digest", "thanks"]
+Reason = Literal["author", "voter", "commenter", "follower", "mentioned", "lead", "admin", "thanked"]
 Mode = Literal["instant", "daily", "off"]
 
 KINDS: dict[str, str] = {
@@ -16,10 +16,11 @@ KINDS: dict[str, str] = {
     "routed": "An idea reached the inbox of a team you lead.",
     "overdue": "A routed idea is overdue (leads; admins after a second response period).",
     "digest": "A digest of a team you lead was compiled.",
+    "thanks": "A colleague thanked you, or a team you lead.",
 }
 # Those told because the notification is about them or their work hear at once by email; those
 # following along get a daily email unless they choose otherwise.
-DIRECT_REASONS = frozenset({"author", "mentioned", "lead", "admin"})
+DIRECT_REASONS = frozenset({"author", "mentioned", "lead", "admin", "thanked"})
 
 
 def default_email(reason: str) -> Mode:

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "routed": _("An idea reaches a team I lead"),
     "overdue": _("A routed idea is overdue (leads and admins)"),
     "digest": _("A digest of a team I lead is ready"),
+    "thanks": _("Someone thanks me or a team I lead"),
 }
 REASON_LABELS = {
     "author": _("Your idea"),
@@ -40,6 +41,7 @@ REASON_LABELS = {
     "mentioned": _("You were mentioned"),
     "lead": _("Your team"),
     "admin": _("As an admin"),
+    "thanked": _("Thanks to you"),
 }
 
 
@@ -145,7 +147,7 @@ async def preferences_save(view: View) -> web.Response:
 
 def _default_email(kind: str) -> str:
     """The email default for someone following along (a stored choice applies to every reason)."""
-    return "instant" if kind in ("mention", "routed", "overdue", "digest") else "daily"
+    return "instant" if kind in ("mention", "routed", "overdue", "digest", "thanks") else "daily"
 
 
 async def idea_follow(view: View) -> web.Response:

@@ -91,6 +91,13 @@ EMPLOYEE_BY_EMAIL = "SELECT id, coalesce(nullif(name, ''), email) AS name FROM e
 
 COMMENT_BODY = "SELECT body FROM comments WHERE id = $1"
 
+THANKS = """
+SELECT t.message, t.to_employee_id, t.to_team_id, t.idea_id, tm.slug AS team, tm.name AS team_name,
+       coalesce(nullif(e.name, ''), e.email) AS by_name
+FROM thanks t JOIN employees e ON e.id = t.sender_id LEFT JOIN teams tm ON tm.id = t.to_team_id
+WHERE t.id = $1
+"""
+
 # $1 addresses, $2 names with their spaces removed (lower case).
 MENTIONED = """
 SELECT id FROM employees

@@ -26,6 +26,8 @@ SENTENCES = {
     "overdue": _("“{title}” is overdue in the inbox of {team}."),
     "escalated": _("“{title}” is still unanswered by {team}, a full response period past due."),
     "digest": _("The digest of {team} is ready."),
+    "thanks": _("{by} thanked you: {message}"),
+    "thanks_team": _("{by} thanked {team}: {message}"),
 }
 SUBJECTS = {
     "status_changed": _("Status changed: {title}"),
@@ -35,6 +37,7 @@ SUBJECTS = {
     "routed": _("New in the inbox of {team}: {title}"),
     "overdue": _("Overdue: {title}"),
     "digest": _("Digest ready: {team}"),
+    "thanks": _("Thanks from {by}"),
 }
 SEVERAL = _("{count} updates from Idea Portal")
 SOMEONE = _("Someone")
@@ -51,6 +54,7 @@ def _fields(n: Mapping[str, Any], gettext: Translate) -> dict[str, str]:
         "to": gettext(LABELS["status"].get(data.get("to", ""), data.get("to", ""))),
         "decision": gettext(LABELS["state"].get(data.get("decision", ""), data.get("decision", ""))),
         "role": gettext(LABELS["role"].get(role, role)) if role else "",
+        "message": data.get("message") or "",
     }
 
 
@@ -59,6 +63,8 @@ def sentence(n: Mapping[str, Any], gettext: Translate) -> str:
     kind = n["kind"]
     if kind == "overdue" and n["data"].get("escalated"):
         kind = "escalated"
+    elif kind == "thanks" and n["data"].get("team"):
+        kind = "thanks_team"
     elif kind == "status_changed" and not n["data"].get("by_name"):
         kind = "status_changed_anonymous"
     return gettext(SENTENCES[kind]).format(**_fields(n, gettext))
@@ -75,6 +81,8 @@ def path(n: Mapping[str, Any]) -> str:
     """Where the notification leads in the web client."""
     if n["kind"] == "digest" and n.get("team"):
         return f"/teams/{n['team']}/digests"
+    if n["kind"] == "thanks":
+        return "/thanks"
     idea_id = n.get("idea_id")
     if idea_id is None:
         return "/notifications"

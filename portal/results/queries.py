@@ -62,7 +62,13 @@ SELECT
      FROM mine WHERE routed_at < $3) AS response_rate,
     (SELECT round((percentile_cont(0.5) WITHIN GROUP (
                  ORDER BY extract(epoch FROM responded_at - routed_at)) / 3600)::numeric, 2)
-     FROM mine WHERE responded_at IS NOT NULL AND responded_at < $3) AS median_response_hours
+     FROM mine WHERE responded_at IS NOT NULL AND responded_at < $3) AS median_response_hours,
+    (SELECT count(*) FROM thanks WHERE to_team_id = $1 AND created_at >= $2 AND created_at < $3) AS thanks_received,
+    coalesce((SELECT json_agg(x) FROM (
+                  SELECT t.message, coalesce(nullif(e.name, ''), e.email) AS from_name, t.idea_id, t.created_at
+                  FROM thanks t JOIN employees e ON e.id = t.sender_id
+                  WHERE t.to_team_id = $1 AND t.public AND t.created_at >= $2 AND t.created_at < $3
+                  ORDER BY t.id DESC LIMIT 5) x), '[]') AS thanks
 """
 
 INSERT_DIGEST = """

@@ -66,6 +66,9 @@ from portal.teams.schemas import (
     TeamRead,
     TeamUpdate,
 )
+from portal.thanks import pages as thanks_pages
+from portal.thanks import views as thanks
+from portal.thanks.schemas import ThanksCreate, ThanksPage, ThanksQuery, ThanksRead
 from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
@@ -826,6 +829,42 @@ def notification_routes() -> list[Route]:
     return routes
 
 
+def thanks_routes() -> list[Route]:
+    return [
+        write(
+            "POST",
+            f"{API}/thanks",
+            thanks.send_thanks,
+            "Thank a team or a colleague (not yourself or your own team; honours Idempotency-Key)",
+            "thanks",
+            body=ThanksCreate,
+            response=ThanksRead,
+            status=201,
+            idempotent=True,
+        ),
+        read(
+            "GET",
+            f"{API}/thanks",
+            thanks.list_thanks,
+            "Thanks you may read (public ones, and private ones to or from you or your team), newest first",
+            "thanks",
+            query=ThanksQuery,
+            response=ThanksPage,
+            scope="teams:read",
+        ),
+        read(
+            "GET",
+            f"{API}/thanks/{{thanks_id}}",
+            thanks.get_thanks,
+            "Get one thanks you may read",
+            "thanks",
+            response=ThanksRead,
+            scope="teams:read",
+            errors=(404,),
+        ),
+    ]
+
+
 def all_routes() -> list[Route]:
     return [
         *operational_routes(),
@@ -835,6 +874,7 @@ def all_routes() -> list[Route]:
         *token_routes(),
         *pipeline_routes(),
         *notification_routes(),
+        *thanks_routes(),
     ]
 
 
@@ -867,6 +907,8 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("POST", "/ideas/{idea_id}/follow", notifications_pages.idea_follow, tx="write"),
         Page("GET", "/unsubscribe/{token}", notifications_pages.unsubscribe_page, access="anyone", tx=None),
         Page("POST", "/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone", tx="write"),
+        Page("GET", "/thanks", thanks_pages.thanks_page),
+        Page("POST", "/thanks", thanks_pages.thanks_send, tx="write"),
         Page("GET", "/settings", teams_pages.settings_page),
         Page("POST", "/settings", teams_pages.settings_save, tx="write"),
         Page("POST", "/settings/language", teams_pages.set_language, access="anyone", tx="write"),

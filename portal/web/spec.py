@@ -38,6 +38,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "employee_id": "id",
     "digest_id": "id",
     "notification_id": "id",
+    "thanks_id": "id",
     "slug": "slug",
     "team": "slug",
     "email": "email",

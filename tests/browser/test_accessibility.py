@@ -20,6 +20,7 @@ PAGES = [
     "/settings",
     "/notifications",
     "/settings/notifications",
+    "/thanks",
     "/admin/teams",
     "/admin/services",
     "/admin/routing-rules",

@@ -101,6 +101,13 @@ async def test_a_lead_answers_from_the_inbox_and_moves_the_status_and_the_author
     await expect(author.locator("#teams")).to_contain_text("Accepted")
     await expect(author.locator("#status .history")).to_contain_text("Scheduled for the next sprint")
     await shots.take(author, "author-sees-answer")
+    await author.locator("#teams li", has_text="it").first.get_by_role("link", name="Say thanks").click()
+    await expect(author.get_by_label("A team", exact=True)).to_have_value("it")
+    await author.get_by_label("Your message").fill("Thank you: no more paper forms for us.")
+    await author.get_by_role("button", name="Send thanks").click()
+    await expect(author.get_by_role("status")).to_have_text("Your thanks was sent.")
+    await expect(author.locator(".thanks").last).to_contain_text("Thank you: no more paper forms for us.")
+    await shots.take(author, "thanks-sent")
 
 
 async def test_an_author_hears_of_a_comment_live_and_follows_the_notification_to_it(site, browser, shots, db):
