@@ -20,6 +20,8 @@ EVENT_TYPES: dict[str, str] = {
     "idea.updated": "An idea's title, text, tags, services or teams changed.",
     "idea.status_changed": "An idea moved to another status.",
     "idea.routed": "An idea reached a team's inbox.",
+    "idea.merged": "A duplicate was merged into the root of its chain: its votes and followers moved there.",
+    "idea.unmerged": "A merge was undone: the duplicate's votes, followers and routings were restored.",
     "vote.cast": "An employee voted for an idea.",
     "vote.withdrawn": "An employee withdrew a vote.",
     "comment.created": "A comment was posted.",

@@ -16,7 +16,7 @@ from aiohttp import web
 from portal.comments import service as comments
 from portal.comments.schemas import CommentQuery, CommentWrite
 from portal.errors import ValidationFailed
-from portal.ideas import listing, service
+from portal.ideas import listing, merging, service
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
 from portal.notifications import service as notifications
@@ -71,6 +71,7 @@ async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
         "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
         "votes_closed": idea.status in CLOSED_STATUSES,
         "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
+        "merged": await merging.merged_into(view.conn, idea_id),
     }
 
 

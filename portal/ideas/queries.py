@@ -48,6 +48,7 @@ UNION
 SELECT s.provider_team_id FROM idea_services x JOIN services s ON s.id = x.service_id WHERE x.idea_id = $1
 """
 IDEA_EXISTS = "SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1)"
+IDEA_STATUS = "SELECT status FROM ideas WHERE id = $1"
 SET_STATUS = """
 UPDATE ideas SET status = $2, duplicate_of = $3, updated_at = now() WHERE id = $1
 """

@@ -8,6 +8,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
 from portal.events import outbox
+from portal.ideas import merge_queries, merging, rankings
 from portal.ideas import queries as q
 from portal.ideas.schemas import (
     ConcernedTeam,
@@ -125,8 +126,24 @@ async def leads_a_provider(conn: Connection, caller: Caller, *, idea_id: int) ->
     return await leads_any(conn, caller, providers)
 
 
+async def _merge_partner(conn: Connection, idea_id: int, change: StatusChange) -> int | None:
+    """The other idea a status change merges into or out of (read before locking, to lock both
+    in order first; checked again once locked)."""
+    if change.status == "duplicate" and change.duplicate_of is not None:
+        if not await conn.fetchval(q.IDEA_EXISTS, change.duplicate_of):
+            return None
+        return await merging.root_of(conn, change.duplicate_of)
+    if change.status == "open" and await conn.fetchval(q.IDEA_STATUS, idea_id) == "duplicate":
+        active = await conn.fetchrow(merge_queries.ACTIVE_MERGE, idea_id)
+        return await merging.root_of(conn, active["into_idea_id"]) if active else None
+    return None
+
+
 async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
     actor = caller.require_employee()
+    partner = await _merge_partner(conn, idea_id, change)
+    if partner is not None:
+        await merging.lock_pair(conn, idea_id, partner)
     current = await lock_idea(conn, idea_id)
     if not actor.is_admin and not await leads_a_provider(conn, caller, idea_id=idea_id):
         raise Forbidden("only a lead of a provider team this idea concerns, or an admin, may change its status")
@@ -140,8 +157,17 @@ async def change_status(conn: Connection, caller: Caller, *, idea_id: int, chang
         raise ValidationFailed(
             [{"field": "body.duplicate_of", "type": "unknown_idea", "message": "must name another existing idea"}]
         )
+    root = None
+    if change.status == "duplicate" and change.duplicate_of is not None:
+        root = await merging.resolve_target(conn, idea_id=idea_id, duplicate_of=change.duplicate_of)
+        if root != partner:  # the chain changed before the locks were taken
+            await merging.lock_pair(conn, idea_id, root)
     await conn.execute(q.SET_STATUS, idea_id, change.status, change.duplicate_of)
     await conn.execute(q.RECORD_STATUS_CHANGE, idea_id, current["status"], change.status, change.reason, actor.id)
+    if root is not None:
+        await merging.merge(conn, idea_id=idea_id, root=root, by=actor.id)
+    elif current["status"] == "duplicate":
+        root = await merging.unmerge(conn, idea_id=idea_id, by=actor.id)
     await outbox.record(
         conn,
         "idea.status_changed",
@@ -155,4 +181,9 @@ async def change_status(conn: Connection, caller: Caller, *, idea_id: int, chang
             "by": actor.id,
         },
     )
+    if root is not None:  # both ideas' results and ranking include the moved votes at once
+        from portal.results.service import compile_ideas  # results builds on ideas: imported late
+
+        await compile_ideas(conn, [idea_id, root])
+        await rankings.refresh(conn, [idea_id, root])  # last: it holds the ranking clock until commit
     return await get_idea(conn, idea_id=idea_id, viewer=actor.id)

@@ -39,8 +39,13 @@ def _tally(rows: list[asyncpg.Record]) -> dict:
 async def compile_pending(conn: Connection, *, limit: int = 500) -> list[int]:
     """Compiles the results of ideas marked since the last run; returns their ids."""
     idea_ids = [row["idea_id"] for row in await conn.fetch(q.TAKE_PENDING, limit)]
-    if not idea_ids:
-        return []
+    if idea_ids:
+        await compile_ideas(conn, idea_ids)
+    return idea_ids
+
+
+async def compile_ideas(conn: Connection, idea_ids: list[int]) -> None:
+    """Compiles these ideas' results now (a merge needs them at once)."""
     grouped: dict[int, list] = {idea_id: [] for idea_id in idea_ids}
     for row in await conn.fetch(q.TALLIES, idea_ids):
         grouped[row["idea_id"]].append(row)
@@ -56,7 +61,6 @@ async def compile_pending(conn: Connection, *, limit: int = 500) -> list[int]:
                 f"ideas/{idea_id}",
                 {"idea_id": idea_id, **tally, "compiled_at": compiled_at.isoformat()},
             )
-    return idea_ids
 
 
 async def get_results(conn: Connection, *, idea_id: int) -> IdeaResults:

@@ -1,6 +1,10 @@
 """SQL for votes. Both statements take the same parameters in the same slots:
 $1 idea id, $2 voter's employee id, $3 the voter's counter shard, $4 the voter's team slug,
-$5 the statuses in which votes are closed."""
+$5 the statuses in which votes are closed.
+
+Both read the idea's row FOR KEY SHARE (the lock the votes foreign key takes anyway, taken first):
+a merge locks the row FOR UPDATE, so a vote waits for a merge in progress and then sees the
+idea's new status, and a merge waits for the votes in flight (portal.ideas.merging)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ VOTE_COUNT = "(SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE i
 
 CAST_VOTE = f"""
 WITH idea AS (
-    SELECT id, status FROM ideas WHERE id = $1
+    SELECT id, status FROM ideas WHERE id = $1 FOR KEY SHARE
 ), cast_vote AS (
     INSERT INTO votes (idea_id, employee_id)
     SELECT id, $2 FROM idea WHERE status <> ALL($5::text[])
@@ -28,13 +32,13 @@ WITH idea AS (
     FROM cast_vote
 )
 -- The count is read from the statement's snapshot, before this vote; add it.
-SELECT (SELECT status FROM idea) AS status,
+SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status,
        {VOTE_COUNT.format(idea="$1")} + (SELECT count(*) FROM cast_vote)::int AS vote_count
 """
 
 WITHDRAW_VOTE = f"""
 WITH idea AS (
-    SELECT id, status FROM ideas WHERE id = $1
+    SELECT id, status FROM ideas WHERE id = $1 FOR KEY SHARE
 ), withdrawn AS (
     DELETE FROM votes
     WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
@@ -48,7 +52,7 @@ WITH idea AS (
            jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
     FROM withdrawn
 )
-SELECT (SELECT status FROM idea) AS status,
+SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status,
        {VOTE_COUNT.format(idea="$1")} - (SELECT count(*) FROM withdrawn)::int AS vote_count
 """
 

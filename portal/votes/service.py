@@ -17,6 +17,15 @@ from portal.votes import queries as q
 from portal.votes.schemas import VoteState
 
 SHARDS = 32
+# The root of a merged duplicate's chain: the one idea in it that is not a duplicate.
+ROOT = """
+WITH RECURSIVE chain AS (
+    SELECT id, duplicate_of, 1 AS depth FROM ideas WHERE id = $1
+    UNION ALL
+    SELECT i.id, i.duplicate_of, c.depth + 1 FROM ideas i JOIN chain c ON i.id = c.duplicate_of WHERE c.depth < 100
+)
+SELECT id FROM chain ORDER BY depth DESC LIMIT 1
+"""
 
 
 def shard_of(employee_id: int) -> int:
@@ -30,22 +39,33 @@ def _check(row: asyncpg.Record, idea_id: int) -> None:
         raise Conflict(f"the idea is {row['status']}; votes are closed", current_status=row["status"])
 
 
-async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
+# A vote for a duplicate counts for the idea it was merged into; a chain merged meanwhile is
+# followed this many times at most.
+MAX_REDIRECTS = 5
+
+
+async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str) -> asyncpg.Record:
     voter = caller.require_employee()
-    row = await fetch_row(
-        conn, q.CAST_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
-    )
-    _check(row, idea_id)
-    return VoteState(idea_id=idea_id, voted=True, vote_count=row["vote_count"])
+    for _ in range(MAX_REDIRECTS):
+        row = await fetch_row(
+            conn, statement, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
+        )
+        if row["status"] != "duplicate":
+            _check(row, idea_id)
+            return row
+        idea_id = await conn.fetchval(ROOT, idea_id)
+    raise Conflict("the idea is being merged; try again", current_status="duplicate")
+
+
+async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
+    """Votes for the idea, or, for a merged duplicate, for the idea it was merged into."""
+    row = await _vote(conn, caller, idea_id, q.CAST_VOTE)
+    return VoteState(idea_id=row["idea_id"], voted=True, vote_count=row["vote_count"])
 
 
 async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
-    voter = caller.require_employee()
-    row = await fetch_row(
-        conn, q.WITHDRAW_VOTE, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
-    )
-    _check(row, idea_id)
-    return VoteState(idea_id=idea_id, voted=False, vote_count=row["vote_count"])
+    row = await _vote(conn, caller, idea_id, q.WITHDRAW_VOTE)
+    return VoteState(idea_id=row["idea_id"], voted=False, vote_count=row["vote_count"])
 
 
 async def counts(conn: Connection, idea_ids: list[int]) -> dict[int, int]:
