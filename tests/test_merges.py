@@ -149,3 +149,14 @@ async def test_votes_arriving_on_either_idea_during_the_merge_are_neither_lost_n
     assert await voters(db, original) == set(early) | set(crowd)
     await relay_all(db)
     assert await counts_agree(db, original, duplicate)
+
+
+async def test_the_pages_of_both_ideas_link_the_merge(client, auth, db):
+    original, duplicate = await two_ideas(client, auth, db)
+    await mark(client, auth, duplicate, "duplicate", original)
+    response = await client.post("/dev/sign-in", data={"email": "olga@example.com", "next": "/"}, allow_redirects=False)
+    assert response.status == 303
+    page = await (await client.get(f"/ideas/{duplicate}")).text()
+    assert "Merged into another idea" in page and f'href="/ideas/{original}"' in page
+    page = await (await client.get(f"/ideas/{original}")).text()
+    assert "Duplicates merged into this idea" in page and "New hires wait for laptops" in page

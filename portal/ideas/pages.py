@@ -22,7 +22,7 @@ from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
 from portal.notifications import service as notifications
 from portal.results import service as results
 from portal.routing import service as routing
-from portal.routing.schemas import RoutingPreview, RoutingResponse
+from portal.routing.schemas import PositionWrite, RoutingPreview, RoutingResponse
 from portal.services import service as services
 from portal.teams import service as teams
 from portal.votes import service as votes
@@ -270,6 +270,16 @@ async def routing_respond(view: View) -> web.Response:
         context = await _idea_context(view, idea_id)
         return await view.render("ideas/detail.html", status=422, response_errors={team: errors}, **context)
     await routing.respond(view.conn, view.caller, idea_id=idea_id, slug=team, answer=data)
+    return view.redirect(_back(view, idea_id))
+
+
+async def routing_position(view: View) -> web.Response:
+    idea_id, team = view.path["idea_id"], view.path["team"]
+    data, errors = view.validate(PositionWrite, {"position": view.field("position"), "reason": view.field("reason")})
+    if data is None:
+        context = await _idea_context(view, idea_id)
+        return await view.render("ideas/detail.html", status=422, position_errors={team: errors}, **context)
+    await routing.take_position(view.conn, view.caller, idea_id=idea_id, slug=team, data=data)
     return view.redirect(_back(view, idea_id))
 
 

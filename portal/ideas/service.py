@@ -139,24 +139,41 @@ async def _merge_partner(conn: Connection, idea_id: int, change: StatusChange) -
     return None
 
 
-async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
-    actor = caller.require_employee()
-    partner = await _merge_partner(conn, idea_id, change)
-    if partner is not None:
-        await merging.lock_pair(conn, idea_id, partner)
-    current = await lock_idea(conn, idea_id)
-    if not actor.is_admin and not await leads_a_provider(conn, caller, idea_id=idea_id):
+async def _check_status_change(
+    conn: Connection, caller: Caller, idea_id: int, status: str, change: StatusChange
+) -> None:
+    if not caller.is_admin and not await leads_a_provider(conn, caller, idea_id=idea_id):
         raise Forbidden("only a lead of a provider team this idea concerns, or an admin, may change its status")
-    if not allowed(current["status"], change.status):
-        raise Conflict(
-            f"cannot move an idea from {current['status']} to {change.status}", current_status=current["status"]
-        )
+    if not allowed(status, change.status):
+        raise Conflict(f"cannot move an idea from {status} to {change.status}", current_status=status)
     if change.duplicate_of is not None and (
         change.duplicate_of == idea_id or not await conn.fetchval(q.IDEA_EXISTS, change.duplicate_of)
     ):
         raise ValidationFailed(
             [{"field": "body.duplicate_of", "type": "unknown_idea", "message": "must name another existing idea"}]
         )
+
+
+async def _follow_through(conn: Connection, idea_id: int, status: str, merged_with: int | None) -> None:
+    """What a status change sets going in the same transaction."""
+    if status == "done":  # the customer teams are asked to confirm it solved their problem
+        from portal.routing.decisions import ask_customers  # routing builds on ideas: imported late
+
+        await ask_customers(conn, idea_id=idea_id, about="done")
+    if merged_with is not None:  # both ideas' results and ranking include the moved votes at once
+        from portal.results.service import compile_ideas  # results builds on ideas: imported late
+
+        await compile_ideas(conn, [idea_id, merged_with])
+        await rankings.refresh(conn, [idea_id, merged_with])  # last: it holds the ranking clock until commit
+
+
+async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
+    actor = caller.require_employee()
+    partner = await _merge_partner(conn, idea_id, change)
+    if partner is not None:
+        await merging.lock_pair(conn, idea_id, partner)
+    current = await lock_idea(conn, idea_id)
+    await _check_status_change(conn, caller, idea_id, current["status"], change)
     root = None
     if change.status == "duplicate" and change.duplicate_of is not None:
         root = await merging.resolve_target(conn, idea_id=idea_id, duplicate_of=change.duplicate_of)
@@ -181,9 +198,5 @@ async def change_status(conn: Connection, caller: Caller, *, idea_id: int, chang
             "by": actor.id,
         },
     )
-    if root is not None:  # both ideas' results and ranking include the moved votes at once
-        from portal.results.service import compile_ideas  # results builds on ideas: imported late
-
-        await compile_ideas(conn, [idea_id, root])
-        await rankings.refresh(conn, [idea_id, root])  # last: it holds the ranking clock until commit
+    await _follow_through(conn, idea_id, change.status, root)
     return await get_idea(conn, idea_id=idea_id, viewer=actor.id)

@@ -41,18 +41,23 @@ FROM ideas i WHERE i.id = $1
 CURRENT_ROUTINGS = "SELECT team_id, role, state FROM routings WHERE idea_id = $1"
 
 
-ADD_ROUTING = """
+# A routing's customer position, cleared (when it is routed anew or changes role).
+CLEAR_POSITION = """position = NULL, position_reason = NULL, position_asked = NULL, position_requested_at = NULL,
+       position_due_at = NULL, positioned_at = NULL, positioned_by = NULL"""
+
+ADD_ROUTING = f"""
 INSERT INTO routings (idea_id, team_id, role, due_at, support)
 SELECT $1, id, $3, now() + make_interval(hours => response_sla_hours),
        (SELECT vote_count FROM ideas WHERE id = $1)
 FROM teams WHERE id = $2
 ON CONFLICT (idea_id, team_id) DO UPDATE
    SET role = EXCLUDED.role, state = 'pending', routed_at = now(), due_at = EXCLUDED.due_at,
-       responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL
+       responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL, escalated_at = NULL,
+       {CLEAR_POSITION}
 RETURNING due_at
 """
 
-CHANGE_ROLE = "UPDATE routings SET role = $3 WHERE idea_id = $1 AND team_id = $2"
+CHANGE_ROLE = f"UPDATE routings SET role = $3, {CLEAR_POSITION} WHERE idea_id = $1 AND team_id = $2"
 
 WITHDRAW = "UPDATE routings SET state = 'withdrawn' WHERE idea_id = $1 AND team_id = $2"
 
@@ -61,7 +66,8 @@ TEAM_SLUGS = "SELECT id, slug FROM teams WHERE id = ANY($1::bigint[])"
 ROUTING_COLUMNS = """
     r.idea_id, t.slug AS team, r.role, r.state, r.routed_at, r.due_at, r.responded_at, r.message,
     (r.state = 'pending' AND r.due_at < now()) AS overdue,
-    (SELECT email FROM employees WHERE id = r.responded_by) AS responded_by
+    (SELECT email FROM employees WHERE id = r.responded_by) AS responded_by,
+    r.position, r.position_reason, r.position_asked, r.position_due_at, r.positioned_at
 """
 
 IDEA_ROUTINGS = f"""
@@ -132,3 +138,47 @@ ON CONFLICT (match_kind, pattern, team_id) DO NOTHING RETURNING id
 """
 
 DELETE_RULE = "DELETE FROM routing_rules WHERE id = $1 RETURNING id"
+
+# ---- Two-sided decisions (portal.routing.decisions) ----
+
+# Asks the idea's routed customer teams ($1) for their position on $2, due within each team's
+# response time; a position they took before is cleared.
+ASK_CUSTOMERS = """
+UPDATE routings r
+SET position = NULL, position_reason = NULL, positioned_at = NULL, positioned_by = NULL,
+    position_asked = $2, position_requested_at = now(),
+    position_due_at = now() + make_interval(hours => t.response_sla_hours)
+FROM teams t
+WHERE t.id = r.team_id AND r.idea_id = $1 AND r.role = 'customer' AND r.state <> 'withdrawn'
+RETURNING t.slug AS team
+"""
+
+# A customer team's position ($3 confirmed | disputed, $4 reason, $5 by), when it was asked.
+TAKE_POSITION = """
+UPDATE routings SET position = $3, position_reason = $4, positioned_at = now(), positioned_by = $5
+WHERE idea_id = $1 AND team_id = $2 AND role = 'customer' AND state <> 'withdrawn' AND position_asked IS NOT NULL
+RETURNING position_asked
+"""
+
+POSITION_STATE = "SELECT role, state FROM routings WHERE idea_id = $1 AND team_id = $2"
+
+# The provider's answered routings of idea $1, pending again and due within its response time.
+REOPEN_PROVIDER = """
+UPDATE routings r
+SET state = 'pending', responded_at = NULL, responded_by = NULL, overdue_notified_at = NULL, escalated_at = NULL,
+    due_at = now() + make_interval(hours => t.response_sla_hours)
+FROM teams t
+WHERE t.id = r.team_id AND r.idea_id = $1 AND r.role = 'provider' AND r.state NOT IN ('pending', 'withdrawn')
+RETURNING t.slug AS team, r.due_at
+"""
+
+# A done idea whose result is disputed is in progress again ($2 reason, $3 by); answers whether.
+REOPEN_DONE_IDEA = """
+WITH reopened AS (
+    UPDATE ideas SET status = 'in_progress', updated_at = now() WHERE id = $1 AND status = 'done' RETURNING id
+), recorded AS (
+    INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, changed_by)
+    SELECT id, 'done', 'in_progress', $2, $3 FROM reopened
+)
+SELECT EXISTS (SELECT 1 FROM reopened)
+"""

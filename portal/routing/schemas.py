@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from portal.ideas.schemas import ConcernedTeam
 from portal.schemas import Input, Output, Query, Role, Slug, Trimmed
@@ -46,6 +46,15 @@ class RoutingRead(Output):
     responded_at: datetime | None
     responded_by: str | None
     message: str | None
+    position: Literal["confirmed", "disputed"] | None = Field(
+        description="A customer team's position on the provider's decision; null: none (yet)."
+    )
+    position_reason: str | None
+    position_asked: Literal["accepted", "planned", "declined", "done"] | None = Field(
+        description="What the customer team was asked to confirm: the provider's decision, or that it is done."
+    )
+    position_due_at: datetime | None
+    positioned_at: datetime | None
 
 
 class InboxItem(RoutingRead):
@@ -81,3 +90,16 @@ class RoutingPreview(Input):
 class RoutingResponse(Input):
     decision: Decision
     message: Annotated[str, Trimmed(max_length=5000)] = ""
+
+
+class PositionWrite(Input):
+    """A customer team's position on the provider's decision; a dispute needs its reason."""
+
+    position: Literal["confirmed", "disputed"]
+    reason: Annotated[str, Trimmed(max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _dispute_says_why(self) -> Self:
+        if self.position == "disputed" and not self.reason:
+            raise ValueError("a dispute needs a reason (what the provider's answer misses)")
+        return self

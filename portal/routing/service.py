@@ -7,10 +7,12 @@ from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound
 from portal.events import outbox
 from portal.ideas.service import lock_idea, require_idea
+from portal.routing import decisions
 from portal.routing import queries as q
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
+    PositionWrite,
     ReachedTeam,
     RoutingPreview,
     RoutingRead,
@@ -119,7 +121,22 @@ async def respond(conn: Connection, caller: Caller, *, idea_id: int, slug: str, 
         {"idea_id": idea_id, "team": slug, "decision": answer.decision, "message": answer.message, "by": lead.email},
     )
     routings = await idea_routings(conn, idea_id=idea_id)
-    return next(r for r in routings if r.team == slug)
+    answered = next(r for r in routings if r.team == slug)
+    if decisions.asks_customers(answered.role, answer.decision):
+        await decisions.ask_customers(conn, idea_id=idea_id, about=answer.decision)
+        answered = next(r for r in await idea_routings(conn, idea_id=idea_id) if r.team == slug)
+    return answered
+
+
+async def take_position(
+    conn: Connection, caller: Caller, *, idea_id: int, slug: str, data: PositionWrite
+) -> RoutingRead:
+    """A customer team's lead confirms or disputes the provider's decision."""
+    team_id = await team_id_by_slug(conn, slug)
+    lead = await _require_lead_or_admin(conn, caller, team_id, slug)
+    await lock_idea(conn, idea_id)
+    await decisions.take_position(conn, idea_id=idea_id, team_id=team_id, slug=slug, lead_id=lead.id, data=data)
+    return next(r for r in await idea_routings(conn, idea_id=idea_id) if r.team == slug)
 
 
 async def mark_overdue(conn: Connection) -> int:

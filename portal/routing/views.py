@@ -38,3 +38,9 @@ async def respond(call: Call) -> RoutingRead:
     return await service.respond(
         call.conn, call.caller, idea_id=call.path["idea_id"], slug=call.path["team"], answer=call.body
     )
+
+
+async def take_position(call: Call) -> RoutingRead:
+    return await service.take_position(
+        call.conn, call.caller, idea_id=call.path["idea_id"], slug=call.path["team"], data=call.body
+    )

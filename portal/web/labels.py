@@ -31,5 +31,11 @@ LABELS: dict[str, dict[str, str]] = {
         "planned": _("Planned"),
         "withdrawn": _("No longer routed"),
     },
+    "asked": {
+        "accepted": _("accepted"),
+        "planned": _("planned"),
+        "declined": _("declined"),
+        "done": _("done"),
+    },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

@@ -41,6 +41,7 @@ from portal.routing import views as routing
 from portal.routing.schemas import (
     InboxItem,
     InboxQuery,
+    PositionWrite,
     ReachedTeam,
     RoutingPreview,
     RoutingRead,
@@ -554,6 +555,17 @@ def pipeline_routes() -> list[Route]:
             response=RoutingRead,
             errors=(404, 409),
         ),
+        write(
+            "POST",
+            f"{API}/ideas/{{idea_id}}/routings/{{team}}/position",
+            routing.take_position,
+            "Confirm or dispute the provider's decision for your customer team (its leads, admins); "
+            "a dispute reopens the provider's routing",
+            "routing",
+            body=PositionWrite,
+            response=RoutingRead,
+            errors=(404, 409),
+        ),
         read(
             "GET",
             f"{API}/ideas/{{idea_id}}/results",
@@ -895,6 +907,7 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("POST", "/ideas/{idea_id}/comments/{comment_id}/delete", ideas_pages.comment_delete, tx="write"),
         Page("POST", "/ideas/{idea_id}/status", ideas_pages.idea_status, tx="write"),
         Page("POST", "/ideas/{idea_id}/routings/{team}/response", ideas_pages.routing_respond, tx="write"),
+        Page("POST", "/ideas/{idea_id}/routings/{team}/position", ideas_pages.routing_position, tx="write"),
         Page("GET", "/live", ideas_pages.live_counts, tx=None),
         Page("GET", "/teams/{slug}/inbox", routing_pages.team_inbox),
         Page("GET", "/teams/{slug}/digests", results_pages.team_digests),
