@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # How often an open page's notification badge is refreshed (one query per API process).
     notification_poll_seconds: float = Field(default=1.0, ge=0.05, le=60)
 
+    # How often campaigns whose deadline passed are moved to their next phase.
+    campaign_interval_seconds: float = Field(default=30.0, gt=0)
     # Thanks an employee may send in any 24 hours.
     thanks_per_day: int = Field(default=20, ge=1, le=10_000)
 

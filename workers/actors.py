@@ -12,6 +12,7 @@ import logging
 import dramatiq
 
 from portal import idempotency
+from portal.campaigns import service as campaigns
 from portal.db import unit_of_work
 from portal.events import relay
 from portal.ideas import rankings
@@ -123,6 +124,15 @@ async def purge_idempotency_keys() -> None:
     async with unit_of_work(pool()) as conn:
         removed = await idempotency.purge_expired(conn)
     log.info("purged idempotency keys", extra={"fields": {"removed": removed}})
+
+
+@dramatiq.actor(actor_name="campaigns.advance", queue_name="maintenance", max_retries=3)
+async def advance_campaigns() -> None:
+    """Moves campaigns whose deadline passed to their next phase, once each."""
+    async with unit_of_work(pool()) as conn:
+        moved = await campaigns.advance(conn)
+    if moved:
+        log.info("campaigns moved on", extra={"fields": {"phases": moved}})
 
 
 @dramatiq.actor(actor_name="notifications.compose", queue_name="notifications", max_retries=3)

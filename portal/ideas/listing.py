@@ -103,17 +103,22 @@ def decode_cursor(cursor: str, sort: str) -> Place:
     return Place(_moment(moment), min(version, MAX_BIGINT), score, min(idea_id, MAX_BIGINT))
 
 
+# Filters that compare one column with the query's value ({} is the value's parameter).
+VALUE_FILTERS = {
+    "status": "i.status = {}",
+    "tag": "i.tags @> ARRAY[{}]::text[]",
+    "author": "i.author_id = (SELECT id FROM employees WHERE email = {})",
+    "service": """EXISTS (SELECT 1 FROM idea_services x JOIN services s ON s.id = x.service_id
+                  WHERE x.idea_id = i.id AND s.slug = {})""",
+    "campaign": "i.campaign_id = (SELECT id FROM campaigns WHERE slug = {})",
+    "q": "i.search @@ idea_search_query({})",
+}
+
+
 def _filters(query: IdeaQuery, p: _Params, team_ideas: list[int] | None) -> list[str]:
-    where = []
-    if query.status:
-        where.append(f"i.status = {p.add(query.status)}")
-    if query.tag:
-        where.append(f"i.tags @> ARRAY[{p.add(query.tag)}]::text[]")
-    if query.author:
-        where.append(f"i.author_id = (SELECT id FROM employees WHERE email = {p.add(query.author)})")
-    if query.service:
-        where.append(f"""EXISTS (SELECT 1 FROM idea_services x JOIN services s ON s.id = x.service_id
-                          WHERE x.idea_id = i.id AND s.slug = {p.add(query.service)})""")
+    where = [
+        template.format(p.add(getattr(query, name))) for name, template in VALUE_FILTERS.items() if getattr(query, name)
+    ]
     if query.team:
         if team_ideas is not None:
             where.append(f"i.id = ANY({p.add(team_ideas)}::bigint[])")
@@ -121,8 +126,6 @@ def _filters(query: IdeaQuery, p: _Params, team_ideas: list[int] | None) -> list
             team = p.add(query.team)
             services = q.TEAM_SERVICES.format(team=team)
             where.append(q.CONCERNS_TEAM.format(idea="i.id", team=team, services=services))
-    if query.q:
-        where.append(f"i.search @@ idea_search_query({p.add(query.q)})")
     if query.mine:
         where.append("i.author_id = $1")  # $1 is the viewer
     if query.voted:

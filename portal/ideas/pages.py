@@ -15,7 +15,7 @@ from aiohttp import web
 
 from portal.comments import service as comments
 from portal.comments.schemas import CommentQuery, CommentWrite
-from portal.errors import ValidationFailed
+from portal.errors import Conflict, ValidationFailed
 from portal.ideas import listing, merging, service
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
@@ -26,10 +26,11 @@ from portal.routing.schemas import PositionWrite, RoutingPreview, RoutingRespons
 from portal.services import service as services
 from portal.teams import service as teams
 from portal.votes import service as votes
+from portal.web.form_errors import by_field
 from portal.web.keys import HUB
 from portal.web.pages import View
 
-LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "mine", "voted", "cursor")
+LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "campaign", "mine", "voted", "cursor")
 SORTS = ("new", "top", "trending")
 
 
@@ -128,18 +129,21 @@ def _values_of(idea: IdeaDetail) -> dict[str, Any]:
 
 
 async def idea_new(view: View) -> web.Response:
-    return await _form(view, values={"services": view.request.query.getall("services", [])}, errors={}, idea=None)
+    values = {"services": view.request.query.getall("services", []), "campaign": view.request.query.get("campaign")}
+    return await _form(view, values=values, errors={}, idea=None)
 
 
 async def idea_create(view: View) -> web.Response:
-    values = _concerns(view)
+    values = {**_concerns(view), "campaign": view.field("campaign") or None}
     data, errors = view.validate(IdeaCreate, values)
     if data is None:
         return await _form(view, values=values, errors=errors, idea=None, status=422)
     try:
         idea = await service.create_idea(view.conn, view.caller, data)
     except ValidationFailed as failed:  # e.g. a service that was deleted meanwhile
-        return await _form(view, values=values, errors=_by_field(failed), idea=None, status=422)
+        return await _form(view, values=values, errors=by_field(failed), idea=None, status=422)
+    except Conflict as closed:  # the campaign stopped collecting ideas
+        return await _form(view, values=values, errors={"campaign": closed.detail or ""}, idea=None, status=409)
     return view.redirect(view.url("idea_page", idea_id=idea.id))
 
 
@@ -175,15 +179,8 @@ async def idea_update(view: View) -> web.Response:
     try:
         await service.update_idea(view.conn, view.caller, idea_id=idea_id, data=data)
     except ValidationFailed as failed:
-        return await _form(view, values=values, errors=_by_field(failed), idea=idea, status=422)
+        return await _form(view, values=values, errors=by_field(failed), idea=idea, status=422)
     return view.redirect(view.url("idea_page", idea_id=idea_id))
-
-
-def _by_field(failed: ValidationFailed) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for error in failed.extra.get("errors", []):
-        errors.setdefault(error["field"].removeprefix("body.").split(".")[0], error["message"])
-    return errors
 
 
 def _back(view: View, idea_id: int) -> str:

@@ -15,7 +15,8 @@ IDEA_COLUMNS = f"""
           WHERE x.idea_id = i.id ORDER BY s.slug) AS services,
     coalesce((SELECT json_agg(json_build_object('team', t.slug, 'role', it.role) ORDER BY t.slug)
               FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = i.id), '[]')
-        AS teams
+        AS teams,
+    (SELECT slug FROM campaigns WHERE id = i.campaign_id) AS campaign
 """
 IDEA_BY_ID = f"SELECT {IDEA_COLUMNS} FROM ideas i JOIN employees a ON a.id = i.author_id WHERE i.id = $2"
 STATUS_HISTORY = """
@@ -26,7 +27,7 @@ WHERE h.idea_id = $1 ORDER BY h.id
 SERVICES_BY_SLUG = "SELECT slug, id FROM services WHERE slug = ANY($1::text[])"
 TEAMS_BY_SLUG = "SELECT slug, id FROM teams WHERE slug = ANY($1::text[])"
 INSERT_IDEA = """
-INSERT INTO ideas (author_id, title, body, tags) VALUES ($1, $2, $3, $4) RETURNING id
+INSERT INTO ideas (author_id, title, body, tags, campaign_id) VALUES ($1, $2, $3, $4, $5) RETURNING id
 """
 LINK_SERVICES = """
 INSERT INTO idea_services (idea_id, service_id) SELECT $1, unnest($2::bigint[])

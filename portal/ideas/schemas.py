@@ -53,6 +53,10 @@ class IdeaCreate(Input):
         json_schema_extra={"uniqueItems": True},
     )
 
+    campaign: Slug | None = Field(
+        None, description="Post into this campaign (only while it collects ideas); its services and teams are added."
+    )
+
     _tags = field_validator("tags")(_distinct_tags)
     _teams = field_validator("teams")(_distinct_teams)
     _services = field_validator("services")(lambda v: list(dict.fromkeys(v)))
@@ -114,6 +118,7 @@ class IdeaRead(Output):
     author: Author
     services: list[str]
     teams: list[TeamRole]
+    campaign: str | None = Field(description="The campaign it was posted into, if any.")
     created_at: datetime
     updated_at: datetime
 
@@ -141,6 +146,7 @@ class IdeaQuery(Query):
     sort: SortOrder | None = Field(
         None, description="Default: relevance when q is given, otherwise new. relevance without q is new."
     )
+    campaign: Slug | None = Field(None, description="Only ideas posted into this campaign.")
     mine: bool = Field(False, description="Only the caller's own ideas.")
     voted: bool = Field(False, description="Only ideas the caller has voted for.")
     limit: int = Field(20, ge=1, le=100)

@@ -57,9 +57,31 @@ async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None) -> Ide
     return IdeaDetail.model_validate({**dict(row), "status_history": history})
 
 
+async def _with_campaign(conn: Connection, data: IdeaCreate) -> tuple[int | None, IdeaCreate]:
+    """The campaign an idea is posted into (while it collects ideas), and the idea with the
+    campaign's services and teams added to its own (its own roles win)."""
+    if data.campaign is None:
+        return None, data
+    from portal.campaigns.service import for_posting  # campaigns builds on ideas: imported late
+
+    campaign = await for_posting(conn, data.campaign)
+    services = list(dict.fromkeys([*data.services, *campaign["services"]]))
+    named = {t.team for t in data.teams}
+    teams = [
+        *data.teams,
+        *(
+            ConcernedTeam(team=team, role=role)
+            for team, role in zip(campaign["team_slugs"], campaign["team_roles"], strict=True)
+            if team not in named
+        ),
+    ]
+    return campaign["id"], data.model_copy(update={"services": services, "teams": teams})
+
+
 async def create_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> IdeaDetail:
     author = caller.require_employee()
-    idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags)
+    campaign_id, data = await _with_campaign(conn, data)
+    idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags, campaign_id)
     await _link_concerns(conn, idea_id, data.services, data.teams)
     await outbox.record(
         conn,
@@ -72,6 +94,7 @@ async def create_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> Ide
             "services": data.services,
             "teams": [t.model_dump() for t in data.teams],
             "author": {"id": author.id, "team": author.team_slug},
+            "campaign": data.campaign,
         },
     )
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)

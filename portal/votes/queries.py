@@ -15,7 +15,7 @@ VOTE_COUNT = "(SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE i
 
 CAST_VOTE = f"""
 WITH idea AS (
-    SELECT id, status FROM ideas WHERE id = $1 FOR KEY SHARE
+    SELECT id, status, campaign_id FROM ideas WHERE id = $1 FOR KEY SHARE
 ), cast_vote AS (
     INSERT INTO votes (idea_id, employee_id)
     SELECT id, $2 FROM idea WHERE status <> ALL($5::text[])
@@ -32,13 +32,14 @@ WITH idea AS (
     FROM cast_vote
 )
 -- The count is read from the statement's snapshot, before this vote; add it.
-SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status,
+SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status, (SELECT campaign_id FROM idea) AS campaign_id,
+       (SELECT count(*) FROM cast_vote)::int AS changed,
        {VOTE_COUNT.format(idea="$1")} + (SELECT count(*) FROM cast_vote)::int AS vote_count
 """
 
 WITHDRAW_VOTE = f"""
 WITH idea AS (
-    SELECT id, status FROM ideas WHERE id = $1 FOR KEY SHARE
+    SELECT id, status, campaign_id FROM ideas WHERE id = $1 FOR KEY SHARE
 ), withdrawn AS (
     DELETE FROM votes
     WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
@@ -52,7 +53,8 @@ WITH idea AS (
            jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
     FROM withdrawn
 )
-SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status,
+SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status, (SELECT campaign_id FROM idea) AS campaign_id,
+       (SELECT count(*) FROM withdrawn)::int AS changed,
        {VOTE_COUNT.format(idea="$1")} - (SELECT count(*) FROM withdrawn)::int AS vote_count
 """
 

@@ -52,6 +52,12 @@ async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str) 
         )
         if row["status"] != "duplicate":
             _check(row, idea_id)
+            if row["campaign_id"] is not None and row["changed"]:
+                from portal.campaigns.service import check_vote  # campaigns builds on ideas: imported late
+
+                await check_vote(
+                    conn, campaign_id=row["campaign_id"], employee_id=voter.id, casting=statement is q.CAST_VOTE
+                )
             return row
         idea_id = await conn.fetchval(ROOT, idea_id)
     raise Conflict("the idea is being merged; try again", current_status="duplicate")

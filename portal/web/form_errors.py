@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from portal.errors import ValidationFailed
+
 Gettext = Callable[[str], str]
 
 
@@ -29,3 +31,11 @@ def describe(error: dict[str, Any], _: Gettext) -> str:
     if kind in messages:
         return messages[kind] % limits if "%(" in messages[kind] else messages[kind]
     return str(error.get("msg") or error.get("message") or _("This is not valid")).removeprefix("Value error, ")
+
+
+def by_field(failed: ValidationFailed) -> dict[str, str]:
+    """A domain's refusal of a body's fields, by form field (the first error of each)."""
+    errors: dict[str, str] = {}
+    for error in failed.extra.get("errors", []):
+        errors.setdefault(error["field"].removeprefix("body.").split(".")[0], error["message"])
+    return errors

@@ -37,5 +37,11 @@ LABELS: dict[str, dict[str, str]] = {
         "declined": _("declined"),
         "done": _("done"),
     },
+    "phase": {
+        "collect": _("Collecting ideas"),
+        "vote": _("Voting"),
+        "decide": _("Deciding"),
+        "closed": _("Closed"),
+    },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from portal.auth import pages as auth_pages
+from portal.campaigns import pages as campaigns_pages
+from portal.campaigns import views as campaigns
+from portal.campaigns.schemas import CampaignCreate, CampaignQuery, CampaignRead
 from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.config import Settings
@@ -322,12 +325,13 @@ def idea_routes() -> list[Route]:
             "POST",
             f"{API}/ideas",
             ideas.create_idea,
-            "Post an idea (honours Idempotency-Key)",
+            "Post an idea (honours Idempotency-Key); into a campaign only while it collects ideas",
             "ideas",
             body=IdeaCreate,
             response=IdeaDetail,
             status=201,
             idempotent=True,
+            errors=(409,),
         ),
         read(
             "GET",
@@ -841,6 +845,42 @@ def notification_routes() -> list[Route]:
     return routes
 
 
+def campaign_routes() -> list[Route]:
+    return [
+        write(
+            "POST",
+            f"{API}/campaigns",
+            campaigns.create_campaign,
+            "Open a campaign: a question, its scope and its deadlines (admins, or leads of the team that runs it)",
+            "campaigns",
+            body=CampaignCreate,
+            response=CampaignRead,
+            status=201,
+            errors=(409,),
+        ),
+        read(
+            "GET",
+            f"{API}/campaigns",
+            campaigns.list_campaigns,
+            "Campaigns, latest first; filter by the phase they are in now",
+            "campaigns",
+            query=CampaignQuery,
+            response=list[CampaignRead],
+            scope="ideas:read",
+        ),
+        read(
+            "GET",
+            f"{API}/campaigns/{{slug}}",
+            campaigns.get_campaign,
+            "A campaign: its phase now, your votes left, and its results once voting has ended",
+            "campaigns",
+            response=CampaignRead,
+            scope="ideas:read",
+            errors=(404,),
+        ),
+    ]
+
+
 def thanks_routes() -> list[Route]:
     return [
         write(
@@ -887,6 +927,7 @@ def all_routes() -> list[Route]:
         *pipeline_routes(),
         *notification_routes(),
         *thanks_routes(),
+        *campaign_routes(),
     ]
 
 
@@ -920,6 +961,9 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("POST", "/ideas/{idea_id}/follow", notifications_pages.idea_follow, tx="write"),
         Page("GET", "/unsubscribe/{token}", notifications_pages.unsubscribe_page, access="anyone", tx=None),
         Page("POST", "/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone", tx="write"),
+        Page("GET", "/campaigns", campaigns_pages.campaigns_page),
+        Page("POST", "/campaigns", campaigns_pages.campaign_create, tx="write"),
+        Page("GET", "/campaigns/{slug}", campaigns_pages.campaign_page),
         Page("GET", "/thanks", thanks_pages.thanks_page),
         Page("POST", "/thanks", thanks_pages.thanks_send, tx="write"),
         Page("GET", "/settings", teams_pages.settings_page),
