@@ -135,6 +135,40 @@ async def seed(conn: Connection) -> None:
         )
         for voter in VOTES.get(index, []):
             await votes.cast_vote(conn, await _caller(conn, voter), idea_id=idea.id)
+    await _seed_campaign_and_thanks(conn, admin)
+
+
+async def _seed_campaign_and_thanks(conn: Connection, admin: Caller) -> None:
+    """A campaign collecting ideas for two weeks, and a public thanks to IT."""
+    from datetime import timedelta
+
+    from portal.campaigns.schemas import CampaignCreate
+    from portal.campaigns.service import create_campaign
+    from portal.thanks.schemas import ThanksCreate
+    from portal.thanks.service import send_thanks
+
+    now = await conn.fetchval("SELECT now()")
+    await create_campaign(
+        conn,
+        admin,
+        CampaignCreate(
+            slug="onboarding-week",
+            question="How do we make a new hire's first week productive?",
+            description="Laptops, accounts, badges, training: what slows a new colleague down?",
+            team="hr",
+            services=["onboarding"],
+            collect_until=now + timedelta(days=14),
+            vote_until=now + timedelta(days=21),
+            decide_until=now + timedelta(days=35),
+            vote_budget=3,
+        ),
+    )
+    await send_thanks(
+        conn,
+        await _caller(conn, "maria@example.com"),
+        ThanksCreate(to_team="it", message="The new laptops arrived on day one. Thank you!", public=True),
+        daily_limit=20,
+    )
 
 
 async def seed_if_empty(database_url: str) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from portal.campaigns.service import advance
 from portal.db import connect
 from tests.factories import relay_all, service_map_fixture
@@ -212,3 +214,35 @@ async def test_a_lead_opens_a_campaign_from_the_page_and_an_employee_posts_into_
     assert response.status == 303
     idea_page = await (await client.get(response.headers["Location"])).text()
     assert "Campaign: laptops-2027" in idea_page
+
+
+@pytest.mark.slow
+async def test_two_schedulers_move_a_campaign_through_its_phases_once_each(
+    client, auth, db, database_url, redis_url, tmp_path
+):
+    from tests.pipeline import Pipeline, eventually, pipeline_env
+
+    await service_map_fixture(client, auth)
+    await open_campaign(client, auth, **deadlines(collect=2, vote=4, decide=6))
+    env = pipeline_env(
+        database_url, redis_url, PORTAL_HEARTBEAT_DIR=str(tmp_path / "beats"), PORTAL_CAMPAIGN_INTERVAL_SECONDS="0.3"
+    )
+    running = Pipeline(env, tmp_path)
+    running.start("worker")
+    running.start("scheduler")
+    second = Pipeline(env, tmp_path / "second")
+    (tmp_path / "second").mkdir()
+    second.start("scheduler")
+    try:
+
+        async def closed():
+            return await db.fetchval("SELECT phase = 'closed' FROM campaigns WHERE slug = 'laptops'")
+
+        await eventually(closed, timeout=30)
+        await asyncio.sleep(1.5)  # more scheduler rounds: nothing more may happen
+    finally:
+        second.stop()
+        running.stop()
+    changes = await db.fetch("SELECT data->>'to' AS t FROM events WHERE type = 'campaign.phase_changed' ORDER BY id")
+    assert [c["t"] for c in changes] == ["vote", "decide", "closed"]
+    assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'campaign.closed'") == 1

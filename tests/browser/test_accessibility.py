@@ -21,6 +21,8 @@ PAGES = [
     "/notifications",
     "/settings/notifications",
     "/thanks",
+    "/campaigns",
+    "/campaigns/onboarding-week",
     "/admin/teams",
     "/admin/services",
     "/admin/routing-rules",

@@ -149,6 +149,25 @@ async def test_an_author_hears_of_a_comment_live_and_follows_the_notification_to
     assert author.problems == [] and colleague.problems == []
 
 
+async def test_an_employee_posts_into_a_campaign_and_finds_it_among_its_ideas(site, browser, shots):
+    page = await new_page(browser)
+    await dev_sign_in(page, site, "sam@example.com")
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
+    await page.get_by_role("link", name="How do we make a new hire's first week productive?").click()
+    await expect(page.locator(".badge").first).to_have_text("Collecting ideas")
+    await shots.take(page, "campaign")
+    await page.get_by_role("link", name="Post an idea to this campaign").click()
+    await expect(page.locator("#campaign")).to_contain_text("onboarding-week")
+    await page.get_by_label("Title").fill("A buddy for every new hire's first week")
+    await page.get_by_role("button", name="Post the idea").click()
+    await expect(page.get_by_role("link", name="Campaign: onboarding-week")).to_be_visible()
+    await page.get_by_role("link", name="Campaign: onboarding-week").click()
+    await page.get_by_role("link", name="Its ideas").click()
+    await expect(page.get_by_role("link", name="A buddy for every new hire's first week")).to_be_visible()
+    await shots.take(page, "campaign-ideas")
+    assert page.problems == []
+
+
 async def test_an_admin_adds_a_service_and_the_service_map_shows_the_new_edge(site, browser, shots):
     admin = await new_page(browser)
     await dev_sign_in(admin, site, "admin@example.com")
