@@ -138,6 +138,8 @@ class Settings(BaseSettings):
 
     # How often campaigns whose deadline passed are moved to their next phase.
     campaign_interval_seconds: float = Field(default=30.0, gt=0)
+    # How often this month's (and last month's) scorecards are compiled.
+    scorecard_interval_seconds: float = Field(default=600.0, gt=0)
     # Thanks an employee may send in any 24 hours.
     thanks_per_day: int = Field(default=20, ge=1, le=10_000)
 

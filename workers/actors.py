@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import dramatiq
 
@@ -19,6 +20,7 @@ from portal.ideas import rankings
 from portal.notifications import emails
 from portal.results import service as results
 from portal.routing import service as routing
+from portal.scorecards import service as scorecards
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
 from workers import metrics
@@ -133,6 +135,15 @@ async def advance_campaigns() -> None:
         moved = await campaigns.advance(conn)
     if moved:
         log.info("campaigns moved on", extra={"fields": {"phases": moved}})
+
+
+@dramatiq.actor(actor_name="scorecards.compile", queue_name="results", max_retries=3)
+async def compile_scorecards() -> None:
+    """This month's scorecards, and last month's (its last days may have changed since)."""
+    async with unit_of_work(pool()) as conn:
+        now = await conn.fetchval("SELECT now()")
+        for period in dict.fromkeys([scorecards.period_of(now - timedelta(days=now.day)), scorecards.period_of(now)]):
+            await scorecards.compile_period(conn, period)
 
 
 @dramatiq.actor(actor_name="notifications.compose", queue_name="notifications", max_retries=3)

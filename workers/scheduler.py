@@ -110,6 +110,7 @@ class Scheduler:
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
             ("notification_sweep", actors.sweep_emails, s.notification_sweep_seconds),
             ("campaigns", actors.advance_campaigns, s.campaign_interval_seconds),
+            ("scorecards", actors.compile_scorecards, s.scorecard_interval_seconds),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
         jobs.add_job(

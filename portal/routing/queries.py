@@ -45,15 +45,28 @@ CURRENT_ROUTINGS = "SELECT team_id, role, state FROM routings WHERE idea_id = $1
 CLEAR_POSITION = """position = NULL, position_reason = NULL, position_asked = NULL, position_requested_at = NULL,
        position_due_at = NULL, positioned_at = NULL, positioned_by = NULL"""
 
+# A provider's routing is due within the first response its standard commits to: the current
+# standard of each of the idea's services the team provides, the shortest; else the team's
+# response time. The routing keeps that standard's version.
 ADD_ROUTING = f"""
-INSERT INTO routings (idea_id, team_id, role, due_at, support)
-SELECT $1, id, $3, now() + make_interval(hours => response_sla_hours),
-       (SELECT vote_count FROM ideas WHERE id = $1)
-FROM teams WHERE id = $2
+WITH standards AS (
+    SELECT DISTINCT ON (st.service_id) st.id, st.first_response_hours
+    FROM idea_services x JOIN services s ON s.id = x.service_id JOIN service_standards st ON st.service_id = s.id
+    WHERE x.idea_id = $1 AND s.provider_team_id = $2 AND $3 = 'provider'
+    ORDER BY st.service_id, st.version DESC
+), standard AS (
+    SELECT id, first_response_hours FROM standards ORDER BY first_response_hours, id LIMIT 1
+)
+INSERT INTO routings (idea_id, team_id, role, due_at, support, standard_id)
+SELECT $1, t.id, $3,
+       now() + make_interval(hours => coalesce((SELECT first_response_hours FROM standard), t.response_sla_hours)),
+       (SELECT vote_count FROM ideas WHERE id = $1), (SELECT id FROM standard)
+FROM teams t WHERE t.id = $2
 ON CONFLICT (idea_id, team_id) DO UPDATE
    SET role = EXCLUDED.role, state = 'pending', routed_at = now(), due_at = EXCLUDED.due_at,
+       standard_id = EXCLUDED.standard_id,
        responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL, escalated_at = NULL,
-       {CLEAR_POSITION}
+       first_responded_at = NULL, decided_at = NULL, {CLEAR_POSITION}
 RETURNING due_at
 """
 
@@ -67,7 +80,9 @@ ROUTING_COLUMNS = """
     r.idea_id, t.slug AS team, r.role, r.state, r.routed_at, r.due_at, r.responded_at, r.message,
     (r.state = 'pending' AND r.due_at < now()) AS overdue,
     (SELECT email FROM employees WHERE id = r.responded_by) AS responded_by,
-    r.position, r.position_reason, r.position_asked, r.position_due_at, r.positioned_at
+    r.position, r.position_reason, r.position_asked, r.position_due_at, r.positioned_at,
+    (SELECT json_build_object('service', s.slug, 'version', st.version, 'first_response_hours', st.first_response_hours)
+     FROM service_standards st JOIN services s ON s.id = st.service_id WHERE st.id = r.standard_id) AS standard
 """
 
 IDEA_ROUTINGS = f"""
@@ -103,7 +118,9 @@ WITH ranked AS (
 """
 
 RESPOND = """
-UPDATE routings SET state = $3, message = $4, responded_at = now(), responded_by = $5
+UPDATE routings SET state = $3, message = $4, responded_at = now(), responded_by = $5,
+    first_responded_at = coalesce(first_responded_at, now()),
+    decided_at = CASE WHEN $3 IN ('accepted', 'planned', 'declined') THEN coalesce(decided_at, now()) ELSE decided_at END
 WHERE idea_id = $1 AND team_id = $2 AND state <> 'withdrawn'
 RETURNING state
 """
@@ -166,7 +183,8 @@ POSITION_STATE = "SELECT role, state FROM routings WHERE idea_id = $1 AND team_i
 REOPEN_PROVIDER = """
 UPDATE routings r
 SET state = 'pending', responded_at = NULL, responded_by = NULL, overdue_notified_at = NULL, escalated_at = NULL,
-    due_at = now() + make_interval(hours => t.response_sla_hours)
+    due_at = now() + make_interval(hours => coalesce(
+        (SELECT first_response_hours FROM service_standards WHERE id = r.standard_id), t.response_sla_hours))
 FROM teams t
 WHERE t.id = r.team_id AND r.idea_id = $1 AND r.role = 'provider' AND r.state NOT IN ('pending', 'withdrawn')
 RETURNING t.slug AS team, r.due_at

@@ -35,6 +35,12 @@ class IdeaSummary(Output):
     vote_count: int
 
 
+class RoutingStandard(Output):
+    service: str
+    version: int
+    first_response_hours: int
+
+
 class RoutingRead(Output):
     idea_id: int
     team: str
@@ -55,6 +61,9 @@ class RoutingRead(Output):
     )
     position_due_at: datetime | None
     positioned_at: datetime | None
+    standard: RoutingStandard | None = Field(
+        description="The service standard (its version) this routing was due under; null: the team's response time."
+    )
 
 
 class InboxItem(RoutingRead):

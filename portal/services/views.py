@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from portal.services import service
+from portal.services import service, standards
 from portal.services.schemas import ServiceMap, ServiceRead
+from portal.services.standards import StandardRead
 from portal.web.spec import Call, Created
 
 
@@ -24,3 +25,15 @@ async def update_service(call: Call) -> ServiceRead:
 
 async def service_map(call: Call) -> ServiceMap:
     return await service.service_map(call.conn)
+
+
+async def publish_standard(call: Call) -> StandardRead:
+    return await standards.publish(call.conn, call.caller, slug=call.path["slug"], data=call.body)
+
+
+async def current_standard(call: Call) -> StandardRead:
+    return await standards.current(call.conn, slug=call.path["slug"])
+
+
+async def standard_history(call: Call) -> list[StandardRead]:
+    return await standards.history(call.conn, slug=call.path["slug"])

@@ -52,6 +52,8 @@ from portal.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleRead,
 )
+from portal.scorecards import views as scorecards
+from portal.scorecards.schemas import Scorecard, ScorecardQuery
 from portal.services import views as services
 from portal.services.schemas import (
     ServiceCreate,
@@ -59,6 +61,7 @@ from portal.services.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
+from portal.services.standards import StandardRead, StandardWrite
 from portal.teams import pages as teams_pages
 from portal.teams import views as teams
 from portal.teams.schemas import (
@@ -267,6 +270,36 @@ def team_routes() -> list[Route]:
 
 def service_routes() -> list[Route]:
     return [
+        write(
+            "PUT",
+            f"{API}/services/{{slug}}/standard",
+            services.publish_standard,
+            "Publish a new version of the service's standard (its provider team's leads, admins)",
+            "services",
+            body=StandardWrite,
+            response=StandardRead,
+            errors=(404,),
+        ),
+        read(
+            "GET",
+            f"{API}/services/{{slug}}/standard",
+            services.current_standard,
+            "The service's standard in force: how to request it and what its provider commits to",
+            "services",
+            response=StandardRead,
+            scope="teams:read",
+            errors=(404,),
+        ),
+        read(
+            "GET",
+            f"{API}/services/{{slug}}/standards",
+            services.standard_history,
+            "Every version of the service's standard, newest first",
+            "services",
+            response=list[StandardRead],
+            scope="teams:read",
+            errors=(404,),
+        ),
         write(
             "POST",
             f"{API}/services",
@@ -881,6 +914,52 @@ def campaign_routes() -> list[Route]:
     ]
 
 
+def scorecard_routes() -> list[Route]:
+    return [
+        read(
+            "GET",
+            f"{API}/teams/{{slug}}/scorecard",
+            scorecards.team_scorecard,
+            "A provider team's scorecard for a month, with its trend (compiled by the worker)",
+            "scorecards",
+            query=ScorecardQuery,
+            response=Scorecard,
+            scope="teams:read",
+            errors=(404,),
+        ),
+        read(
+            "GET",
+            f"{API}/services/{{slug}}/scorecard",
+            scorecards.service_scorecard,
+            "A service's scorecard for a month, with its trend",
+            "scorecards",
+            query=ScorecardQuery,
+            response=Scorecard,
+            scope="teams:read",
+            errors=(404,),
+        ),
+        read(
+            "GET",
+            f"{API}/scorecards",
+            scorecards.company_scorecards,
+            "Every provider team's scorecard side by side (admins)",
+            "scorecards",
+            query=ScorecardQuery,
+            response=list[Scorecard],
+        ),
+        read(
+            "GET",
+            f"{API}/scorecards.csv",
+            scorecards.company_csv,
+            "Every team's and service's scorecard for a month as CSV (admins)",
+            "scorecards",
+            query=ScorecardQuery,
+            response={"type": "string"},
+            content_type="text/csv",
+        ),
+    ]
+
+
 def thanks_routes() -> list[Route]:
     return [
         write(
@@ -928,6 +1007,7 @@ def all_routes() -> list[Route]:
         *notification_routes(),
         *thanks_routes(),
         *campaign_routes(),
+        *scorecard_routes(),
     ]
 
 

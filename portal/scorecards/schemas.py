@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from portal.schemas import Output, Query
+
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class ScorecardQuery(Query):
+    period: str | None = Field(
+        None, pattern=PERIOD_PATTERN, description="A calendar month (UTC), YYYY-MM; default: the current one."
+    )
+
+
+class Measures(Output):
+    routed: int = Field(description="Ideas routed to the provider in the period.")
+    measured: int = Field(description="Of them, those answered or past due: the base of sla_adherence.")
+    answered_in_time: int
+    sla_adherence: float | None = Field(description="Share answered within the service standard (or the team's time).")
+    median_first_response_hours: float | None
+    median_decision_hours: float | None
+    accepted: int
+    planned: int
+    declined: int
+    done: int
+    thanks_received: int
+    csat: float | None = Field(None, description="Not measured yet: the satisfaction surveys are to come.")
+    ces: float | None = Field(None, description="Not measured yet: the effort surveys are to come.")
+    solved_rate: float | None = Field(None, description='Not measured yet: "did this solve it?" is to come.')
+
+
+class Scorecard(Output):
+    team: str
+    service: str | None = Field(description="null: the team as a whole.")
+    period: str
+    compiled_at: datetime | None = Field(description="null: not compiled yet (all zeros).")
+    measures: Measures
+    trend: list[TrendPoint] = Field(description="The same measures in earlier periods, newest first (up to 12).")
+
+
+class TrendPoint(Output):
+    period: str
+    sla_adherence: float | None
+    median_first_response_hours: float | None
+    routed: int
+    done: int
+
+
+Scorecard.model_rebuild()

@@ -1,0 +1,169 @@
+"""Scorecards: how each provider team, and each service, serves its internal customers, per
+calendar month (UTC), compiled by the worker (a request reads a stored row).
+
+Measured now: ideas routed, the share answered within the service standard in force when routed
+(else the team's response time), median hours to a first answer and to a decision, decisions,
+ideas done, thanks received. Satisfaction, effort and "did this solve it?" need the surveys, which
+are not built yet: they read null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from portal.auth.caller import Caller
+from portal.db import Connection
+from portal.errors import NotFound
+from portal.events import outbox
+from portal.scorecards import queries as q
+from portal.scorecards.schemas import Measures, Scorecard, TrendPoint
+from portal.teams.service import team_id_by_slug
+
+EMPTY: dict[str, Any] = {
+    "routed": 0, "measured": 0, "answered_in_time": 0, "median_first_response_hours": None,
+    "median_decision_hours": None, "accepted": 0, "planned": 0, "declined": 0, "done": 0, "thanks_received": 0,
+}  # fmt: skip
+
+
+SERVICE = """
+SELECT s.id, t.id AS team_id, t.slug AS team FROM services s JOIN teams t ON t.id = s.provider_team_id WHERE s.slug = $1
+"""
+
+
+def period_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def bounds(period: str) -> tuple[datetime, datetime]:
+    year, month = (int(part) for part in period.split("-"))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    stop = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return start, stop
+
+
+async def compile_period(conn: Connection, period: str) -> int:
+    """Compiles every provider team's and service's scorecard for the period; answers how many."""
+    start, stop = bounds(period)
+    cards: dict[tuple[int, int | None], dict[str, Any]] = {
+        (row["team_id"], row["service_id"]): dict(EMPTY) for row in await conn.fetch(q.SCOPES)
+    }
+    for query in (q.ROUTED, q.DECIDED, q.DONE, q.THANKS):
+        for row in await conn.fetch(query, start, stop):
+            values = dict(row)
+            key = (values.pop("team_id"), values.pop("service_id"))
+            cards.setdefault(key, dict(EMPTY)).update(values)
+    for content in cards.values():
+        measured = content["measured"]
+        content["sla_adherence"] = round(content["answered_in_time"] / measured, 4) if measured else None
+    keys = list(cards)
+    await conn.execute(
+        q.SAVE,
+        [team for team, _ in keys],
+        [service for _, service in keys],
+        [period] * len(keys),
+        [cards[key] for key in keys],
+    )
+    await outbox.record(conn, "scorecard.compiled", f"scorecards/{period}", {"period": period, "scorecards": len(keys)})
+    return len(keys)
+
+
+def _card(row: Any, trend: list[Any]) -> Scorecard:
+    return Scorecard(
+        team=row["team"],
+        service=row["service"],
+        period=row["period"],
+        compiled_at=row["compiled_at"],
+        measures=Measures.model_validate({**EMPTY, "sla_adherence": None, **row["content"]}),
+        trend=[
+            TrendPoint.model_validate({"period": t["period"], **{**EMPTY, "sla_adherence": None, **t["content"]}})
+            for t in trend
+        ],
+    )
+
+
+def _empty(team: str, service: str | None, period: str) -> Scorecard:
+    """A scorecard not compiled yet: nothing measured."""
+    measures = Measures.model_validate({**EMPTY, "sla_adherence": None})
+    return Scorecard(team=team, service=service, period=period, compiled_at=None, measures=measures, trend=[])
+
+
+async def _read(conn: Connection, period: str, team_id: int | None, service_id: int | None) -> list[Scorecard]:
+    cards = []
+    for row in await conn.fetch(q.READ, period, team_id, service_id):
+        trend = await conn.fetch(q.TREND, row["team_id"], row["service_id"], period)
+        cards.append(_card(row, trend))
+    return cards
+
+
+async def _period(conn: Connection, period: str | None) -> str:
+    return period or period_of(await conn.fetchval("SELECT now()"))
+
+
+async def team_scorecard(conn: Connection, *, slug: str, period: str | None) -> Scorecard:
+    period = await _period(conn, period)
+    team_id = await team_id_by_slug(conn, slug)
+    found = await _read(conn, period, team_id, None)
+    if found:
+        return found[0]
+    return Scorecard(
+        team=slug,
+        service=None,
+        period=period,
+        compiled_at=None,
+        measures=Measures(**EMPTY, sla_adherence=None),
+        trend=[],
+    )
+
+
+async def service_scorecard(conn: Connection, *, slug: str, period: str | None) -> Scorecard:
+
+    period = await _period(conn, period)
+    service = await conn.fetchrow(
+        "SELECT s.id, t.id AS team_id, t.slug AS team FROM services s JOIN teams t ON t.id = s.provider_team_id WHERE s.slug = $1",
+        slug,
+    )
+    if service is None:
+        raise NotFound(f"no service {slug!r}")
+    found = await _read(conn, period, service["team_id"], service["id"])
+    if found:
+        return found[0]
+    return Scorecard(
+        team=service["team"],
+        service=slug,
+        period=period,
+        compiled_at=None,
+        measures=Measures(**EMPTY, sla_adherence=None),
+        trend=[],
+    )
+
+
+async def company_scorecards(conn: Connection, caller: Caller, *, period: str | None) -> list[Scorecard]:
+    """Every provider team side by side (admins)."""
+    caller.require_admin()
+    return await _read(conn, await _period(conn, period), None, None)
+
+
+CSV_COLUMNS = ["team", "service", "period", *EMPTY, "sla_adherence", "csat", "ces", "solved_rate"]
+
+
+async def company_csv(conn: Connection, caller: Caller, *, period: str | None) -> str:
+    """Every team's and service's scorecard for the period, one row each (admins)."""
+    caller.require_admin()
+    period = await _period(conn, period)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    rows = await conn.fetch(
+        "SELECT t.slug AS team, s.slug AS service, c.period, c.content FROM scorecards c "
+        "JOIN teams t ON t.id = c.team_id LEFT JOIN services s ON s.id = c.service_id "
+        "WHERE c.period = $1 ORDER BY t.slug, s.slug NULLS FIRST",
+        period,
+    )
+    for row in rows:
+        writer.writerow(
+            {"team": row["team"], "service": row["service"] or "", "period": row["period"], **row["content"]}
+        )
+    return out.getvalue()
