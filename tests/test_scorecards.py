@@ -109,3 +109,20 @@ async def test_admins_see_every_team_side_by_side_and_as_csv(client, auth, db):
     assert lines[1].startswith("it,,2026-10,3,3,1,4.0,20.0,1,0,1,1,2,0.3333")
     assert lines[2].startswith("it,laptop-setup,2026-10,3,3,1,")
     assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'scorecard.compiled'") == 1
+
+
+async def test_the_scorecard_page_draws_the_trend_and_admins_compare_teams(client, auth, db):
+    await fixture(client, auth, db)
+    await compile_period(db, PERIOD)
+    await compile_period(db, "2026-11")
+    await client.get("/api/v1/me", headers=auth.admin)
+    response = await client.post(
+        "/dev/sign-in", data={"email": "admin@example.com", "next": "/"}, allow_redirects=False
+    )
+    assert response.status == 303
+    page = await (await client.get("/teams/it/scorecard?period=2026-11")).text()
+    assert "<svg" in page and "2026-10: 33%" in page
+    page = await (await client.get(f"/teams/it/scorecard?period={PERIOD}")).text()
+    assert "33% (1/3)" in page and "4.0 h" in page
+    page = await (await client.get(f"/admin/scorecards?period={PERIOD}")).text()
+    assert 'href="/teams/it/scorecard?period=2026-10"' in page and "/api/v1/scorecards.csv?period=2026-10" in page

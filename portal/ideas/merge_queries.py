@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# Holds every vote back while votes move, after the votes in flight end (a vote statement holds
+# ROW EXCLUSIVE on these tables until it commits, and takes its snapshot only once it has them).
+# Taken first, before any row lock: a vote waits for nothing else the merge holds, so no deadlock.
+LOCK_VOTES = "LOCK TABLE votes, idea_vote_shards IN SHARE ROW EXCLUSIVE MODE"
+
 # Both ideas' rows, in id order (no deadlock between two merges), FOR UPDATE: it waits for every
 # vote in flight on either (a vote holds FOR KEY SHARE on its idea's row), and votes arriving
 # meanwhile wait for the merge, then see its outcome.
@@ -32,15 +37,16 @@ WITH taken AS (
     SELECT $3, t.employee_id, t.cast_at,
            NOT EXISTS (SELECT 1 FROM votes v WHERE v.idea_id = $2 AND v.employee_id = t.employee_id)
     FROM taken t
-    RETURNING employee_id, cast_at, moved
+    ON CONFLICT (merge_id, employee_id) DO NOTHING
 ), added AS (
     INSERT INTO votes (idea_id, employee_id, cast_at)
-    SELECT $2, employee_id, cast_at FROM recorded WHERE moved
+    SELECT $2, employee_id, cast_at FROM taken
     ON CONFLICT DO NOTHING
     RETURNING employee_id
 )
-SELECT (SELECT count(*) FROM recorded)::int AS had, (SELECT count(*) FROM added)::int AS moved
+SELECT (SELECT count(*) FROM taken)::int AS had, (SELECT count(*) FROM added)::int AS moved
 """
+
 
 # Gives the votes back to duplicate $1 from root $2 for merge $3: a moved vote still on the root
 # goes back; a voter who withdrew it since stays withdrawn; a voter who also votes for the root

@@ -8,9 +8,11 @@ whose page links to the root. Undoing restores the votes as they were, except wh
 since: a vote cast on the root after the merge stays, and a moved vote withdrawn since stays
 withdrawn.
 
-Exact under concurrency: both ideas' rows are locked FOR UPDATE, which waits for every vote in
-flight on either (each vote statement holds FOR KEY SHARE on its idea's row) and holds back
-votes arriving meanwhile; those then see the duplicate status and count for the root.
+Exact under concurrency, without a lock on the vote path: a merge first locks the vote tables
+against writes, which waits for the votes in flight and holds back new ones for the moment the
+votes move (merges are rare and quick); a vote held back takes its snapshot after the merge
+commits, sees the duplicate status and is cast on the root (tests/test_merges.py votes on both
+ideas during a merge, and fails without the table lock).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Merged:
 
 
 async def lock_pair(conn: Connection, first: int, second: int) -> None:
+    """Holds back votes everywhere (for the moment votes move), then locks both ideas."""
+    await conn.execute(q.LOCK_VOTES)
     await conn.execute(q.LOCK_PAIR, sorted({first, second}))
 
 

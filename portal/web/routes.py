@@ -52,6 +52,7 @@ from portal.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleRead,
 )
+from portal.scorecards import pages as scorecards_pages
 from portal.scorecards import views as scorecards
 from portal.scorecards.schemas import Scorecard, ScorecardQuery
 from portal.services import views as services
@@ -1044,6 +1045,8 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/campaigns", campaigns_pages.campaigns_page),
         Page("POST", "/campaigns", campaigns_pages.campaign_create, tx="write"),
         Page("GET", "/campaigns/{slug}", campaigns_pages.campaign_page),
+        Page("GET", "/teams/{slug}/scorecard", scorecards_pages.team_scorecard_page),
+        Page("GET", "/admin/scorecards", scorecards_pages.admin_scorecards),
         Page("GET", "/thanks", thanks_pages.thanks_page),
         Page("POST", "/thanks", thanks_pages.thanks_send, tx="write"),
         Page("GET", "/settings", teams_pages.settings_page),

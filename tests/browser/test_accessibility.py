@@ -23,6 +23,8 @@ PAGES = [
     "/thanks",
     "/campaigns",
     "/campaigns/onboarding-week",
+    "/teams/it/scorecard",
+    "/admin/scorecards",
     "/admin/teams",
     "/admin/services",
     "/admin/routing-rules",
