@@ -17,21 +17,10 @@ from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.ideas.queries import SERVICES_BY_SLUG, TEAMS_BY_SLUG
+from portal.ideas.service import ids_by_slug
 from portal.teams.service import leads_any, team_id_by_slug
 
 PHASES = ("collect", "vote", "decide", "closed")
-
-
-async def _ids(conn: Connection, sql: str, slugs: list[str], field: str, kind: str) -> list[int]:
-    found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}
-    missing = [
-        {"field": f"{field}.{n}", "message": f"no {kind} {slug!r}", "type": f"unknown_{kind}"}
-        for n, slug in enumerate(slugs)
-        if slug not in found
-    ]
-    if missing:
-        raise ValidationFailed(missing)
-    return [found[slug] for slug in slugs]
 
 
 async def create_campaign(conn: Connection, caller: Caller, data: CampaignCreate) -> CampaignRead:
@@ -42,8 +31,8 @@ async def create_campaign(conn: Connection, caller: Caller, data: CampaignCreate
         raise Forbidden("only an admin, or a lead of the team that runs it, may open a campaign")
     if data.collect_until <= await conn.fetchval("SELECT now()"):
         raise ValidationFailed([{"field": "body.collect_until", "type": "past", "message": "must be in the future"}])
-    service_ids = await _ids(conn, SERVICES_BY_SLUG, data.services, "body.services", "service")
-    team_ids = await _ids(conn, TEAMS_BY_SLUG, [t.team for t in data.teams], "body.teams", "team")
+    service_ids = await ids_by_slug(conn, SERVICES_BY_SLUG, data.services, "body.services", "service")
+    team_ids = await ids_by_slug(conn, TEAMS_BY_SLUG, [t.team for t in data.teams], "body.teams", "team", ".team")
     campaign_id = await conn.fetchval(
         q.INSERT,
         data.slug,

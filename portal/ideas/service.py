@@ -28,7 +28,7 @@ async def require_idea(conn: Connection, idea_id: int) -> None:
         raise IdeaNotFound(idea_id)
 
 
-async def _ids_by_slug(
+async def ids_by_slug(
     conn: Connection, sql: str, slugs: list[str], field: str, kind: str, suffix: str = ""
 ) -> list[int]:
     found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}
@@ -43,8 +43,8 @@ async def _ids_by_slug(
 
 
 async def _link_concerns(conn: Connection, idea_id: int, services: list[str], teams: list[ConcernedTeam]) -> None:
-    service_ids = await _ids_by_slug(conn, q.SERVICES_BY_SLUG, services, "body.services", "service")
-    team_ids = await _ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "body.teams", "team", ".team")
+    service_ids = await ids_by_slug(conn, q.SERVICES_BY_SLUG, services, "body.services", "service")
+    team_ids = await ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "body.teams", "team", ".team")
     await conn.execute(q.LINK_SERVICES, idea_id, service_ids)
     await conn.execute(q.LINK_TEAMS, idea_id, team_ids, [t.role for t in teams])
 
