@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     campaign_interval_seconds: float = Field(default=30.0, gt=0)
     # How often this month's (and last month's) scorecards are compiled.
     scorecard_interval_seconds: float = Field(default=600.0, gt=0)
+    # Surveys: no result is shown for a group of fewer answers than this (never below 3); and how
+    # often rounds are opened on schedule and closed at their deadline.
+    survey_minimum_group: int = Field(default=5, ge=3, le=1000)
+    survey_interval_seconds: float = Field(default=60.0, gt=0)
     # Thanks an employee may send in any 24 hours.
     thanks_per_day: int = Field(default=20, ge=1, le=10_000)
 

@@ -21,6 +21,7 @@ from portal.notifications import emails
 from portal.results import service as results
 from portal.routing import service as routing
 from portal.scorecards import service as scorecards
+from portal.surveys import service as surveys
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
 from workers import metrics
@@ -144,6 +145,16 @@ async def compile_scorecards() -> None:
         now = await conn.fetchval("SELECT now()")
         for period in dict.fromkeys([scorecards.period_of(now - timedelta(days=now.day)), scorecards.period_of(now)]):
             await scorecards.compile_period(conn, period)
+
+
+@dramatiq.actor(actor_name="surveys.tick", queue_name="results", max_retries=3)
+async def survey_tick() -> None:
+    """Opens the pulse rounds due on their schedule and closes the rounds whose time is up."""
+    async with unit_of_work(pool()) as conn:
+        opened = await surveys.open_due_pulses(conn)
+        closed = await surveys.close_due(conn, minimum=settings.survey_minimum_group)
+    if opened or closed:
+        log.info("survey rounds", extra={"fields": {"opened": opened, "closed": closed}})
 
 
 @dramatiq.actor(actor_name="notifications.compose", queue_name="notifications", max_retries=3)

@@ -111,6 +111,7 @@ class Scheduler:
             ("notification_sweep", actors.sweep_emails, s.notification_sweep_seconds),
             ("campaigns", actors.advance_campaigns, s.campaign_interval_seconds),
             ("scorecards", actors.compile_scorecards, s.scorecard_interval_seconds),
+            ("surveys", actors.survey_tick, s.survey_interval_seconds),
         ]:
             jobs.add_job(self.periodic(job, actor, seconds), "interval", seconds=seconds, max_instances=1)
         jobs.add_job(

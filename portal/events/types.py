@@ -44,6 +44,8 @@ EVENT_TYPES: dict[str, str] = {
     "campaign.phase_changed": "A campaign's deadline passed: it moved to its next phase.",
     "campaign.closed": "A campaign closed, with its results.",
     "scorecard.compiled": "The scorecards of a month were compiled (every provider team and service).",
+    "survey.round_opened": 'A survey round opened: a service\'s pulse, or "did this solve it?" for a done idea.',
+    "survey.round_closed": "A survey round closed, with its results (no group of fewer answers than the minimum).",
     "team.created": "A team was created.",
     "team.updated": "A team's name or response time changed.",
     "team.lead_assigned": "A team gained a lead.",

@@ -129,7 +129,13 @@ def _values_of(idea: IdeaDetail) -> dict[str, Any]:
 
 
 async def idea_new(view: View) -> web.Response:
-    values = {"services": view.request.query.getall("services", []), "campaign": view.request.query.get("campaign")}
+    query = view.request.query
+    values = {
+        "services": query.getall("services", []),
+        "campaign": query.get("campaign"),
+        "title": query.get("title", "")[:200],
+        "body": query.get("body", "")[:20000],  # e.g. the improvement a survey answer asked for
+    }
     return await _form(view, values=values, errors={}, idea=None)
 
 

@@ -181,8 +181,10 @@ async def _follow_through(conn: Connection, idea_id: int, status: str, merged_wi
     """What a status change sets going in the same transaction."""
     if status == "done":  # the customer teams are asked to confirm it solved their problem
         from portal.routing.decisions import ask_customers  # routing builds on ideas: imported late
+        from portal.surveys.service import open_solved
 
         await ask_customers(conn, idea_id=idea_id, about="done")
+        await open_solved(conn, idea_id=idea_id)
     if merged_with is not None:  # both ideas' results and ranking include the moved votes at once
         from portal.results.service import compile_ideas  # results builds on ideas: imported late
 

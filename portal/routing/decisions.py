@@ -58,10 +58,11 @@ async def take_position(
         {"idea_id": idea_id, "team": slug, "about": row["position_asked"], "reason": data.reason or None},
     )
     if data.position == "disputed":
-        await _reopen(conn, idea_id=idea_id, disputed_by=slug, reason=data.reason, lead_id=lead_id)
+        await reopen(conn, idea_id=idea_id, disputed_by=slug, reason=data.reason, lead_id=lead_id)
 
 
-async def _reopen(conn: Connection, *, idea_id: int, disputed_by: str, reason: str, lead_id: int) -> None:
+async def reopen(conn: Connection, *, idea_id: int, disputed_by: str, reason: str, lead_id: int) -> None:
+    """The provider's answered routings pending again, and a done idea back in progress."""
     for row in await conn.fetch(q.REOPEN_PROVIDER, idea_id):
         await outbox.record(
             conn,

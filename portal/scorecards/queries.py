@@ -63,6 +63,18 @@ FROM thanks t JOIN services s ON s.id = t.service_id
 WHERE t.created_at >= $1 AND t.created_at < $2 GROUP BY s.provider_team_id, t.service_id
 """
 
+# Survey rounds closed in the period with enough answers to show: pulses (by the service's
+# provider and the service) and "did this solve it?" (by the idea's provider).
+SURVEYS = """
+SELECT s.provider_team_id AS team_id, r.service_id, r.kind, r.results
+FROM survey_rounds r JOIN services s ON s.id = r.service_id
+WHERE r.kind = 'pulse' AND r.closed_at >= $1 AND r.closed_at < $2 AND (r.results->>'enough_answers')::boolean
+UNION ALL
+SELECT ro.team_id, NULL::bigint, r.kind, r.results
+FROM survey_rounds r JOIN routings ro ON ro.idea_id = r.idea_id AND ro.role = 'provider' AND ro.state <> 'withdrawn'
+WHERE r.kind = 'solved' AND r.closed_at >= $1 AND r.closed_at < $2 AND (r.results->>'enough_answers')::boolean
+"""
+
 # Every provider team and every service: a scorecard each, even an empty one.
 SCOPES = """
 SELECT DISTINCT provider_team_id AS team_id, NULL::bigint AS service_id FROM services

@@ -27,9 +27,13 @@ class Measures(Output):
     declined: int
     done: int
     thanks_received: int
-    csat: float | None = Field(None, description="Not measured yet: the satisfaction surveys are to come.")
-    ces: float | None = Field(None, description="Not measured yet: the effort surveys are to come.")
-    solved_rate: float | None = Field(None, description='Not measured yet: "did this solve it?" is to come.')
+    csat: float | None = Field(
+        None, description="Satisfaction 1-5 from pulse rounds closed in the period (null: none with enough answers)."
+    )
+    ces: float | None = Field(None, description="Ease 1-5 from the same rounds.")
+    solved_rate: float | None = Field(
+        None, description='Share of "yes" to "did this solve it?" in rounds closed in the period.'
+    )
 
 
 class Scorecard(Output):

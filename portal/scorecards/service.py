@@ -55,6 +55,7 @@ async def compile_period(conn: Connection, period: str) -> int:
             values = dict(row)
             key = (values.pop("team_id"), values.pop("service_id"))
             cards.setdefault(key, dict(EMPTY)).update(values)
+    await _add_surveys(conn, cards, start, stop)
     for content in cards.values():
         measured = content["measured"]
         content["sla_adherence"] = round(content["answered_in_time"] / measured, 4) if measured else None
@@ -68,6 +69,31 @@ async def compile_period(conn: Connection, period: str) -> int:
     )
     await outbox.record(conn, "scorecard.compiled", f"scorecards/{period}", {"period": period, "scorecards": len(keys)})
     return len(keys)
+
+
+async def _add_surveys(conn: Connection, cards: dict, start: datetime, stop: datetime) -> None:
+    """CSAT and CES (means weighted by answers) and the solved rate, from rounds that closed in
+    the period with enough answers to show."""
+    sums: dict[tuple[int, int | None], dict[str, float]] = {}
+    for row in await conn.fetch(q.SURVEYS, start, stop):
+        results = row["results"]
+        keys = [(row["team_id"], None)] + ([(row["team_id"], row["service_id"])] if row["service_id"] else [])
+        for key in keys:
+            total = sums.setdefault(key, dict.fromkeys(("pulse", "csat", "ces", "solved", "yes"), 0.0))
+            if row["kind"] == "pulse":
+                total["pulse"] += results["answers"]
+                total["csat"] += results["csat"]["mean"] * results["answers"]
+                total["ces"] += results["ces"]["mean"] * results["answers"]
+            else:
+                total["solved"] += results["answers"]
+                total["yes"] += results["yes"]
+    for key, total in sums.items():
+        card = cards.setdefault(key, dict(EMPTY))
+        if total["pulse"]:
+            card["csat"] = round(total["csat"] / total["pulse"], 2)
+            card["ces"] = round(total["ces"] / total["pulse"], 2)
+        if total["solved"]:
+            card["solved_rate"] = round(total["yes"] / total["solved"], 4)
 
 
 def _card(row: Any, trend: list[Any]) -> Scorecard:

@@ -63,6 +63,9 @@ from portal.services.schemas import (
     ServiceUpdate,
 )
 from portal.services.standards import StandardRead, StandardWrite
+from portal.surveys import pages as surveys_pages
+from portal.surveys import views as surveys
+from portal.surveys.schemas import AnswerWrite, MyAnswer, MySurvey, PulseSchedule, RoundOpen, RoundRead
 from portal.teams import pages as teams_pages
 from portal.teams import views as teams
 from portal.teams.schemas import (
@@ -961,6 +964,69 @@ def scorecard_routes() -> list[Route]:
     ]
 
 
+def survey_routes() -> list[Route]:
+    return [
+        write(
+            "PUT",
+            f"{API}/services/{{slug}}/pulse",
+            surveys.schedule_pulse,
+            "Set how often the service's pulse survey opens (its provider team's leads, admins)",
+            "surveys",
+            body=PulseSchedule,
+            status=204,
+            errors=(404,),
+        ),
+        write(
+            "POST",
+            f"{API}/services/{{slug}}/survey-rounds",
+            surveys.open_pulse,
+            "Open a pulse round now (its provider team's leads, admins)",
+            "surveys",
+            body=RoundOpen,
+            response=RoundRead,
+            status=201,
+            errors=(404, 409),
+        ),
+        read(
+            "GET",
+            f"{API}/services/{{slug}}/survey-rounds",
+            surveys.service_rounds,
+            "The service's pulse rounds, newest first, with the results of closed ones",
+            "surveys",
+            response=list[RoundRead],
+            scope="teams:read",
+        ),
+        read(
+            "GET",
+            f"{API}/survey-rounds/{{round_id}}",
+            surveys.get_round,
+            "A survey round; once closed, its results (no group of fewer answers than the minimum)",
+            "surveys",
+            response=RoundRead,
+            scope="teams:read",
+            errors=(404,),
+        ),
+        write(
+            "PUT",
+            f"{API}/survey-rounds/{{round_id}}/answer",
+            surveys.answer,
+            "Answer a round you are asked in, or change your answer while it is open",
+            "surveys",
+            body=AnswerWrite,
+            response=MyAnswer,
+            errors=(404, 409),
+        ),
+        read(
+            "GET",
+            f"{API}/me/surveys",
+            surveys.my_surveys,
+            "The open rounds you are asked in, with your answers",
+            "surveys",
+            response=list[MySurvey],
+        ),
+    ]
+
+
 def thanks_routes() -> list[Route]:
     return [
         write(
@@ -1009,6 +1075,7 @@ def all_routes() -> list[Route]:
         *thanks_routes(),
         *campaign_routes(),
         *scorecard_routes(),
+        *survey_routes(),
     ]
 
 
@@ -1047,6 +1114,9 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/campaigns/{slug}", campaigns_pages.campaign_page),
         Page("GET", "/teams/{slug}/scorecard", scorecards_pages.team_scorecard_page),
         Page("GET", "/admin/scorecards", scorecards_pages.admin_scorecards),
+        Page("GET", "/surveys", surveys_pages.surveys_page),
+        Page("POST", "/surveys/{round_id}", surveys_pages.survey_answer, tx="write"),
+        Page("GET", "/survey-rounds/{round_id}", surveys_pages.round_page),
         Page("GET", "/thanks", thanks_pages.thanks_page),
         Page("POST", "/thanks", thanks_pages.thanks_send, tx="write"),
         Page("GET", "/settings", teams_pages.settings_page),

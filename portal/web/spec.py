@@ -39,6 +39,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "digest_id": "id",
     "notification_id": "id",
     "thanks_id": "id",
+    "round_id": "id",
     "slug": "slug",
     "team": "slug",
     "email": "email",

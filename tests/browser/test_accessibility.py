@@ -21,6 +21,7 @@ PAGES = [
     "/notifications",
     "/settings/notifications",
     "/thanks",
+    "/surveys",
     "/campaigns",
     "/campaigns/onboarding-week",
     "/teams/it/scorecard",
