@@ -128,7 +128,7 @@ async def test_an_author_hears_of_a_comment_live_and_follows_the_notification_to
     await expect(colleague.locator("#comment-list")).to_contain_text("Sales would use this every week")
     await relay_all(db)  # what the worker does within moments
 
-    await expect(badge).to_have_text("1", timeout=5000)  # no reload: the page's event stream
+    await expect(badge).to_have_text("1", timeout=15000)  # no reload: the page's event stream
     await shots.take(author, "bell")
     await author.get_by_role("link", name="Notifications").click()
     notification = author.locator(".notification").first
