@@ -20,6 +20,7 @@ EVENT_TYPES: dict[str, str] = {
     "idea.updated": "An idea's title, text, tags, services or teams changed.",
     "idea.status_changed": "An idea moved to another status.",
     "idea.routed": "An idea reached a team's inbox.",
+    "idea.outcome_noted": "The provider noted a done idea's outcome: what changed, what it saved.",
     "idea.merged": "A duplicate was merged into the root of its chain: its votes and followers moved there.",
     "idea.unmerged": "A merge was undone: the duplicate's votes, followers and routings were restored.",
     "vote.cast": "An employee voted for an idea.",

@@ -16,7 +16,8 @@ from aiohttp import web
 from portal.comments import service as comments
 from portal.comments.schemas import CommentQuery, CommentWrite
 from portal.errors import Conflict, ValidationFailed
-from portal.ideas import listing, merging, service
+from portal.ideas import listing, merging, outcomes, service
+from portal.ideas.outcomes import CaseQuery, OutcomeWrite
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
 from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
 from portal.notifications import service as notifications
@@ -73,6 +74,7 @@ async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
         "votes_closed": idea.status in CLOSED_STATUSES,
         "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
         "merged": await merging.merged_into(view.conn, idea_id),
+        "may_note_outcome": idea.status == "done" and await _may_change_status(view, idea),
     }
 
 
@@ -284,6 +286,30 @@ async def routing_position(view: View) -> web.Response:
         return await view.render("ideas/detail.html", status=422, position_errors={team: errors}, **context)
     await routing.take_position(view.conn, view.caller, idea_id=idea_id, slug=team, data=data)
     return view.redirect(_back(view, idea_id))
+
+
+async def idea_outcome(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(OutcomeWrite, {"note": view.field("note")})
+    if data is None:
+        context = await _idea_context(view, idea_id)
+        return await view.render("ideas/detail.html", status=422, outcome_errors=errors, **context)
+    await outcomes.note_outcome(view.conn, view.caller, idea_id=idea_id, data=data)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome")
+
+
+async def service_cases_page(view: View) -> web.Response:
+    raw = {name: view.request.query[name] for name in ("q", "cursor") if view.request.query.get(name)}
+    query, _ = view.validate(CaseQuery, raw)
+    page = await outcomes.cases(view.conn, slug=view.path["slug"], query=query or CaseQuery())
+    more = view.url("service_cases_page", slug=view.path["slug"], query={**raw, "cursor": page.next_cursor})
+    return await view.render(
+        "ideas/cases.html",
+        slug=view.path["slug"],
+        page=page,
+        q=raw.get("q", ""),
+        more=more if page.next_cursor else None,
+    )
 
 
 LIVE_MAX_IDEAS = 100

@@ -16,7 +16,8 @@ IDEA_COLUMNS = f"""
     coalesce((SELECT json_agg(json_build_object('team', t.slug, 'role', it.role) ORDER BY t.slug)
               FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = i.id), '[]')
         AS teams,
-    (SELECT slug FROM campaigns WHERE id = i.campaign_id) AS campaign
+    (SELECT slug FROM campaigns WHERE id = i.campaign_id) AS campaign,
+    i.outcome_note
 """
 IDEA_BY_ID = f"SELECT {IDEA_COLUMNS} FROM ideas i JOIN employees a ON a.id = i.author_id WHERE i.id = $2"
 STATUS_HISTORY = """

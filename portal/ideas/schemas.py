@@ -119,6 +119,7 @@ class IdeaRead(Output):
     services: list[str]
     teams: list[TeamRole]
     campaign: str | None = Field(description="The campaign it was posted into, if any.")
+    outcome_note: str | None = Field(description="Once done: what its provider changed, and what it saved.")
     created_at: datetime
     updated_at: datetime
 

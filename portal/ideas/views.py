@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from portal.ideas import listing, service
+from portal.ideas import listing, outcomes, service
+from portal.ideas.outcomes import CasePage
 from portal.ideas.schemas import IdeaDetail, IdeaPage
 from portal.web.spec import Call, Created
 
@@ -24,3 +25,11 @@ async def change_status(call: Call) -> IdeaDetail:
 
 async def list_ideas(call: Call) -> IdeaPage:
     return await listing.list_ideas(call.conn, viewer=call.viewer, query=call.query)
+
+
+async def note_outcome(call: Call) -> None:
+    await outcomes.note_outcome(call.conn, call.caller, idea_id=call.path["idea_id"], data=call.body)
+
+
+async def service_cases(call: Call) -> CasePage:
+    return await outcomes.cases(call.conn, slug=call.path["slug"], query=call.query)

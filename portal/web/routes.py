@@ -15,6 +15,7 @@ from portal.events.schemas import EventPage, EventQuery, EventTypeRead, StreamQu
 from portal.events.types import FULL_NAMES
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
+from portal.ideas.outcomes import CasePage, CaseQuery, OutcomeWrite
 from portal.ideas.schemas import (
     IdeaCreate,
     IdeaDetail,
@@ -920,6 +921,27 @@ def campaign_routes() -> list[Route]:
 
 def scorecard_routes() -> list[Route]:
     return [
+        write(
+            "PUT",
+            f"{API}/ideas/{{idea_id}}/outcome",
+            ideas.note_outcome,
+            "Note a done idea's outcome: what changed, what it saved (its provider team's leads, admins)",
+            "ideas",
+            body=OutcomeWrite,
+            status=204,
+            errors=(404, 409),
+        ),
+        read(
+            "GET",
+            f"{API}/services/{{slug}}/cases",
+            ideas.service_cases,
+            "The case library: a service's done ideas with their outcome notes, results and thanks",
+            "ideas",
+            query=CaseQuery,
+            response=CasePage,
+            scope="ideas:read",
+            errors=(404,),
+        ),
         read(
             "GET",
             f"{API}/teams/{{slug}}/scorecard",
@@ -1107,6 +1129,8 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/settings/notifications", notifications_pages.preferences_page),
         Page("POST", "/settings/notifications", notifications_pages.preferences_save, tx="write"),
         Page("POST", "/ideas/{idea_id}/follow", notifications_pages.idea_follow, tx="write"),
+        Page("POST", "/ideas/{idea_id}/outcome", ideas_pages.idea_outcome, tx="write"),
+        Page("GET", "/services/{slug}/cases", ideas_pages.service_cases_page),
         Page("GET", "/unsubscribe/{token}", notifications_pages.unsubscribe_page, access="anyone", tx=None),
         Page("POST", "/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone", tx="write"),
         Page("GET", "/campaigns", campaigns_pages.campaigns_page),

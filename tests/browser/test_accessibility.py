@@ -22,6 +22,7 @@ PAGES = [
     "/settings/notifications",
     "/thanks",
     "/surveys",
+    "/services/laptop-setup/cases",
     "/campaigns",
     "/campaigns/onboarding-week",
     "/teams/it/scorecard",
