@@ -126,3 +126,21 @@ async def test_the_scorecard_page_draws_the_trend_and_admins_compare_teams(clien
     assert "33% (1/3)" in page and "4.0 h" in page
     page = await (await client.get(f"/admin/scorecards?period={PERIOD}")).text()
     assert 'href="/teams/it/scorecard?period=2026-10"' in page and "/api/v1/scorecards.csv?period=2026-10" in page
+
+
+async def test_the_leads_digest_sets_this_months_scorecard_beside_last_months(client, auth, db):
+    from datetime import UTC, datetime
+
+    from portal.results.service import compile_digest
+    from portal.scorecards.service import change_since_last_period
+
+    await fixture(client, auth, db)
+    await compile_period(db, PERIOD)
+    await compile_period(db, "2026-11")
+    team_id = await db.fetchval("SELECT id FROM teams WHERE slug = 'it'")
+    summary = await change_since_last_period(db, team_id=team_id, at=datetime(2026, 11, 15, tzinfo=UTC))
+    assert summary["period"] == "2026-11" and summary["previous_period"] == PERIOD
+    by_measure = {m["measure"]: (m["now"], m["before"]) for m in summary["measures"]}
+    assert by_measure["sla_adherence"] == (None, 0.3333) and by_measure["done"] == (0, 1)
+    digest_id = await compile_digest(db, team_id=team_id, period_hours=24)
+    assert "scorecard" in await db.fetchval("SELECT content FROM team_digests WHERE id = $1", digest_id)

@@ -80,6 +80,9 @@ async def compile_digest(conn: Connection, *, team_id: int, period_hours: int) -
         key: (float(value) if value is not None and key in ("response_rate", "median_response_hours") else value)
         for key, value in dict(row).items()
     }
+    from portal.scorecards.service import change_since_last_period  # scorecards build on results
+
+    content["scorecard"] = await change_since_last_period(conn, team_id=team_id, at=period_end)
     digest_id = await conn.fetchval(q.INSERT_DIGEST, team_id, period_start, period_end, content)
     slug = await conn.fetchval("SELECT slug FROM teams WHERE id = $1", team_id)
     await outbox.record(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portal.auth.caller import Caller
@@ -126,6 +126,37 @@ async def _read(conn: Connection, period: str, team_id: int | None, service_id: 
 
 async def _period(conn: Connection, period: str | None) -> str:
     return period or period_of(await conn.fetchval("SELECT now()"))
+
+
+COMPARED = (
+    "routed",
+    "sla_adherence",
+    "median_first_response_hours",
+    "done",
+    "thanks_received",
+    "csat",
+    "ces",
+    "solved_rate",
+)
+TEAM_CARD = "SELECT content FROM scorecards WHERE team_id = $1 AND service_id IS NULL AND period = $2"
+
+
+async def change_since_last_period(conn: Connection, *, team_id: int, at: datetime) -> dict[str, Any] | None:
+    """For the lead's digest: the team's scorecard this month beside last month's, measure by
+    measure (as last compiled); None before any was compiled."""
+    period = period_of(at)
+    previous = period_of(bounds(period)[0] - timedelta(days=1))
+    now = await conn.fetchval(TEAM_CARD, team_id, period)
+    before = await conn.fetchval(TEAM_CARD, team_id, previous)
+    if now is None:
+        return None
+    return {
+        "period": period,
+        "previous_period": previous,
+        "measures": [
+            {"measure": name, "now": now.get(name), "before": before.get(name) if before else None} for name in COMPARED
+        ],
+    }
 
 
 async def team_scorecard(conn: Connection, *, slug: str, period: str | None) -> Scorecard:

@@ -43,5 +43,15 @@ LABELS: dict[str, dict[str, str]] = {
         "decide": _("Deciding"),
         "closed": _("Closed"),
     },
+    "measure": {
+        "routed": _("Ideas routed to the team"),
+        "sla_adherence": _("Answered within the service standard"),
+        "median_first_response_hours": _("Median time to a first answer"),
+        "done": _("Ideas done"),
+        "thanks_received": _("Thanks received"),
+        "csat": _("Satisfaction"),
+        "ces": _("Ease"),
+        "solved_rate": _("Solved"),
+    },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }
