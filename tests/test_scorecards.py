@@ -62,6 +62,9 @@ EXPECTED = {
     "csat": None,
     "ces": None,
     "solved_rate": None,
+    "csat_distribution": None,
+    "ces_distribution": None,
+    "by_customer_team": [],
 }
 
 

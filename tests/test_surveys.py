@@ -179,3 +179,19 @@ async def test_an_employee_answers_on_the_surveys_page_and_reads_the_results_onc
     await close(db)
     page = await (await client.get(f"/survey-rounds/{round_id}")).text()
     assert "no result is shown" in page and "Images per role" not in page
+
+
+async def test_the_scorecard_breaks_satisfaction_down_by_customer_team_where_each_is_large_enough(client, auth, db):
+    await service_map_fixture(client, auth)
+    round_id = await open_round(client, auth)
+    for n in range(3):
+        await answer(client, auth, round_id, f"m{n}@example.com", "marketing", csat=5, ces=4)
+        await answer(client, auth, round_id, f"s{n}@example.com", "sales", csat=2, ces=1)
+    await close(db)
+    await compile_period(db, period_of(datetime.now(UTC)))
+    measures = (await (await client.get("/api/v1/teams/it/scorecard", headers=auth())).json())["measures"]
+    assert measures["csat"] == 3.5 and measures["csat_distribution"] == [0, 3, 0, 0, 3]
+    assert measures["by_customer_team"] == [
+        {"team": "marketing", "answers": 3, "csat": 5.0, "ces": 4.0},
+        {"team": "sales", "answers": 3, "csat": 2.0, "ces": 1.0},
+    ]

@@ -15,6 +15,13 @@ class ScorecardQuery(Query):
     )
 
 
+class CustomerTeamPulse(Output):
+    team: str
+    answers: int
+    csat: float
+    ces: float
+
+
 class Measures(Output):
     routed: int = Field(description="Ideas routed to the provider in the period.")
     measured: int = Field(description="Of them, those answered or past due: the base of sla_adherence.")
@@ -33,6 +40,11 @@ class Measures(Output):
     ces: float | None = Field(None, description="Ease 1-5 from the same rounds.")
     solved_rate: float | None = Field(
         None, description='Share of "yes" to "did this solve it?" in rounds closed in the period.'
+    )
+    csat_distribution: list[int] | None = Field(None, description="Answers scoring 1 to 5.")
+    ces_distribution: list[int] | None = Field(None, description="Answers scoring 1 to 5.")
+    by_customer_team: list[CustomerTeamPulse] = Field(
+        default_factory=list, description="Per customer team, only from rounds where its group was large enough."
     )
 
 

@@ -71,29 +71,59 @@ async def compile_period(conn: Connection, period: str) -> int:
     return len(keys)
 
 
+class _Pulse:
+    """Pulse results added up over rounds: answers, sums and distributions (of groups already
+    shown, so every part is at least the minimum)."""
+
+    def __init__(self) -> None:
+        self.answers = 0
+        self.sums = {"csat": 0.0, "ces": 0.0}
+        self.distributions = {"csat": [0] * 5, "ces": [0] * 5}
+
+    def add(self, figures: dict[str, Any]) -> None:
+        self.answers += figures["answers"]
+        for scale in ("csat", "ces"):
+            self.sums[scale] += figures[scale]["mean"] * figures["answers"]
+            distribution = figures[scale].get("distribution") or [0] * 5
+            self.distributions[scale] = [a + b for a, b in zip(self.distributions[scale], distribution, strict=True)]
+
+    def mean(self, scale: str) -> float:
+        return round(self.sums[scale] / self.answers, 2)
+
+
 async def _add_surveys(conn: Connection, cards: dict, start: datetime, stop: datetime) -> None:
-    """CSAT and CES (means weighted by answers) and the solved rate, from rounds that closed in
-    the period with enough answers to show."""
-    sums: dict[tuple[int, int | None], dict[str, float]] = {}
+    """CSAT and CES (means weighted by answers, distributions, and by customer team where every
+    round shown for it had enough answers) and the solved rate, from rounds that closed in the
+    period with enough answers to show."""
+    pulses: dict[tuple[int, int | None], _Pulse] = {}
+    teams: dict[tuple[int, int | None], dict[str, _Pulse]] = {}
+    solved: dict[tuple[int, int | None], list[int]] = {}
     for row in await conn.fetch(q.SURVEYS, start, stop):
         results = row["results"]
         keys = [(row["team_id"], None)] + ([(row["team_id"], row["service_id"])] if row["service_id"] else [])
         for key in keys:
-            total = sums.setdefault(key, dict.fromkeys(("pulse", "csat", "ces", "solved", "yes"), 0.0))
             if row["kind"] == "pulse":
-                total["pulse"] += results["answers"]
-                total["csat"] += results["csat"]["mean"] * results["answers"]
-                total["ces"] += results["ces"]["mean"] * results["answers"]
+                pulses.setdefault(key, _Pulse()).add(results)
+                for group in results.get("by_team", []):
+                    teams.setdefault(key, {}).setdefault(group["team"], _Pulse()).add(group)
             else:
-                total["solved"] += results["answers"]
-                total["yes"] += results["yes"]
-    for key, total in sums.items():
+                total = solved.setdefault(key, [0, 0])
+                total[0] += results["answers"]
+                total[1] += results["yes"]
+    for key, pulse in pulses.items():
         card = cards.setdefault(key, dict(EMPTY))
-        if total["pulse"]:
-            card["csat"] = round(total["csat"] / total["pulse"], 2)
-            card["ces"] = round(total["ces"] / total["pulse"], 2)
-        if total["solved"]:
-            card["solved_rate"] = round(total["yes"] / total["solved"], 4)
+        card.update(
+            csat=pulse.mean("csat"),
+            ces=pulse.mean("ces"),
+            csat_distribution=pulse.distributions["csat"],
+            ces_distribution=pulse.distributions["ces"],
+            by_customer_team=[
+                {"team": team, "answers": group.answers, "csat": group.mean("csat"), "ces": group.mean("ces")}
+                for team, group in sorted(teams.get(key, {}).items())
+            ],
+        )
+    for key, (answers, yes) in solved.items():
+        cards.setdefault(key, dict(EMPTY))["solved_rate"] = round(yes / answers, 4)
 
 
 def _card(row: Any, trend: list[Any]) -> Scorecard:
