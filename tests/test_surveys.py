@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from portal.scorecards.service import compile_period, period_of
 from portal.surveys.anonymity import summarize
 from portal.surveys.service import close_due
@@ -195,3 +197,39 @@ async def test_the_scorecard_breaks_satisfaction_down_by_customer_team_where_eac
         {"team": "marketing", "answers": 3, "csat": 5.0, "ces": 4.0},
         {"team": "sales", "answers": 3, "csat": 2.0, "ces": 1.0},
     ]
+
+
+@pytest.mark.slow
+async def test_the_worker_closes_a_due_round_and_compiles_it_into_the_scorecard(
+    client, auth, db, database_url, redis_url, tmp_path
+):
+    from tests.pipeline import Pipeline, eventually, pipeline_env
+
+    await service_map_fixture(client, auth)
+    round_id = await open_round(client, auth)
+    for n in range(5):  # the default minimum group
+        await answer(client, auth, round_id, f"m{n}@example.com", "marketing", csat=4, ces=3)
+    await db.execute("UPDATE survey_rounds SET opened_at = now() - interval '8 days', closes_at = now()")
+    env = pipeline_env(
+        database_url,
+        redis_url,
+        PORTAL_HEARTBEAT_DIR=str(tmp_path / "beats"),
+        PORTAL_SURVEY_INTERVAL_SECONDS="0.5",
+        PORTAL_SCORECARD_INTERVAL_SECONDS="0.5",
+    )
+    running = Pipeline(env, tmp_path)
+    running.start("worker")
+    running.start("scheduler")
+    try:
+
+        async def compiled():
+            card = await (await client.get("/api/v1/teams/it/scorecard", headers=auth())).json()
+            return card if card["measures"]["csat"] is not None else None
+
+        card = await eventually(compiled, timeout=30)
+    finally:
+        running.stop()
+    assert card["measures"]["csat"] == 4.0 and card["measures"]["ces"] == 3.0
+    closed = await (await client.get(f"/api/v1/survey-rounds/{round_id}", headers=auth())).json()
+    assert closed["closed"] and closed["results"]["answers"] == 5
+    assert await db.fetchval("SELECT count(*) FROM survey_answers WHERE respondent_id IS NOT NULL") == 0
