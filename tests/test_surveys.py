@@ -233,3 +233,18 @@ async def test_the_worker_closes_a_due_round_and_compiles_it_into_the_scorecard(
     closed = await (await client.get(f"/api/v1/survey-rounds/{round_id}", headers=auth())).json()
     assert closed["closed"] and closed["results"]["answers"] == 5
     assert await db.fetchval("SELECT count(*) FROM survey_answers WHERE respondent_id IS NOT NULL") == 0
+
+
+async def test_the_results_page_and_the_scorecard_draw_the_distribution(client, auth, db):
+    await service_map_fixture(client, auth)
+    round_id = await open_round(client, auth)
+    for n, csat in enumerate((5, 4, 4)):
+        await answer(client, auth, round_id, f"m{n}@example.com", "marketing", csat=csat, ces=3)
+    await close(db)
+    await compile_period(db, period_of(datetime.now(UTC)))
+    response = await client.post("/dev/sign-in", data={"email": "m0@example.com", "next": "/"}, allow_redirects=False)
+    assert response.status == 303
+    page = await (await client.get(f"/survey-rounds/{round_id}")).text()
+    assert page.count('class="bar"') == 10 and "<title>4: 2</title>" in page
+    page = await (await client.get("/teams/it/scorecard")).text()
+    assert "<title>5: 1</title>" in page and "marketing" in page
