@@ -245,6 +245,6 @@ async def test_the_results_page_and_the_scorecard_draw_the_distribution(client, 
     response = await client.post("/dev/sign-in", data={"email": "m0@example.com", "next": "/"}, allow_redirects=False)
     assert response.status == 303
     page = await (await client.get(f"/survey-rounds/{round_id}")).text()
-    assert page.count('class="bar"') == 10 and "<title>4: 2</title>" in page
+    assert page.count('class="chart-bar"') == 10 and "<title>4: 2</title>" in page
     page = await (await client.get("/teams/it/scorecard")).text()
     assert "<title>5: 1</title>" in page and "marketing" in page
