@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.db import Connection, fetch_row
-from portal.errors import Conflict, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.events import outbox
 from portal.ideas import merge_queries as q
 from portal.votes.service import SHARDS
@@ -113,8 +113,3 @@ async def unmerge(conn: Connection, *, idea_id: int, by: int) -> int | None:
 
 async def merged_into(conn: Connection, idea_id: int) -> list[dict]:
     return [dict(row) for row in await conn.fetch(q.MERGED_INTO, idea_id)]
-
-
-def refuse_merge_of_merged(status: str) -> None:
-    if status == "duplicate":
-        raise Conflict("the idea is already a duplicate; move it back to open first", current_status=status)

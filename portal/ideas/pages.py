@@ -214,14 +214,16 @@ async def idea_vote(view: View) -> web.Response:
     return view.redirect(_back(view, idea_id))
 
 
+async def _idea_again(view: View, idea_id: int, **form_errors: Any) -> web.Response:
+    """The idea page again, with the errors of the form that was sent (422)."""
+    return await view.render("ideas/detail.html", status=422, **form_errors, **await _idea_context(view, idea_id))
+
+
 async def comment_create(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     data, errors = view.validate(CommentWrite, {"body": view.field("body")})
     if data is None:
-        context = await _idea_context(view, idea_id)
-        return await view.render(
-            "ideas/detail.html", status=422, comment_errors=errors, comment_value=view.field("body"), **context
-        )
+        return await _idea_again(view, idea_id, comment_errors=errors, comment_value=view.field("body"))
     comment = await comments.create_comment(view.conn, view.caller, idea_id=idea_id, data=data)
     if view.htmx:
         return await view.render("ideas/_comment.html", comment=comment, idea_id=idea_id, fresh=True)
@@ -260,8 +262,7 @@ async def idea_status(view: View) -> web.Response:
         },
     )
     if data is None:
-        context = await _idea_context(view, idea_id)
-        return await view.render("ideas/detail.html", status=422, status_errors=errors, **context)
+        return await _idea_again(view, idea_id, status_errors=errors)
     await service.change_status(view.conn, view.caller, idea_id=idea_id, change=data)
     return view.redirect(view.url("idea_page", idea_id=idea_id) + "#status")
 
@@ -272,8 +273,7 @@ async def routing_respond(view: View) -> web.Response:
         RoutingResponse, {"decision": view.field("decision"), "message": view.field("message")}
     )
     if data is None:
-        context = await _idea_context(view, idea_id)
-        return await view.render("ideas/detail.html", status=422, response_errors={team: errors}, **context)
+        return await _idea_again(view, idea_id, response_errors={team: errors})
     await routing.respond(view.conn, view.caller, idea_id=idea_id, slug=team, answer=data)
     return view.redirect(_back(view, idea_id))
 
@@ -282,8 +282,7 @@ async def routing_position(view: View) -> web.Response:
     idea_id, team = view.path["idea_id"], view.path["team"]
     data, errors = view.validate(PositionWrite, {"position": view.field("position"), "reason": view.field("reason")})
     if data is None:
-        context = await _idea_context(view, idea_id)
-        return await view.render("ideas/detail.html", status=422, position_errors={team: errors}, **context)
+        return await _idea_again(view, idea_id, position_errors={team: errors})
     await routing.take_position(view.conn, view.caller, idea_id=idea_id, slug=team, data=data)
     return view.redirect(_back(view, idea_id))
 
@@ -292,8 +291,7 @@ async def idea_outcome(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     data, errors = view.validate(OutcomeWrite, {"note": view.field("note")})
     if data is None:
-        context = await _idea_context(view, idea_id)
-        return await view.render("ideas/detail.html", status=422, outcome_errors=errors, **context)
+        return await _idea_again(view, idea_id, outcome_errors=errors)
     await outcomes.note_outcome(view.conn, view.caller, idea_id=idea_id, data=data)
     return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome")
 

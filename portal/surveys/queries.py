@@ -90,9 +90,7 @@ MARK_REOPENED = """
 UPDATE survey_rounds SET reopened_routing = true WHERE id = $1 AND NOT reopened_routing RETURNING idea_id
 """
 
-DUE_ROUNDS = (
-    "SELECT id FROM survey_rounds WHERE closed_at IS NULL AND closes_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED"
-)
+DUE_ROUNDS = "SELECT id, kind FROM survey_rounds WHERE closed_at IS NULL AND closes_at <= now() ORDER BY id FOR UPDATE SKIP LOCKED"
 
 ANSWERS = """
 SELECT a.customer_team_id, t.slug AS team, a.csat, a.ces, a.improvement, a.solved, a.comment

@@ -128,8 +128,7 @@ async def close_due(conn: Connection, *, minimum: int) -> int:
     closed = 0
     for due in await conn.fetch(q.DUE_ROUNDS):
         answers = [dict(row) for row in await conn.fetch(q.ANSWERS, due["id"])]
-        kind = await conn.fetchval("SELECT kind FROM survey_rounds WHERE id = $1", due["id"])
-        results = summarize(kind, answers, minimum=minimum)
+        results = summarize(due["kind"], answers, minimum=minimum)
         row = await fetch_row(conn, q.CLOSE, due["id"], results)
         service = await conn.fetchval(q.SERVICE_FOR_ROUND, row["service_id"]) if row["service_id"] else None
         subject = f"services/{service}" if service else f"ideas/{row['idea_id']}"
