@@ -21,7 +21,7 @@ IDEA_COLUMNS = f"""
 """
 IDEA_BY_ID = f"SELECT {IDEA_COLUMNS} FROM ideas i JOIN employees a ON a.id = i.author_id WHERE i.id = $2"
 STATUS_HISTORY = """
-SELECT h.from_status, h.to_status, h.reason, h.changed_at, e.email AS changed_by
+SELECT h.from_status, h.to_status, h.reason, h.changed_at, e.email AS changed_by, h.survey_round_id
 FROM idea_status_changes h LEFT JOIN employees e ON e.id = h.changed_by
 WHERE h.idea_id = $1 ORDER BY h.id
 """

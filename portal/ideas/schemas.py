@@ -101,7 +101,10 @@ class StatusChangeRead(Output):
     from_status: str
     to_status: str
     reason: str
-    changed_by: str | None
+    changed_by: str | None = Field(description="Who changed it; null when no person did (a survey round).")
+    survey_round_id: int | None = Field(
+        description="The 'did this solve it?' round whose answers reopened the idea, when a survey did."
+    )
     changed_at: datetime
 
 

@@ -58,11 +58,20 @@ async def take_position(
         {"idea_id": idea_id, "team": slug, "about": row["position_asked"], "reason": data.reason or None},
     )
     if data.position == "disputed":
-        await reopen(conn, idea_id=idea_id, disputed_by=slug, reason=data.reason, lead_id=lead_id)
+        await reopen(conn, idea_id=idea_id, disputed_by=slug, reason=data.reason, by=lead_id)
 
 
-async def reopen(conn: Connection, *, idea_id: int, disputed_by: str, reason: str, lead_id: int) -> None:
-    """The provider's answered routings pending again, and a done idea back in progress."""
+async def reopen(
+    conn: Connection,
+    *,
+    idea_id: int,
+    disputed_by: str,
+    reason: str,
+    by: int | None,
+    survey_round_id: int | None = None,
+) -> None:
+    """The provider's answered routings pending again, and a done idea back in progress: by a
+    customer team's lead (`by`), or by a survey round and no person."""
     for row in await conn.fetch(q.REOPEN_PROVIDER, idea_id):
         await outbox.record(
             conn,
@@ -76,7 +85,8 @@ async def reopen(conn: Connection, *, idea_id: int, disputed_by: str, reason: st
                 "due_at": row["due_at"].isoformat(),
             },
         )
-    if await conn.fetchval(q.REOPEN_DONE_IDEA, idea_id, f"Disputed by {disputed_by}: {reason}"[:2000], lead_id):
+    because = f"Disputed by {disputed_by}: {reason}"[:2000]
+    if await conn.fetchval(q.REOPEN_DONE_IDEA, idea_id, because, by, survey_round_id):
         await outbox.record(
             conn,
             "idea.status_changed",
@@ -85,9 +95,10 @@ async def reopen(conn: Connection, *, idea_id: int, disputed_by: str, reason: st
                 "id": idea_id,
                 "from": "done",
                 "to": "in_progress",
-                "reason": f"Disputed by {disputed_by}: {reason}",
+                "reason": because,
                 "duplicate_of": None,
-                "by": lead_id,
+                "by": by,
+                "survey_round_id": survey_round_id,
             },
         )
 

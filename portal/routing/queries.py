@@ -190,13 +190,14 @@ WHERE t.id = r.team_id AND r.idea_id = $1 AND r.role = 'provider' AND r.state NO
 RETURNING t.slug AS team, r.due_at
 """
 
-# A done idea whose result is disputed is in progress again ($2 reason, $3 by); answers whether.
+# A done idea whose result is disputed is in progress again ($2 reason, $3 by, $4 the survey round
+# when no person did it); answers whether.
 REOPEN_DONE_IDEA = """
 WITH reopened AS (
     UPDATE ideas SET status = 'in_progress', updated_at = now() WHERE id = $1 AND status = 'done' RETURNING id
 ), recorded AS (
-    INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, changed_by)
-    SELECT id, 'done', 'in_progress', $2, $3 FROM reopened
+    INSERT INTO idea_status_changes (idea_id, from_status, to_status, reason, changed_by, survey_round_id)
+    SELECT id, 'done', 'in_progress', $2, $3, $4 FROM reopened
 )
 SELECT EXISTS (SELECT 1 FROM reopened)
 """

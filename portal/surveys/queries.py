@@ -79,13 +79,6 @@ WHERE e.id = $1 AND r.closed_at IS NULL AND r.closes_at > now()
 ORDER BY r.closes_at
 """
 
-# "No" answers of round $1 from different customer teams, with their comments.
-NO_TEAMS = """
-SELECT count(DISTINCT customer_team_id) AS teams,
-       coalesce(array_agg(comment ORDER BY id) FILTER (WHERE comment <> ''), '{}') AS reasons
-FROM survey_answers WHERE round_id = $1 AND solved = 'no' AND customer_team_id IS NOT NULL
-"""
-
 MARK_REOPENED = """
 UPDATE survey_rounds SET reopened_routing = true WHERE id = $1 AND NOT reopened_routing RETURNING idea_id
 """

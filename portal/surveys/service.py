@@ -83,7 +83,8 @@ async def my_surveys(conn: Connection, caller: Caller) -> list[MySurvey]:
 
 
 async def answer(conn: Connection, caller: Caller, *, round_id: int, data: AnswerWrite) -> MyAnswer:
-    """The caller's answer, new or changed; two customer teams answering no reopen the routing."""
+    """The caller's answer, new or changed until the round closes. Nothing else happens now: what
+    the answers lead to (a reopened routing) is decided when the round closes, by no person."""
     me = caller.require_employee()
     asked = await conn.fetchrow(q.ELIGIBILITY, round_id, me.id)
     if asked is None:
@@ -106,21 +107,34 @@ async def answer(conn: Connection, caller: Caller, *, round_id: int, data: Answe
         data.solved,
         data.comment or None,
     )
-    if data.solved == "no":
-        await _reopen_if_two_teams_say_no(conn, round_id, me.id)
     return MyAnswer.model_validate(dict(await fetch_row(conn, q.MY_ANSWER, round_id, me.id)))
 
 
-async def _reopen_if_two_teams_say_no(conn: Connection, round_id: int, by: int) -> None:
+def teams_saying_no(results: dict) -> int:
+    """Customer teams shown in a closed round's results with at least one "no".
+
+    Only teams whose group reached the minimum (and survived complementary suppression) count, so
+    a reopening says nothing the published results do not already show: no group smaller than
+    the minimum, no single answer, no comment, and it happens when the round closes (a fixed time),
+    not when someone answers.
+    """
+    return sum(1 for team in results.get("by_team", []) if team.get("no", 0) > 0)
+
+
+async def _reopen_if_teams_said_no(conn: Connection, *, round_id: int, idea_id: int, results: dict) -> None:
     from portal.routing.decisions import reopen  # routing builds on surveys' ideas: imported late
 
-    no = await fetch_row(conn, q.NO_TEAMS, round_id)
-    if no["teams"] < 2:
+    teams = teams_saying_no(results)
+    if teams < 2 or await conn.fetchval(q.MARK_REOPENED, round_id) is None:
         return
-    idea_id = await conn.fetchval(q.MARK_REOPENED, round_id)
-    if idea_id is not None:
-        reasons = "; ".join(no["reasons"]) or "no reason given"
-        await reopen(conn, idea_id=idea_id, disputed_by="two customer teams (survey)", reason=reasons, lead_id=by)
+    await reopen(
+        conn,
+        idea_id=idea_id,
+        disputed_by="the 'did this solve it?' survey",
+        reason=f"{teams} customer teams answered no",
+        by=None,
+        survey_round_id=round_id,
+    )
 
 
 async def close_due(conn: Connection, *, minimum: int) -> int:
@@ -130,6 +144,8 @@ async def close_due(conn: Connection, *, minimum: int) -> int:
         answers = [dict(row) for row in await conn.fetch(q.ANSWERS, due["id"])]
         results = summarize(due["kind"], answers, minimum=minimum)
         row = await fetch_row(conn, q.CLOSE, due["id"], results)
+        if row["kind"] == "solved" and results["enough_answers"]:
+            await _reopen_if_teams_said_no(conn, round_id=due["id"], idea_id=row["idea_id"], results=results)
         service = await conn.fetchval(q.SERVICE_FOR_ROUND, row["service_id"]) if row["service_id"] else None
         subject = f"services/{service}" if service else f"ideas/{row['idea_id']}"
         await outbox.record(
