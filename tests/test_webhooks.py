@@ -9,7 +9,6 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from portal.events import outbox
 from portal.webhooks import delivery
-from portal.webhooks.addresses import AddressPolicy, BlockedAddress, GuardedResolver
 from portal.webhooks.signing import SecretBox, new_secret, sign
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import make_idea, relay_all
@@ -85,36 +84,6 @@ async def test_signatures_verify_with_the_standardwebhooks_package():
         Webhook(secret).verify(body, tampered)
 
 
-@pytest.mark.parametrize(
-    "address",
-    ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"],
-)
-def test_private_and_metadata_addresses_are_refused(address):
-    with pytest.raises(BlockedAddress):
-        AddressPolicy([], []).check("hooks.example.com", address)
-
-
-def test_public_addresses_and_allowed_networks_pass():
-    AddressPolicy([], []).check("hooks.example.com", "93.184.216.34")
-    AddressPolicy([], ["10.1.0.0/16"]).check("internal", "10.1.2.3")
-    AddressPolicy(["hooks.internal"], []).check("hooks.internal", "10.9.9.9")
-
-
-async def test_the_resolver_refuses_a_name_that_rebinds_to_a_private_address():
-    resolver = GuardedResolver(AddressPolicy([], []))
-
-    class Rebinding:
-        async def resolve(self, host, port, family):
-            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": family, "proto": 0, "flags": 0}]
-
-        async def close(self):
-            pass
-
-    resolver._inner = Rebinding()
-    with pytest.raises(BlockedAddress):
-        await resolver.resolve("looks-public.example.com", 443)
-
-
 async def test_events_create_one_delivery_per_subscribed_webhook(client, auth, db):
     await _hook(client, auth.admin, types=["idea.created"])
     await _hook(client, auth.admin, url="https://other.example.com/", types=["*"])
@@ -131,13 +100,13 @@ async def test_a_failed_attempt_is_retried_later_then_failed_after_the_schedule(
     await make_idea(client, auth())
     await relay_all(db)
     schedule = [1]
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
-    await delivery.record(db, claimed, [delivery.Outcome(500, None, 3, "boom")], schedule)
+    [claimed] = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
+    await delivery.record(db, claimed, delivery.Outcome(500, None, 3, "boom"), schedule)
     state = await db.fetchrow("SELECT state, attempts, next_attempt_at > now() AS later FROM webhook_deliveries")
     assert (state["state"], state["attempts"], state["later"]) == ("pending", 1, True)
     await db.execute("UPDATE webhook_deliveries SET next_attempt_at = now()")
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
-    await delivery.record(db, claimed, [delivery.Outcome(None, "timeout", 10, None)], schedule)
+    [claimed] = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
+    await delivery.record(db, claimed, delivery.Outcome(None, "timeout", 10, None), schedule)
     assert await db.fetchval("SELECT state FROM webhook_deliveries") == "failed"
 
 
@@ -162,8 +131,8 @@ async def test_manual_redeliver_puts_a_delivery_back_in_line(client, auth, db):
     hook = await (await _hook(client, auth.admin)).json()
     await make_idea(client, auth())
     await relay_all(db)
-    claimed = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
-    await delivery.record(db, claimed, [delivery.Outcome(200, None, 5, "ok")], [1])
+    [claimed] = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
+    await delivery.record(db, claimed, delivery.Outcome(200, None, 5, "ok"), [1])
     deliveries = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
     assert deliveries[0]["state"] == "succeeded"
     response = await client.post(

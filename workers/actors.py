@@ -6,7 +6,6 @@ after its worker was killed, leaves the same state as one clean run.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -30,7 +29,6 @@ from workers.broker import http, pool, resources, settings
 log = logging.getLogger("portal.workers")
 RELAY_BATCH = 500
 RELAY_BATCHES_PER_MESSAGE = 20
-DELIVERY_CHUNK = 100
 
 
 def send_quietly(actor, *args) -> bool:
@@ -44,8 +42,8 @@ def send_quietly(actor, *args) -> bool:
 
 
 def send_deliveries(delivery_ids: list[int]) -> None:
-    for start in range(0, len(delivery_ids), DELIVERY_CHUNK):
-        send_quietly(deliver_webhooks, delivery_ids[start : start + DELIVERY_CHUNK])
+    for start in range(0, len(delivery_ids), delivery.CHUNK):
+        send_quietly(deliver_webhooks, delivery_ids[start : start + delivery.CHUNK])
 
 
 @dramatiq.actor(actor_name="outbox.relay", queue_name="outbox", max_retries=10, min_backoff=500)
@@ -67,21 +65,20 @@ async def relay_events() -> None:
 
 @dramatiq.actor(actor_name="webhooks.deliver", queue_name="webhooks", max_retries=3)
 async def deliver_webhooks(delivery_ids: list[int] | None = None) -> None:
-    """Sends due deliveries (the given ones, or any that are due) and records each attempt."""
-    async with unit_of_work(pool()) as conn:
-        claimed = await delivery.claim(
-            conn, delivery_ids=delivery_ids, limit=DELIVERY_CHUNK, timeout_seconds=settings.webhook_timeout_seconds
-        )
-    if not claimed:
-        return
-    box = SecretBox(settings.encryption_key or "")
-    outcomes = await asyncio.gather(
-        *(delivery.send(http(), resources.policy, box, item, source=settings.event_source) for item in claimed)
+    """Sends due deliveries (the given ones, or any that are due), each recorded on its own."""
+    outcomes, waiting = await delivery.deliver(
+        pool(),
+        http(),
+        resources.policy,
+        SecretBox(settings.encryption_key or ""),
+        delivery_ids,
+        source=settings.event_source,
+        schedule=settings.webhook_retry_schedule,
+        timeout_seconds=settings.webhook_timeout_seconds,
     )
-    async with unit_of_work(pool()) as conn:
-        await delivery.record(conn, claimed, list(outcomes), settings.webhook_retry_schedule)
     for outcome in outcomes:
         metrics.WEBHOOK_ATTEMPTS.labels(outcome.kind).inc()
+    send_deliveries(waiting)
 
 
 @dramatiq.actor(actor_name="webhooks.retry_due", queue_name="webhooks", max_retries=0)

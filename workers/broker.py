@@ -39,7 +39,7 @@ class WorkerResources(Middleware):
         self.settings = settings
         self.pool: asyncpg.Pool | None = None
         self.http: aiohttp.ClientSession | None = None
-        self.policy = AddressPolicy(settings.webhook_allow_hosts, settings.webhook_allow_networks)
+        self.policy = AddressPolicy.from_settings(settings)
 
     def after_process_boot(self, broker) -> None:
         logs.configure(self.settings.log_level)

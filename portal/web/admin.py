@@ -20,8 +20,10 @@ from portal.teams import service as teams
 from portal.teams.schemas import TeamCreate
 from portal.tokens import service as tokens
 from portal.tokens.schemas import TokenCreate
+from portal.web.form_errors import by_field
 from portal.web.pages import View
 from portal.webhooks import service as webhooks
+from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 
@@ -224,7 +226,16 @@ async def admin_webhook_create(view: View) -> web.Response:
     data, errors = view.validate(WebhookCreate, values)
     if data is None:
         return await admin_webhooks(view, errors=errors, values=values, status=422)
-    created = await webhooks.create_webhook(view.conn, view.caller, data, encryption_key=view.settings.encryption_key)
+    try:
+        created = await webhooks.create_webhook(
+            view.conn,
+            view.caller,
+            data,
+            encryption_key=view.settings.encryption_key,
+            policy=AddressPolicy.from_settings(view.settings),
+        )
+    except ValidationFailed as failed:  # an address delivery would refuse
+        return await admin_webhooks(view, errors=by_field(failed), values=values, status=422)
     # The secret is shown in this answer only; it is never stored in the clear.
     return await admin_webhooks(view, created=created, status=201)
 
@@ -243,7 +254,11 @@ async def admin_webhook(view: View) -> web.Response:
 async def admin_webhook_toggle(view: View) -> web.Response:
     webhook_id = view.path["webhook_id"]
     await webhooks.update_webhook(
-        view.conn, view.caller, webhook_id=webhook_id, data=WebhookUpdate(enabled=view.field("enabled") == "true")
+        view.conn,
+        view.caller,
+        webhook_id=webhook_id,
+        data=WebhookUpdate(enabled=view.field("enabled") == "true"),
+        policy=AddressPolicy.from_settings(view.settings),
     )
     return view.redirect(view.url("admin_webhook", webhook_id=webhook_id))
 

@@ -3,10 +3,20 @@
 A delivery is leased before it is sent, so two workers never send it at once; a worker that
 dies mid-send leaves a lease that expires, and the delivery is sent again with the same
 webhook-id, which receivers use to drop duplicates.
+
+Each delivery is on its own: whatever one webhook's URL, secret or receiver does (a host that
+cannot be encoded, a secret that no longer decrypts, a hung or refusing receiver), it becomes
+that delivery's failed attempt, and every attempt is recorded in a transaction of its own as soon
+as its answer is in, before anything else is sent or can fail.
+
+In line: a webhook receives the events about one subject (an idea, a team) in the order they
+happened. A delivery is claimed only when no earlier one of the same webhook about the same subject
+is pending, and once it is done (delivered, or given up) the next in its line is sent at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -17,7 +27,7 @@ import aiohttp
 import asyncpg
 from yarl import URL
 
-from portal.db import Connection
+from portal.db import Connection, fetch_row, unit_of_work
 from portal.events import outbox
 from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
 from portal.webhooks import queries as q
@@ -29,6 +39,10 @@ EXCERPT_CHARS = 1000
 # A send interrupted by a dying worker is retried once its lease runs out: the delivery
 # timeout plus this margin.
 LEASE_MARGIN_SECONDS = 5
+# Deliveries one message claims, and how many of a line one claimed delivery then sends in turn
+# before handing the rest to another message.
+CHUNK = 100
+LINE_PER_MESSAGE = 200
 
 
 @dataclass(frozen=True)
@@ -74,24 +88,33 @@ def http_session(policy: AddressPolicy, timeout_seconds: float) -> aiohttp.Clien
     )
 
 
-async def send(
-    session: aiohttp.ClientSession, policy: AddressPolicy, box: SecretBox, delivery: asyncpg.Record, *, source: str
-) -> Outcome:
-    started = time.perf_counter()
-
-    def elapsed() -> int:
-        return int((time.perf_counter() - started) * 1000)
-
-    body = json.dumps(to_cloudevent(delivery, source), ensure_ascii=False, separators=(",", ":")).encode()
+def _headers(box: SecretBox, delivery: asyncpg.Record, body: bytes) -> dict[str, str]:
     message_id, timestamp = f"msg_{delivery['delivery_id']}", int(time.time())
-    headers = {
+    return {
         "content-type": CONTENT_TYPE,
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(box.decrypt(delivery["secret_encrypted"]), message_id, timestamp, body),
         "user-agent": "IdeaPortal-Webhooks/1",
     }
+
+
+async def send(
+    session: aiohttp.ClientSession, policy: AddressPolicy, box: SecretBox, delivery: asyncpg.Record, *, source: str
+) -> Outcome:
+    """One attempt. Never raises: whatever goes wrong is this delivery's failed attempt."""
+    started = time.perf_counter()
+
+    def elapsed() -> int:
+        return int((time.perf_counter() - started) * 1000)
+
+    def failed(reason: str, message: str) -> Outcome:
+        log.warning(message, extra={"fields": {**_named(delivery), "reason": reason, "ms": elapsed()}})
+        return Outcome(None, reason[:500], elapsed(), None)
+
     try:
+        body = json.dumps(to_cloudevent(delivery, source), ensure_ascii=False, separators=(",", ":")).encode()
+        headers = _headers(box, delivery, body)
         policy.check_literal(URL(delivery["url"]).host or "")
         async with session.post(delivery["url"], data=body, headers=headers, allow_redirects=False) as response:
             excerpt = (await response.content.read(EXCERPT_CHARS * 4)).decode("utf-8", "replace")[:EXCERPT_CHARS]
@@ -102,16 +125,18 @@ async def send(
                 )
             return Outcome(response.status, None, elapsed(), excerpt)
     except BlockedAddress as exc:
-        log.warning("webhook refused", extra={"fields": {**_named(delivery), "reason": str(exc)}})
-        return Outcome(None, str(exc), elapsed(), None)
+        return failed(str(exc), "webhook refused")
     except aiohttp.ClientConnectorError as exc:
-        reason = str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc)
-        log.warning("webhook connection failed", extra={"fields": {**_named(delivery), "reason": reason}})
-        return Outcome(None, reason[:500], elapsed(), None)
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        reason = f"{type(exc).__name__}: {exc}"[:500]
-        log.warning("webhook attempt failed", extra={"fields": {**_named(delivery), "reason": reason}})
-        return Outcome(None, reason, elapsed(), None)
+        return failed(
+            str(exc.os_error) if isinstance(exc.os_error, BlockedAddress) else str(exc), "webhook connection failed"
+        )
+    except (aiohttp.ClientError, TimeoutError, OSError, UnicodeError, ValueError) as exc:
+        # ValueError: a secret that no longer decrypts, a URL yarl cannot read; UnicodeError: a
+        # host IDNA cannot encode (URLs stored before they were checked at creation).
+        return failed(f"{type(exc).__name__}: {exc}", "webhook attempt failed")
+    except Exception as exc:  # one webhook must never stop the others' deliveries
+        log.exception("webhook attempt failed unexpectedly", extra={"fields": _named(delivery)})
+        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], elapsed(), None)
 
 
 def _named(delivery: asyncpg.Record) -> dict[str, object]:
@@ -131,41 +156,79 @@ def retry_delay(attempt: int, schedule: list[int]) -> float | None:
     return schedule[attempt - 1] * random.uniform(0.9, 1.1)
 
 
-async def record(
-    conn: Connection, deliveries: list[asyncpg.Record], outcomes: list[Outcome], schedule: list[int]
-) -> None:
-    """Records a batch of attempts with a handful of set-based statements."""
-    await conn.execute(
-        q.RECORD_ATTEMPTS,
-        [d["delivery_id"] for d in deliveries],
-        [o.status_code for o in outcomes],
-        [o.error for o in outcomes],
-        [o.duration_ms for o in outcomes],
-        [o.excerpt for o in outcomes],
+def next_state(outcome: Outcome, attempts_before: int, schedule: list[int]) -> tuple[str, float | None]:
+    """The delivery's state after this attempt, and for a retry the seconds until it."""
+    if outcome.ok:
+        return "succeeded", None
+    delay = retry_delay(attempts_before + 1, schedule)
+    return ("failed", None) if delay is None else ("pending", delay)
+
+
+async def record(conn: Connection, delivery: asyncpg.Record, outcome: Outcome, schedule: list[int]) -> int | None:
+    """Records one attempt; answers the next delivery in its line once this one is done. A
+    delivery whose webhook was deleted meanwhile is gone, and so is the attempt's record."""
+    if await conn.fetchval(q.HOLD_WEBHOOK, delivery["webhook_id"]) is None:
+        return None
+    state, delay = next_state(outcome, delivery["attempts"], schedule)
+    row = await fetch_row(
+        conn,
+        q.RECORD_ATTEMPT,
+        delivery["delivery_id"],
+        outcome.status_code,
+        outcome.error,
+        outcome.duration_ms,
+        outcome.excerpt,
+        state,
+        delay,
     )
-    succeeded, later, delays, failed = [], [], [], []
-    ok_hooks, failing_hooks = set(), set()
-    for item, outcome in zip(deliveries, outcomes):
-        if outcome.ok:
-            succeeded.append(item["delivery_id"])
-            ok_hooks.add(item["webhook_id"])
+    return row["next_in_line"]
+
+
+async def deliver(
+    pool: asyncpg.Pool,
+    session: aiohttp.ClientSession,
+    policy: AddressPolicy,
+    box: SecretBox,
+    delivery_ids: list[int] | None,
+    *,
+    source: str,
+    schedule: list[int],
+    timeout_seconds: float,
+) -> tuple[list[Outcome], list[int]]:
+    """Claims the given due deliveries (or any due) and sends each, then the rest of its line.
+    Answers every attempt's outcome, and deliveries still waiting in line for another message."""
+
+    async def claim_some(ids: list[int] | None, limit: int) -> list[asyncpg.Record]:
+        async with unit_of_work(pool) as conn:
+            return await claim(conn, delivery_ids=ids, limit=limit, timeout_seconds=timeout_seconds)
+
+    async def in_line(item: asyncpg.Record) -> tuple[list[Outcome], int | None]:
+        outcomes: list[Outcome] = []
+        while True:
+            outcome = await send(session, policy, box, item, source=source)
+            outcomes.append(outcome)
+            async with unit_of_work(pool) as conn:
+                following = await record(conn, item, outcome, schedule)
+            if following is None or len(outcomes) >= LINE_PER_MESSAGE:
+                return outcomes, following
+            claimed = await claim_some([following], 1)
+            if not claimed:  # another worker took it, or it waits for a retry of its own
+                return outcomes, None
+            item = claimed[0]
+
+    lines = await asyncio.gather(
+        *(in_line(item) for item in await claim_some(delivery_ids, CHUNK)), return_exceptions=True
+    )
+    outcomes: list[Outcome] = []
+    waiting: list[int] = []
+    for line in lines:
+        if isinstance(line, BaseException):  # the database failed: the lease runs out and it is sent again
+            log.error("webhook attempt not recorded", extra={"fields": {"error": f"{type(line).__name__}: {line}"}})
             continue
-        failing_hooks.add(item["webhook_id"])
-        delay = retry_delay(item["attempts"] + 1, schedule)
-        if delay is None:
-            failed.append(item["delivery_id"])
-        else:
-            later.append(item["delivery_id"])
-            delays.append(delay)
-    if succeeded:
-        await conn.execute(q.SUCCEEDED, succeeded)
-        await conn.execute(q.WEBHOOK_OK, sorted(ok_hooks - failing_hooks))
-    if later:
-        await conn.execute(q.RETRY_LATER, later, delays)
-    if failed:
-        await conn.execute(q.FAILED, failed)
-    if failing_hooks:
-        await conn.execute(q.WEBHOOK_FAILING, sorted(failing_hooks))
+        outcomes.extend(line[0])
+        if line[1] is not None:
+            waiting.append(line[1])
+    return outcomes, waiting
 
 
 async def disable_failing(conn: Connection, *, after_hours: float) -> int:

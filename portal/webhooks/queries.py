@@ -41,56 +41,67 @@ UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now(), lease_
 WHERE id = $1 AND webhook_id = $2 RETURNING id
 """
 
+# In feed order, so ids follow the order events happened in. The webhooks' rows are held (KEY
+# SHARE) while their deliveries are made: a webhook deleted meanwhile waits, or is left out.
 CREATE_FOR_EVENTS = """
-INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at)
-SELECT w.id, e.id, now()
+INSERT INTO webhook_deliveries (webhook_id, event_id, subject, next_attempt_at)
+SELECT w.id, e.id, e.subject, now()
 FROM events e JOIN webhooks w ON w.enabled AND (e.type = ANY(w.event_types) OR '*' = ANY(w.event_types))
 WHERE e.id = ANY($1::bigint[])
+ORDER BY e.feed_position, e.id, w.id
+FOR KEY SHARE OF w
 ON CONFLICT (webhook_id, event_id) DO NOTHING
 RETURNING id
 """
 
+# Due deliveries that are first in their line: no earlier delivery of the same webhook about the
+# same subject is still pending (in flight or waiting for a retry).
 CLAIM = """
 UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $3)
 FROM webhooks w, events e
 WHERE d.id IN (
-        SELECT id FROM webhook_deliveries
-        WHERE state = 'pending' AND next_attempt_at <= now()
-          AND (lease_until IS NULL OR lease_until < now())
-          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
-        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        SELECT c.id FROM webhook_deliveries c
+        WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+          AND (c.lease_until IS NULL OR c.lease_until < now())
+          AND ($1::bigint[] IS NULL OR c.id = ANY($1::bigint[]))
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries p
+              WHERE p.webhook_id = c.webhook_id AND p.subject = c.subject AND p.state = 'pending' AND p.id < c.id)
+        ORDER BY c.next_attempt_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED)
   AND w.id = d.webhook_id AND e.id = d.event_id
 RETURNING d.id AS delivery_id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted,
           e.id, e.type, e.subject, e.data, e.occurred_at
 """
 
-RECORD_ATTEMPTS = """
-INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
-SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::text[])
+# Taken before the delivery's row, in the order a webhook's deletion takes them (the webhook, then
+# its deliveries), so recording an attempt and deleting the webhook never deadlock.
+HOLD_WEBHOOK = "SELECT id FROM webhooks WHERE id = $1 FOR KEY SHARE"
+
+# One attempt and what follows from it: $1 the delivery, $2-$5 the attempt, $6 the delivery's
+# state now ('succeeded', 'pending' for a retry after $7 seconds, or 'failed'). Answers whether the
+# delivery still existed and, once it is done, the next delivery in its line.
+RECORD_ATTEMPT = """
+WITH d AS (
+    SELECT id, webhook_id, subject FROM webhook_deliveries WHERE id = $1 FOR NO KEY UPDATE
+), attempt AS (
+    INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
+    SELECT id, $2, $3, $4, $5 FROM d
+), delivery AS (
+    UPDATE webhook_deliveries w
+    SET state = $6, attempts = attempts + 1, lease_until = NULL,
+        next_attempt_at = CASE WHEN $6 = 'pending' THEN now() + make_interval(secs => $7) END,
+        completed_at = CASE WHEN $6 = 'pending' THEN NULL ELSE now() END
+    FROM d WHERE w.id = d.id
+), hook AS (
+    UPDATE webhooks h SET failing_since = CASE WHEN $6 = 'succeeded' THEN NULL ELSE now() END
+    FROM d WHERE h.id = d.webhook_id AND (h.failing_since IS NULL) = ($6 <> 'succeeded')
+)
+SELECT EXISTS (SELECT 1 FROM d) AS recorded,
+       (SELECT n.id FROM webhook_deliveries n, d
+        WHERE $6 <> 'pending' AND n.webhook_id = d.webhook_id AND n.subject = d.subject
+          AND n.state = 'pending' AND n.id > d.id
+        ORDER BY n.id LIMIT 1) AS next_in_line
 """
-
-SUCCEEDED = """
-UPDATE webhook_deliveries SET state = 'succeeded', attempts = attempts + 1, completed_at = now(),
-       lease_until = NULL, next_attempt_at = NULL
-WHERE id = ANY($1::bigint[])
-"""
-
-RETRY_LATER = """
-UPDATE webhook_deliveries d SET attempts = attempts + 1, lease_until = NULL,
-       next_attempt_at = now() + make_interval(secs => later.delay)
-FROM unnest($1::bigint[], $2::float8[]) AS later (id, delay)
-WHERE d.id = later.id
-"""
-
-FAILED = """
-UPDATE webhook_deliveries SET state = 'failed', attempts = attempts + 1, completed_at = now(),
-       lease_until = NULL, next_attempt_at = NULL
-WHERE id = ANY($1::bigint[])
-"""
-
-WEBHOOK_OK = "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1::bigint[]) AND failing_since IS NOT NULL"
-
-WEBHOOK_FAILING = "UPDATE webhooks SET failing_since = now() WHERE id = ANY($1::bigint[]) AND failing_since IS NULL"
 
 DISABLE_FAILING = """
 UPDATE webhooks SET enabled = false, updated_at = now(),
@@ -99,8 +110,12 @@ WHERE enabled AND failing_since < now() - make_interval(secs => $1)
 RETURNING id, failing_since
 """
 
+# Due deliveries first in their line (what CLAIM would take).
 DUE = """
-SELECT id FROM webhook_deliveries
-WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-ORDER BY next_attempt_at LIMIT $1
+SELECT c.id FROM webhook_deliveries c
+WHERE c.state = 'pending' AND c.next_attempt_at <= now() AND (c.lease_until IS NULL OR c.lease_until < now())
+  AND NOT EXISTS (
+      SELECT 1 FROM webhook_deliveries p
+      WHERE p.webhook_id = c.webhook_id AND p.subject = c.subject AND p.state = 'pending' AND p.id < c.id)
+ORDER BY c.next_attempt_at LIMIT $1
 """

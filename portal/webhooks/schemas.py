@@ -4,24 +4,22 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
-from yarl import URL
 
 from portal.events.types import PublishedType, SubscribedType
 from portal.schemas import WHITESPACE, Input, Output, Patch, Query
+from portal.webhooks.urls import check_url
 
-# What _check_url accepts, said as a pattern: http(s), an ASCII host (IDN hosts in punycode), a port.
-PORT = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-URL_PATTERN = rf"^https?://[A-Za-z0-9._~-]+(:{PORT})?([/?#][^{WHITESPACE}]*)?$"
+# What check_url accepts, said as a pattern: http(s), a host of DNS labels (IDN hosts in punycode)
+# or an IPv6 literal, a port. Label and name lengths and numeric hosts are checked beyond it.
+PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST = rf"(\[[0-9A-Fa-f:.]+\]|({LABEL}\.)*{LABEL}\.?)"
+URL_PATTERN = rf"^https?://{HOST}(:{PORT})?([/?#][^{WHITESPACE}]*)?$"
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=URL_PATTERN)]
 
 
 def _check_url(value: str | None) -> str | None:
-    if value is None:
-        return value
-    url = URL(value)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError("must be an absolute http:// or https:// URL")
-    return value
+    return None if value is None else check_url(value)
 
 
 def _check_types(values: list[str] | None) -> list[str] | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
-from portal.errors import Forbidden, NotFound, PortalError
+from portal.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from portal.events import outbox
 from portal.events.types import full_name
 from portal.webhooks import queries as q
+from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.schemas import (
     DeliveryRead,
     WebhookCreate,
@@ -16,6 +17,7 @@ from portal.webhooks.schemas import (
     WebhookUpdate,
 )
 from portal.webhooks.signing import SecretBox, new_secret
+from portal.webhooks.urls import destination_refusal
 
 
 class NotConfigured(PortalError):
@@ -33,11 +35,19 @@ def secret_box(encryption_key: str | None) -> SecretBox:
     return SecretBox(encryption_key)
 
 
+def _require_allowed_destination(url: str | None, policy: AddressPolicy) -> None:
+    """Refuses now what delivery would refuse: a private, loopback or otherwise special address."""
+    reason = destination_refusal(url, policy) if url is not None else None
+    if reason:
+        raise ValidationFailed([{"field": "body.url", "type": "address", "message": reason}])
+
+
 async def create_webhook(
-    conn: Connection, caller: Caller, data: WebhookCreate, *, encryption_key: str | None
+    conn: Connection, caller: Caller, data: WebhookCreate, *, encryption_key: str | None, policy: AddressPolicy
 ) -> WebhookCreated:
     _require_manager(caller)
     box = secret_box(encryption_key)
+    _require_allowed_destination(data.url, policy)
     secret = new_secret()
     row = await fetch_row(conn, q.INSERT_WEBHOOK, data.url, data.event_types, data.description, box.encrypt(secret))
     # Webhook URLs are for their managers only: events never carry them.
@@ -63,8 +73,11 @@ async def list_webhooks(conn: Connection, caller: Caller) -> list[WebhookRead]:
     return [WebhookRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_WEBHOOKS)]
 
 
-async def update_webhook(conn: Connection, caller: Caller, *, webhook_id: int, data: WebhookUpdate) -> WebhookRead:
+async def update_webhook(
+    conn: Connection, caller: Caller, *, webhook_id: int, data: WebhookUpdate, policy: AddressPolicy
+) -> WebhookRead:
     _require_manager(caller)
+    _require_allowed_destination(data.url, policy)
     row = await conn.fetchrow(q.UPDATE_WEBHOOK, webhook_id, data.url, data.event_types, data.description, data.enabled)
     if row is None:
         raise NotFound(f"no webhook {webhook_id}")

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from portal.web.spec import Call, Created
 from portal.webhooks import service
+from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.schemas import DeliveryRead, WebhookRead
 
 
 async def create_webhook(call: Call) -> Created:
     created = await service.create_webhook(
-        call.conn, call.caller, call.body, encryption_key=call.settings.encryption_key
+        call.conn,
+        call.caller,
+        call.body,
+        encryption_key=call.settings.encryption_key,
+        policy=AddressPolicy.from_settings(call.settings),
     )
     return Created(created, call.url_for("get_webhook", webhook_id=created.id))
 
@@ -21,7 +26,13 @@ async def get_webhook(call: Call) -> WebhookRead:
 
 
 async def update_webhook(call: Call) -> WebhookRead:
-    return await service.update_webhook(call.conn, call.caller, webhook_id=call.path["webhook_id"], data=call.body)
+    return await service.update_webhook(
+        call.conn,
+        call.caller,
+        webhook_id=call.path["webhook_id"],
+        data=call.body,
+        policy=AddressPolicy.from_settings(call.settings),
+    )
 
 
 async def delete_webhook(call: Call) -> None:
