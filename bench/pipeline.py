@@ -16,9 +16,13 @@
     commenters are owed, and at most one email per follower per coalescing window; status changes
     at 50/s, each on another author's idea: latency from the 201 to the email being accepted by a
     real SMTP server (`portal mail-sink`), p50/p99.
+(e) Mixed: ideas at 50/s naming a service while people vote on them as fast as 64 connections
+    manage, at once: idea -> inbox p50/p99, the rate vote events are relayed beside the rate they
+    are cast, and deadlocks (PostgreSQL's own count for the database, and the processes' logs).
 Targets: idea -> inbox p99 <= 250 ms; idea -> webhook p99 <= 500 ms; the pipeline keeps up with
 the vote rate of bench/votes.py; feed p99 well under a second with a transaction held elsewhere;
-status change -> email p99 <= 2 s at 50/s.
+status change -> email p99 <= 2 s at 50/s; mixed: idea -> inbox p99 <= 250 ms, events relayed
+>= 95% of the vote rate, 0 deadlocks.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -155,6 +160,92 @@ async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver
         await asyncio.sleep(0.05)
     drained = time.monotonic() - started
     return result.rps, (receiver.count - before) / drained, receiver.count - before
+
+
+async def mixed_load(api: str, db: str, tokens: list[str], rate: float, seconds: float) -> dict[str, float]:
+    """Ideas at `rate` for `seconds` while 64 connections vote on them (each voter once per idea)."""
+    conn = await asyncpg.connect(db)
+    deadlocks_before = await conn.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+    first_event = await conn.fetchval("SELECT coalesce(max(id), 0) FROM events")
+    posted: dict[int, float] = {}
+    visible: dict[int, float] = {}
+    ideas: list[int] = []
+    posting_done = asyncio.Event()
+    votes = 0
+
+    async def poll_routings() -> None:
+        while not posting_done.is_set() or len(visible) < len(posted):
+            for row in await conn.fetch("SELECT DISTINCT idea_id FROM routings WHERE idea_id = ANY($1)", list(posted)):
+                visible.setdefault(row["idea_id"], time.monotonic())
+            await asyncio.sleep(0.005)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def post(n: int) -> None:
+            headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+            body = {"title": f"Mixed idea {n}", "services": ["laptop-setup"]}
+            async with session.post(f"{api}/api/v1/ideas", headers=headers, json=body) as response:
+                created = await response.json()
+            posted[created["id"]] = time.monotonic()
+            ideas.append(created["id"])
+
+        async def voter(lane: int) -> None:
+            nonlocal votes
+            n = lane
+            while not posting_done.is_set():
+                if not ideas:
+                    await asyncio.sleep(0.01)
+                    continue
+                idea, token = ideas[n % len(ideas)], tokens[(n * 7919) % len(tokens)]
+                async with session.put(
+                    f"{api}/api/v1/ideas/{idea}/vote", headers={"Authorization": f"Bearer {token}"}
+                ) as response:
+                    await response.read()
+                votes += 1
+                n += 64
+
+        poller = asyncio.create_task(poll_routings())
+        voters = [asyncio.create_task(voter(lane)) for lane in range(64)]
+        start, posts = time.monotonic(), []
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            posts.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*posts)
+        posting_done.set()
+        await asyncio.gather(*voters)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE id > $1 AND dispatched_at IS NULL)", first_event
+    ):
+        await asyncio.sleep(0.1)
+    await poller
+    cast = await fetch_row(
+        conn,
+        """SELECT count(*) AS n, extract(epoch FROM max(occurred_at) - min(occurred_at)) AS casting,
+                  extract(epoch FROM max(dispatched_at) - min(occurred_at)) AS relaying
+           FROM events WHERE id > $1 AND type = 'vote.cast'""",
+        first_event,
+    )
+    await conn.close()
+    inbox = [visible[i] - t for i, t in posted.items() if i in visible]
+    return {
+        "ideas": len(posted),
+        "votes": votes,
+        "vote_events": cast["n"],
+        "vote_rate": cast["n"] / float(cast["casting"]),
+        "relay_rate": cast["n"] / float(cast["relaying"]),
+        "inbox_p50": pct(inbox, 0.5),
+        "inbox_p99": pct(inbox, 0.99),
+        "deadlocks_before": deadlocks_before,
+    }
+
+
+async def deadlocks(db: str) -> int:
+    conn = await asyncpg.connect(db)
+    try:
+        return await conn.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+    finally:
+        await conn.close()
 
 
 async def notification_count(db: str) -> tuple[int, int]:
@@ -397,86 +488,45 @@ def raw_baseline(redis_url: str, messages: int, logs: Path) -> float:
         worker.wait(30)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=50.0, help="ideas per second in (a)")
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--votes", type=int, default=8000, help="voters; at least 6,110 for (d)")
-    parser.add_argument("--worker-threads", type=int, default=8)
-    parser.add_argument("--feed-ideas", type=int, default=200, help="ideas posted one by one in (c)")
-    parser.add_argument("--window", type=float, default=10.0, help="the coalescing window in (d), seconds")
-    parser.add_argument("--status-rate", type=float, default=50.0, help="status changes per second in (d)")
-    parser.add_argument("--status-seconds", type=float, default=10.0)
-    args = parser.parse_args()
+@dataclass
+class Stack:
+    """The processes under test and what the sections need to drive them."""
 
-    servers = TestServers.start()
-    logs = temp_dir()
-    processes = []
-    receiver = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    hook_port, api_port = free_port(), free_port()
-    await web.TCPSite(runner, "127.0.0.1", hook_port).start()
-    try:
-        maildir = logs / "mail"
-        mail_port = free_port()
-        processes.append(
-            spawn(
-                [sys.executable, "-m", "portal", "mail-sink", "--port", str(mail_port), "--maildir", str(maildir)],
-                {**os.environ},
-                logs / "mail-sink.log",
-            )
-        )
-        url = await fresh_database(servers)
-        await prepare(url, args.votes)
-        settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
-        tokens = [
-            mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="marketing", admin=n == 1)
-            for n in range(1, args.votes + 1)
-        ]
-        env = {
-            "DATABASE_URL": url,
-            "REDIS_URL": servers.redis_url,
-            "PORTAL_JWT_SECRET": SECRET,
-            "PORTAL_ENVIRONMENT": "test",
-            "PORTAL_ENCRYPTION_KEY": KEY,
-            "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
-            "PORTAL_WRITE_RATE_LIMIT": str(10**9),
-            "PORTAL_LOG_LEVEL": "WARNING",
-            "PORTAL_WORKER_THREADS": str(args.worker_threads),
-            "PORTAL_SMTP_HOST": "127.0.0.1",
-            "PORTAL_SMTP_PORT": str(mail_port),
-            "PORTAL_SMTP_SECURITY": "none",
-            "PORTAL_NOTIFICATION_WINDOW_SECONDS": str(args.window),
-            "PORTAL_NOTIFICATION_SWEEP_SECONDS": "1",
-        }
-        api = f"http://127.0.0.1:{api_port}"
-        processes.append(
-            start_process(
-                [sys.executable, "-m", "portal", "serve", "--port", str(api_port)], env, api_port, logs / "api.log"
-            )
-        )
-        for role in ("worker", "scheduler"):
-            processes.append(spawn([sys.executable, "-m", "portal", role], env, logs / f"{role}.log"))
-        admin = {"Authorization": f"Bearer {tokens[0]}"}
-        subscription = {"url": f"http://127.0.0.1:{hook_port}/hook", "event_types": ["idea.created", "vote.cast"]}
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"{api}/api/v1/webhooks", headers=admin, json=subscription) as r,
-        ):
-            assert r.status == 201, await r.text()
-        await drive("sign-in", [("GET", f"{api}/api/v1/me", {"Authorization": f"Bearer {t}"}) for t in tokens], 64)
-        await asyncio.sleep(3)  # worker and scheduler up
+    api: str
+    url: str
+    admin_url: str
+    tokens: list[str]
+    receiver: Receiver
+    maildir: Path
 
-        inbox, hooks = await steady_ideas(api, url, tokens, args.rate, args.seconds, receiver)
-        ideas = min(400, int(args.rate * args.seconds))  # vote only on ideas that (a) created
+
+@dataclass
+class Figures:
+    steady: tuple[list[float], list[float]] | None = None
+    storm: tuple[float, float, int] | None = None
+    storm_notifications: tuple[tuple[int, int], tuple[int, int]] | None = None
+    feed: tuple[list[float], list[float]] | None = None
+    flurry: tuple[int, int, int, int, float] | None = None
+    mailed: list[float] | None = None
+    mixed: dict[str, float] | None = None
+    deadlocks_after: int = 0
+    baseline: float = 0.0
+
+
+async def run_sections(args: argparse.Namespace, stack: Stack, figures: Figures) -> None:
+    run, admin = set(args.sections), {"Authorization": f"Bearer {stack.tokens[0]}"}
+    api, url, tokens = stack.api, stack.url, stack.tokens
+    ideas = min(400, int(args.rate * args.seconds))  # (b) votes only on ideas that (a) created
+    if run & set("abd"):
+        figures.steady = await steady_ideas(api, url, tokens, args.rate, args.seconds, stack.receiver)
+    if run & set("bd"):
         before_storm = await notification_count(url)
-        vote_rps, event_rate, delivered = await vote_storm(api, tokens, ideas, receiver)
-        after_storm = await notification_count(url)
-        streamed, pulled = await feed_latency(api, servers.admin_database_url, admin, tokens, args.feed_ideas)
-        flurry = await comment_flurry(api, url, tokens, 1000, args.window)
+        figures.storm = await vote_storm(api, tokens, ideas, stack.receiver)
+        figures.storm_notifications = (before_storm, await notification_count(url))
+    if "c" in run:
+        figures.feed = await feed_latency(api, stack.admin_url, admin, tokens, args.feed_ideas)
+    if "d" in run:
+        figures.flurry = await comment_flurry(api, url, tokens, 1000, args.window)
         conn = await asyncpg.connect(url)
         unvoted = [
             (row["id"], row["title"])
@@ -487,43 +537,58 @@ async def main() -> None:
             )
         ]
         await conn.close()
-        mailed = await status_emails(api, url, admin, args.status_rate, unvoted, maildir)
-    finally:
-        for process in processes:
-            stop_process(process)
-        await runner.cleanup()
-    baseline = raw_baseline(servers.redis_url, 20000, logs)
-    servers.stop()
+        figures.mailed = await status_emails(api, url, admin, args.status_rate, unvoted, stack.maildir)
+    if "e" in run:
+        figures.mixed = await mixed_load(api, url, tokens, args.rate, args.mixed_seconds)
 
-    print(
-        f"(a) {len(inbox)} ideas at {args.rate:.0f}/s for {args.seconds:.0f} s (1 worker process, "
-        f"{args.worker_threads} threads; routings polled every 5 ms)"
-    )
-    print(
-        f"    idea 201 -> routings in inbox   p50 {pct(inbox, 0.5):6.1f} ms  p99 {pct(inbox, 0.99):6.1f} ms"
-        f"   (target p99 <= 250 ms)"
-    )
-    print(
-        f"    idea 201 -> webhook received    p50 {pct(hooks, 0.5):6.1f} ms  p99 {pct(hooks, 0.99):6.1f} ms"
-        f"   (target p99 <= 500 ms; {len(hooks)} received)"
-    )
-    print(f"(b) vote storm: {args.votes} votes at {vote_rps:.0f} votes/s; {delivered} vote.cast webhooks")
-    print(f"    outbox -> webhook receiver      {event_rate:8.0f} events/s (sustained, first vote to last webhook)")
-    print(f"    raw baseline: dramatiq no-op    {baseline:8.0f} messages/s (one worker process)")
-    print(
-        f"    ratio pipeline / raw            {event_rate / baseline:8.0%}    keeps up with votes: "
-        f"{'yes' if event_rate >= vote_rps * 0.95 else 'no'} ({event_rate / vote_rps:.0%} of the vote rate)"
-    )
-    print(f"(c) feed latency, {len(streamed)} ideas, a transaction held open in another database throughout")
-    print(
-        f"    idea 201 -> SSE stream          p50 {pct(streamed, 0.5):6.1f} ms  p99 {pct(streamed, 0.99):6.1f} ms"
-        f"  max {max(streamed) * 1000:6.1f} ms"
-    )
-    print(
-        f"    idea 201 -> pull feed (10 ms)   p50 {pct(pulled, 0.5):6.1f} ms  p99 {pct(pulled, 0.99):6.1f} ms"
-        f"  max {max(pulled) * 1000:6.1f} ms"
-    )
-    owed, created, emails, crowded, sent_in = flurry
+
+def report(args: argparse.Namespace, figures: Figures, logs: Path) -> None:
+    if figures.steady is not None:
+        inbox, hooks = figures.steady
+        print(
+            f"(a) {len(inbox)} ideas at {args.rate:.0f}/s for {args.seconds:.0f} s (1 worker process, "
+            f"{args.worker_threads} threads; routings polled every 5 ms)"
+        )
+        print(
+            f"    idea 201 -> routings in inbox   p50 {pct(inbox, 0.5):6.1f} ms  p99 {pct(inbox, 0.99):6.1f} ms"
+            f"   (target p99 <= 250 ms)"
+        )
+        print(
+            f"    idea 201 -> webhook received    p50 {pct(hooks, 0.5):6.1f} ms  p99 {pct(hooks, 0.99):6.1f} ms"
+            f"   (target p99 <= 500 ms; {len(hooks)} received)"
+        )
+    if figures.storm is not None:
+        vote_rps, event_rate, delivered = figures.storm
+        print(f"(b) vote storm: {args.votes} votes at {vote_rps:.0f} votes/s; {delivered} vote.cast webhooks")
+        print(f"    outbox -> webhook receiver      {event_rate:8.0f} events/s (sustained, first vote to last webhook)")
+        print(f"    raw baseline: dramatiq no-op    {figures.baseline:8.0f} messages/s (one worker process)")
+        print(
+            f"    ratio pipeline / raw            {event_rate / figures.baseline:8.0%}    keeps up with votes: "
+            f"{'yes' if event_rate >= vote_rps * 0.95 else 'no'} ({event_rate / vote_rps:.0%} of the vote rate)"
+        )
+    if figures.feed is not None:
+        streamed, pulled = figures.feed
+        print(f"(c) feed latency, {len(streamed)} ideas, a transaction held open in another database throughout")
+        print(
+            f"    idea 201 -> SSE stream          p50 {pct(streamed, 0.5):6.1f} ms  p99 {pct(streamed, 0.99):6.1f} ms"
+            f"  max {max(streamed) * 1000:6.1f} ms"
+        )
+        print(
+            f"    idea 201 -> pull feed (10 ms)   p50 {pct(pulled, 0.5):6.1f} ms  p99 {pct(pulled, 0.99):6.1f} ms"
+            f"  max {max(pulled) * 1000:6.1f} ms"
+        )
+    if figures.flurry is not None and figures.storm_notifications and figures.storm and figures.mailed is not None:
+        report_notifications(args, figures)
+    if figures.mixed is not None:
+        report_mixed(args, figures.mixed, figures.deadlocks_after, logs)
+    print(f"logs: {logs}")
+
+
+def report_notifications(args: argparse.Namespace, figures: Figures) -> None:
+    assert figures.flurry and figures.storm_notifications and figures.storm and figures.mailed is not None
+    (before_storm, after_storm), delivered = figures.storm_notifications, figures.storm[2]
+    owed, created, emails, crowded, sent_in = figures.flurry
+    mailed = figures.mailed
     print("(d) notifications")
     print(
         f"    vote storm on followed ideas    {after_storm[0] - before_storm[0]} notifications, "
@@ -538,7 +603,124 @@ async def main() -> None:
         f"    status change -> email accepted p50 {pct(mailed, 0.5):6.1f} ms  p99 {pct(mailed, 0.99):6.1f} ms"
         f"   ({len(mailed)} changes at {args.status_rate:.0f}/s; target p99 <= 2 s)"
     )
-    print(f"logs: {logs}")
+
+
+def report_mixed(args: argparse.Namespace, mixed: dict[str, float], deadlocks_after: int, logs: Path) -> None:
+    logged = sum(path.read_text(errors="replace").lower().count("deadlock") for path in logs.glob("*.log"))
+    print(
+        f"(e) mixed: {mixed['ideas']:.0f} ideas at {args.rate:.0f}/s while {mixed['votes']:.0f} votes were cast "
+        f"({mixed['vote_events']:.0f} vote events)"
+    )
+    print(
+        f"    idea 201 -> routings in inbox   p50 {mixed['inbox_p50']:6.1f} ms  p99 {mixed['inbox_p99']:6.1f} ms"
+        f"   (target p99 <= 250 ms)"
+    )
+    print(
+        f"    votes cast {mixed['vote_rate']:6.0f}/s, relayed {mixed['relay_rate']:6.0f}/s: "
+        f"{mixed['relay_rate'] / mixed['vote_rate']:.0%} of the vote rate (target >= 95%)"
+    )
+    print(
+        f"    deadlocks: {deadlocks_after - mixed['deadlocks_before']:.0f} counted by PostgreSQL, "
+        f"{logged} mentioned in the processes' logs (target 0)"
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=50.0, help="ideas per second in (a) and (e)")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--votes", type=int, default=8000, help="voters; at least 6,110 for (d)")
+    parser.add_argument("--worker-threads", type=int, default=8)
+    parser.add_argument("--feed-ideas", type=int, default=200, help="ideas posted one by one in (c)")
+    parser.add_argument("--window", type=float, default=10.0, help="the coalescing window in (d), seconds")
+    parser.add_argument("--status-rate", type=float, default=50.0, help="status changes per second in (d)")
+    parser.add_argument("--status-seconds", type=float, default=10.0)
+    parser.add_argument("--mixed-seconds", type=float, default=30.0, help="how long (e) posts ideas")
+    parser.add_argument("--sections", default="abcde", help="which of (a)-(e) to run, e.g. 'ae'")
+    return parser.parse_args()
+
+
+async def start_stack(args: argparse.Namespace, servers: TestServers, logs: Path, hook_port: int) -> tuple[Stack, list]:
+    processes = []
+    maildir, mail_port, api_port = logs / "mail", free_port(), free_port()
+    processes.append(
+        spawn(
+            [sys.executable, "-m", "portal", "mail-sink", "--port", str(mail_port), "--maildir", str(maildir)],
+            {**os.environ},
+            logs / "mail-sink.log",
+        )
+    )
+    url = await fresh_database(servers)
+    await prepare(url, args.votes)
+    settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
+    tokens = [
+        mint_dev_token(settings, email=f"e{n}@example.com", name=f"Employee {n}", team="marketing", admin=n == 1)
+        for n in range(1, args.votes + 1)
+    ]
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": servers.redis_url,
+        "PORTAL_JWT_SECRET": SECRET,
+        "PORTAL_ENVIRONMENT": "test",
+        "PORTAL_ENCRYPTION_KEY": KEY,
+        "PORTAL_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
+        "PORTAL_WRITE_RATE_LIMIT": str(10**9),
+        "PORTAL_LOG_LEVEL": "WARNING",
+        "PORTAL_WORKER_THREADS": str(args.worker_threads),
+        "PORTAL_SMTP_HOST": "127.0.0.1",
+        "PORTAL_SMTP_PORT": str(mail_port),
+        "PORTAL_SMTP_SECURITY": "none",
+        "PORTAL_NOTIFICATION_WINDOW_SECONDS": str(args.window),
+        "PORTAL_NOTIFICATION_SWEEP_SECONDS": "1",
+    }
+    api = f"http://127.0.0.1:{api_port}"
+    processes.append(
+        start_process(
+            [sys.executable, "-m", "portal", "serve", "--port", str(api_port)], env, api_port, logs / "api.log"
+        )
+    )
+    for role in ("worker", "scheduler"):
+        processes.append(spawn([sys.executable, "-m", "portal", role], env, logs / f"{role}.log"))
+    return Stack(api, url, servers.admin_database_url, tokens, Receiver(), maildir), processes
+
+
+async def subscribe(stack: Stack, hook_port: int) -> None:
+    admin = {"Authorization": f"Bearer {stack.tokens[0]}"}
+    subscription = {"url": f"http://127.0.0.1:{hook_port}/hook", "event_types": ["idea.created", "vote.cast"]}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{stack.api}/api/v1/webhooks", headers=admin, json=subscription) as r,
+    ):
+        assert r.status == 201, await r.text()
+    sign_ins = [("GET", f"{stack.api}/api/v1/me", {"Authorization": f"Bearer {t}"}) for t in stack.tokens]
+    await drive("sign-in", sign_ins, 64)
+    await asyncio.sleep(3)  # worker and scheduler up
+
+
+async def main() -> None:
+    args = parse_args()
+    servers = TestServers.start()
+    logs = temp_dir()
+    figures = Figures()
+    hook_port = free_port()
+    stack, processes = await start_stack(args, servers, logs, hook_port)
+    app = web.Application()
+    app.router.add_post("/hook", stack.receiver.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", hook_port).start()
+    try:
+        await subscribe(stack, hook_port)
+        await run_sections(args, stack, figures)
+    finally:
+        for process in processes:
+            stop_process(process)
+        await runner.cleanup()
+    figures.deadlocks_after = await deadlocks(stack.url)
+    if figures.storm is not None:
+        figures.baseline = raw_baseline(servers.redis_url, 20000, logs)
+    servers.stop()
+    report(args, figures, logs)
 
 
 if __name__ == "__main__":

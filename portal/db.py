@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 # What domain functions receive: a connection of its own, or one borrowed from a pool.
 Connection = asyncpg.Connection | PoolConnectionProxy
+T = TypeVar("T")
+log = logging.getLogger("portal.db")
+# What a transaction may meet however carefully it orders its locks (portal.locks): run again, it
+# succeeds. Bounded: a conflict that keeps coming back is a bug to see, not to hide.
+CONFLICTS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+ATTEMPTS = 4
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -93,3 +102,20 @@ async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIt
         transaction = conn.transaction(isolation="repeatable_read", readonly=True) if readonly else conn.transaction()
         async with transaction:
             yield conn
+
+
+async def transaction(
+    pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]], *, readonly: bool = False, attempts: int = ATTEMPTS
+) -> T:
+    """`work` in one unit of work; a deadlock or serialization failure rolls it back and runs it
+    again, up to `attempts` times, after a short random pause (so two that met do not meet again)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with unit_of_work(pool, readonly=readonly) as conn:
+                return await work(conn)
+        except CONFLICTS as exc:
+            if attempt == attempts:
+                raise
+            log.info("transaction retried", extra={"fields": {"attempt": attempt, "conflict": type(exc).__name__}})
+            await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
+    raise AssertionError("unreachable")

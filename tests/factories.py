@@ -61,9 +61,11 @@ async def relay_all(db) -> None:
     """Runs the outbox relay as the worker does, batch by batch in transactions, until every
     event is handled: ideas are routed, tallies queued, and the maintained vote counts and
     trending scores that `top`, `trending` and the inbox rank by have caught up."""
+    from portal.events.feed import sequence
     from portal.events.relay import relay_batch
 
     while True:
+        await sequence(db)
         async with db.transaction():
             if not (await relay_batch(db)).events:
                 return

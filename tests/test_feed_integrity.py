@@ -236,3 +236,26 @@ async def test_a_stream_resuming_far_behind_catches_up_from_the_database(client,
         hub_module.BATCH = original
     numbers = [json.loads(_fields(block)["data"])["data"]["n"] for block in buffer.decode().split("\n\n")[:12]]
     assert numbers == list(range(12))
+
+
+async def test_events_come_out_of_the_feed_in_the_order_they_were_committed_while_the_relay_is_busy(
+    client, auth, db, database_url
+):
+    from portal.db import connect
+    from portal.events.relay import relay_batch
+
+    for n in range(3):
+        await make_idea(client, auth(), title=f"Before the relay {n}")
+    relaying = await connect(database_url)
+    try:
+        async with relaying.transaction():  # a relay holds what it took while these are posted
+            await relay_batch(relaying)
+            for n in range(9):
+                await make_idea(client, auth(), title=f"While the relay works {n}")
+                await feed.sequence(db)
+    finally:
+        await relaying.close()
+    await feed.sequence(db)
+    items, _ = await _drain(client, auth.admin, types="idea.created")
+    posted = [row["id"] for row in await db.fetch("SELECT id FROM ideas ORDER BY created_at, id")]
+    assert [item["data"]["id"] for item in items] == posted

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from portal.db import connect, create_pool
+from portal.events import feed
 from portal.events.relay import relay_batch
 from portal.webhooks import delivery
 from portal.webhooks.addresses import AddressPolicy
@@ -132,6 +133,7 @@ async def test_a_webhook_deleted_while_the_relay_makes_deliveries_is_left_out_wi
             async with relaying.transaction():
                 return (await relay_batch(relaying)).events
 
+        await feed.sequence(db)
         relayed = asyncio.create_task(relay())
         await eventually(lambda: waiting_on_a_lock(db, "relay-under-test"))
         await transaction.commit()

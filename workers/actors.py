@@ -13,8 +13,8 @@ import dramatiq
 
 from portal import idempotency
 from portal.campaigns import service as campaigns
-from portal.db import unit_of_work
-from portal.events import relay
+from portal.db import Connection, transaction, unit_of_work
+from portal.events import feed, relay
 from portal.ideas import rankings
 from portal.notifications import emails
 from portal.results import service as results
@@ -50,8 +50,11 @@ def send_deliveries(delivery_ids: list[int]) -> None:
 async def relay_events() -> None:
     """Hands undispatched events to routing, results, notifications and webhooks, batch by batch."""
     for _ in range(RELAY_BATCHES_PER_MESSAGE):
-        async with unit_of_work(pool()) as conn:
-            relayed = await relay.relay_batch(conn, limit=RELAY_BATCH)
+        async with pool().acquire() as conn:  # the relay takes numbered events only
+            await feed.sequence(conn)
+        relayed = await transaction(pool(), lambda conn: relay.relay_batch(conn, limit=RELAY_BATCH))
+        if relayed.busy:  # another relay is running; it goes on until the outbox is empty
+            return
         if relayed.events:  # counted once committed: a rolled-back batch is relayed again
             metrics.RELAY_BATCH.observe(relayed.events)
             metrics.ROUTINGS_CREATED.inc(relayed.routings)
@@ -93,29 +96,27 @@ async def retry_due_webhooks() -> None:
 
 @dramatiq.actor(actor_name="results.compile_pending", queue_name="results", max_retries=3)
 async def compile_results() -> None:
-    async with unit_of_work(pool()) as conn:
-        compiled = await results.compile_pending(conn)
+    compiled = await transaction(pool(), results.compile_pending)
     if compiled:
         log.info("compiled results", extra={"fields": {"ideas": len(compiled)}})
 
 
 @dramatiq.actor(actor_name="digests.compile_all", queue_name="results", max_retries=3)
 async def compile_digests() -> None:
-    async with unit_of_work(pool()) as conn:
-        teams = await results.compile_all_digests(conn, period_hours=settings.digest_period_hours)
+    teams = await transaction(
+        pool(), lambda conn: results.compile_all_digests(conn, period_hours=settings.digest_period_hours)
+    )
     log.info("compiled digests", extra={"fields": {"teams": teams}})
 
 
 @dramatiq.actor(actor_name="routing.mark_overdue", queue_name="maintenance", max_retries=3)
 async def mark_overdue() -> None:
-    async with unit_of_work(pool()) as conn:
-        await routing.mark_overdue(conn)
+    await transaction(pool(), routing.mark_overdue)
 
 
 @dramatiq.actor(actor_name="rankings.age_trending", queue_name="maintenance", max_retries=3)
 async def age_trending() -> None:
-    async with unit_of_work(pool()) as conn:
-        await rankings.age_trending(conn)
+    await transaction(pool(), rankings.age_trending)
 
 
 @dramatiq.actor(actor_name="maintenance.purge_idempotency_keys", queue_name="maintenance", max_retries=3)
@@ -129,8 +130,7 @@ async def purge_idempotency_keys() -> None:
 @dramatiq.actor(actor_name="campaigns.advance", queue_name="maintenance", max_retries=3)
 async def advance_campaigns() -> None:
     """Moves campaigns whose deadline passed to their next phase, once each."""
-    async with unit_of_work(pool()) as conn:
-        moved = await campaigns.advance(conn)
+    moved = await transaction(pool(), campaigns.advance)
     if moved:
         log.info("campaigns moved on", extra={"fields": {"phases": moved}})
 
@@ -138,18 +138,23 @@ async def advance_campaigns() -> None:
 @dramatiq.actor(actor_name="scorecards.compile", queue_name="results", max_retries=3)
 async def compile_scorecards() -> None:
     """This month's scorecards, and last month's (its last days may have changed since)."""
-    async with unit_of_work(pool()) as conn:
+
+    async def compile_both(conn: Connection) -> None:
         now = await conn.fetchval("SELECT now()")
         for period in dict.fromkeys([scorecards.period_of(now - timedelta(days=now.day)), scorecards.period_of(now)]):
             await scorecards.compile_period(conn, period)
+
+    await transaction(pool(), compile_both)
 
 
 @dramatiq.actor(actor_name="surveys.tick", queue_name="results", max_retries=3)
 async def survey_tick() -> None:
     """Opens the pulse rounds due on their schedule and closes the rounds whose time is up."""
-    async with unit_of_work(pool()) as conn:
-        opened = await surveys.open_due_pulses(conn)
-        closed = await surveys.close_due(conn, minimum=settings.survey_minimum_group)
+
+    async def tick(conn: Connection) -> tuple[int, int]:
+        return await surveys.open_due_pulses(conn), await surveys.close_due(conn, minimum=settings.survey_minimum_group)
+
+    opened, closed = await transaction(pool(), tick)
     if opened or closed:
         log.info("survey rounds", extra={"fields": {"opened": opened, "closed": closed}})
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 RECORD_EVENT = "INSERT INTO events (type, subject, data) VALUES ($1, $2, $3)"
 
+# Only events the feed has numbered, in feed order: what reacts to them (webhooks, notifications)
+# sees them in the order the feed does, and the relay never holds a row the numbering needs.
 CLAIM_BATCH = """
-SELECT id, type, data FROM events WHERE dispatched_at IS NULL
-ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+SELECT id, type, data FROM events WHERE dispatched_at IS NULL AND feed_position IS NOT NULL
+ORDER BY feed_position LIMIT $1 FOR NO KEY UPDATE
 """
 
 MARK_DISPATCHED = "UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])"
@@ -18,12 +20,12 @@ TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 HAS_UNSEQUENCED = "SELECT EXISTS (SELECT 1 FROM events WHERE feed_position IS NULL)"
 
 # Runs as its own statement after the lock is held, so its snapshot sees every earlier
-# sequencing. Rows another transaction has locked (the relay marking them dispatched) are
-# skipped and numbered by the next run, rather than waited for.
+# sequencing. Nothing else writes an unnumbered event (the relay takes only numbered ones), so no
+# row is skipped: events are numbered in the order they committed and, within one commit, of ids.
 SEQUENCE = """
 WITH next AS (
     SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
-        SELECT id FROM events WHERE feed_position IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+        SELECT id FROM events WHERE feed_position IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE
     ) unsequenced
 )
 UPDATE events e SET feed_position = (SELECT coalesce(max(feed_position), 0) FROM events) + next.n

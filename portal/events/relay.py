@@ -1,9 +1,12 @@
 """The outbox relay: hands committed events (portal.events.outbox) to what reacts to them, in
-batches, exactly once.
+batches, exactly once, in feed order.
 
-A batch is claimed with FOR UPDATE SKIP LOCKED, handled, and marked dispatched in one
-transaction: a worker killed halfway rolls everything back and the batch is handled again in
-full later, so every reaction must be (and is) idempotent.
+A batch is claimed, handled, and marked dispatched in one transaction: a worker killed halfway
+rolls everything back and the batch is handled again in full later, so every reaction must be
+(and is) idempotent. It takes only events the feed has numbered, in feed order, so webhooks and
+notifications follow the feed's order. One relay runs at a time (a transaction-level advisory
+lock; a relay that finds another running leaves the work to it): batches never overlap, and
+their row locks are taken in the order portal.locks documents.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from portal import locks
 from portal.db import Connection
 from portal.events import queries as q
+from portal.events.feed import RELAY_LOCK_ID
 from portal.ideas import rankings
 from portal.notifications import fanout
 from portal.results import service as results
@@ -33,6 +38,7 @@ class Relayed:
     deliveries: list[int] = field(default_factory=list)
     routings: int = 0  # teams newly reached
     emails_due: int = 0  # notifications to email now
+    busy: bool = False  # another relay was running: this one did nothing
 
 
 def _idea_id(event: asyncpg.Record) -> int:
@@ -41,6 +47,9 @@ def _idea_id(event: asyncpg.Record) -> int:
 
 
 async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
+    """Relays the next batch of numbered events; the caller's transaction commits it."""
+    if not await conn.fetchval(q.TRY_LOCK, RELAY_LOCK_ID):
+        return Relayed(busy=True)
     batch = await conn.fetch(q.CLAIM_BATCH, limit)
     if not batch:
         return Relayed()
@@ -56,17 +65,19 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
             to_tally.add(_idea_id(event))
             if event["type"] in VOTE_EVENTS:
                 to_rank.add(_idea_id(event))
+    # In the order portal.locks documents: the clock, then every idea routed or ranked, by id.
+    await locks.hold_ranking_clock(conn)
+    await locks.lock_ideas(conn, [*to_route, *to_rank])
     routed = 0
-    for idea_id in dict.fromkeys(to_route):
+    for idea_id in sorted(set(to_route)):
         routed += await routing.route_idea(conn, idea_id=idea_id)
+    await rankings.refresh(conn, to_rank)
     if to_tally:
         await results.request_compilation(conn, sorted(to_tally))
     emails_due = await fanout.fan_out(conn, batch)
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
     await conn.execute(q.MARK_DISPATCHED, ids)
-    # Last: it holds the ranking clock's lock until this transaction commits.
-    await rankings.refresh(conn, to_rank)
     return Relayed(events=len(batch), deliveries=deliveries, routings=routed, emails_due=emails_due)
 
 

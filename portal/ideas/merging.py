@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal import locks
 from portal.db import Connection, fetch_row
 from portal.errors import ValidationFailed
 from portal.events import outbox
@@ -34,8 +35,10 @@ class Merged:
 
 
 async def lock_pair(conn: Connection, first: int, second: int) -> None:
-    """Holds back votes everywhere (for the moment votes move), then locks both ideas."""
+    """Holds back votes everywhere (for the moment votes move), then the ranking clock (a merge
+    refreshes both ideas' rankings), then both ideas: the order of portal.locks."""
     await conn.execute(q.LOCK_VOTES)
+    await locks.hold_ranking_clock(conn)
     await conn.execute(q.LOCK_PAIR, sorted({first, second}))
 
 

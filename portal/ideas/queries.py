@@ -38,7 +38,6 @@ INSERT INTO idea_teams (idea_id, team_id, role) SELECT $1, unnest($2::bigint[]),
 """
 UNLINK_SERVICES = "DELETE FROM idea_services WHERE idea_id = $1"
 UNLINK_TEAMS = "DELETE FROM idea_teams WHERE idea_id = $1"
-LOCK_IDEA = "SELECT id, author_id, status FROM ideas WHERE id = $1 FOR NO KEY UPDATE"
 UPDATE_IDEA = """
 UPDATE ideas SET title = coalesce($2, title), body = coalesce($3, body), tags = coalesce($4, tags),
                  updated_at = now()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
@@ -19,6 +17,7 @@ from portal.ideas.schemas import (
     StatusChangeRead,
 )
 from portal.ideas.workflow import allowed
+from portal.locks import lock_idea
 from portal.teams.service import leads_any
 
 
@@ -98,14 +97,6 @@ async def create_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> Ide
         },
     )
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)
-
-
-async def lock_idea(conn: Connection, idea_id: int) -> asyncpg.Record:
-    """The idea's row (id, author_id, status), locked against concurrent changes until commit."""
-    row = await conn.fetchrow(q.LOCK_IDEA, idea_id)
-    if row is None:
-        raise IdeaNotFound(idea_id)
-    return row
 
 
 async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: IdeaUpdate) -> IdeaDetail:
@@ -189,7 +180,7 @@ async def _follow_through(conn: Connection, idea_id: int, status: str, merged_wi
         from portal.results.service import compile_ideas  # results builds on ideas: imported late
 
         await compile_ideas(conn, [idea_id, merged_with])
-        await rankings.refresh(conn, [idea_id, merged_with])  # last: it holds the ranking clock until commit
+        await rankings.refresh(conn, [idea_id, merged_with])  # lock_pair holds the ranking clock
 
 
 async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:

@@ -127,6 +127,14 @@ RETURNING state
 
 ROUTING_STATE = "SELECT state FROM routings WHERE idea_id = $1 AND team_id = $2"
 
+# The ideas whose routings MARK_OVERDUE or MARK_ESCALATED would mark: locked first (portal.locks).
+OVERDUE_IDEAS = """
+SELECT DISTINCT idea_id FROM routings
+WHERE state = 'pending' AND due_at < now()
+  AND (overdue_notified_at IS NULL
+       OR (escalated_at IS NULL AND due_at < now() - greatest(due_at - routed_at, interval '0')))
+"""
+
 MARK_OVERDUE = """
 UPDATE routings r SET overdue_notified_at = now()
 FROM teams t

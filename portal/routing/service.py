@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from portal import locks
 from portal.auth.caller import Caller, Employee
 from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound
 from portal.events import outbox
-from portal.ideas.service import lock_idea, require_idea
+from portal.ideas.service import require_idea
+from portal.locks import lock_idea
 from portal.routing import decisions
 from portal.routing import queries as q
 from portal.routing.schemas import (
@@ -108,6 +110,7 @@ async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuer
 async def respond(conn: Connection, caller: Caller, *, idea_id: int, slug: str, answer: RoutingResponse) -> RoutingRead:
     team_id = await team_id_by_slug(conn, slug)
     lead = await _require_lead_or_admin(conn, caller, team_id, slug)
+    await lock_idea(conn, idea_id)  # before its routings (portal.locks)
     state = await conn.fetchval(q.RESPOND, idea_id, team_id, answer.decision, answer.message or None, lead.id)
     if state is None:
         current = await conn.fetchval(q.ROUTING_STATE, idea_id, team_id)
@@ -143,6 +146,7 @@ async def mark_overdue(conn: Connection) -> int:
     """Records routing.overdue once for each pending routing past its due time, and
     routing.escalated once for each still pending a second response period later."""
     marked = 0
+    await locks.lock_ideas(conn, [row["idea_id"] for row in await conn.fetch(q.OVERDUE_IDEAS)])
     for query, type_ in ((q.MARK_OVERDUE, "routing.overdue"), (q.MARK_ESCALATED, "routing.escalated")):
         rows = await conn.fetch(query)
         for row in rows:

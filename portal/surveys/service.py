@@ -12,6 +12,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
+from portal.locks import lock_idea
 from portal.services.standards import LOCK_SERVICE
 from portal.surveys import queries as q
 from portal.surveys.anonymity import summarize
@@ -127,6 +128,7 @@ async def _reopen_if_teams_said_no(conn: Connection, *, round_id: int, idea_id: 
     teams = teams_saying_no(results)
     if teams < 2 or await conn.fetchval(q.MARK_REOPENED, round_id) is None:
         return
+    await lock_idea(conn, idea_id)  # before its routings (portal.locks)
     await reopen(
         conn,
         idea_id=idea_id,

@@ -1,6 +1,7 @@
 """Turns a route table entry into an aiohttp handler: authenticate, check the token's scope,
 parse and validate the path, query and body, open the route's unit of work, call the handler,
-and render what it returns. Handlers themselves only call the domain."""
+and render what it returns (run again when the transaction meets a deadlock or serialization
+failure, portal.db.transaction). Handlers themselves only call the domain."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aiohttp import web
 
 from portal import idempotency
 from portal.auth.caller import Caller
-from portal.db import unit_of_work
+from portal.db import Connection, transaction
 from portal.errors import Forbidden
 from portal.web.auth import authenticate
 from portal.web.http import dump, json_response, parse_path, parse_query, read_json, validate_body
@@ -68,11 +69,14 @@ def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
             call.body = validate_body(raw_body, route.body)
         if route.tx is None:
             return render(route, await route.handler(call))
-        async with unit_of_work(request.app[POOL], readonly=route.tx == "read") as conn:
+
+        async def work(conn: Connection) -> web.StreamResponse:
             call.conn = conn
             if route.idempotent:
                 return await _once(route, call, raw_body)
             return render(route, await route.handler(call))
+
+        return await transaction(request.app[POOL], work, readonly=route.tx == "read")
 
     handle.__name__ = route.name
     return handle

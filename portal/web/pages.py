@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from yarl import URL
 
 from portal.auth.caller import Caller, Employee
-from portal.db import Connection, unit_of_work
+from portal.db import Connection, transaction
 from portal.errors import Forbidden, PortalError
 from portal.i18n import Formats, negotiate
 from portal.notifications.queries import UNREAD_COUNT
@@ -213,7 +213,10 @@ def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:  # not sent by every browser for every form; the CSRF token still is
         return True
-    return origin != "null" and URL(origin).origin() == URL(base_url(request)).origin()
+    try:
+        return origin != "null" and URL(origin).origin() == URL(base_url(request)).origin()
+    except ValueError:  # not an origin at all ("http://a:b"): not ours
+        return False
 
 
 async def _check_csrf(request: web.Request, session: Session | None, form: MultiDictProxy[Any] | None) -> None:
@@ -249,9 +252,12 @@ def page_endpoint(page: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
                 await _check_csrf(request, session, view.form)
             if page.tx is None:
                 return await page.handler(view)
-            async with unit_of_work(request.app[POOL], readonly=page.tx == "read") as conn:
+
+            async def work(conn: Connection) -> web.StreamResponse:
                 view.conn = conn
                 return await page.handler(view)
+
+            return await transaction(request.app[POOL], work, readonly=page.tx == "read")
         except PortalError as error:
             return await render_error(view, error)
 
