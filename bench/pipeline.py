@@ -164,7 +164,7 @@ async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver
 
 async def mixed_load(api: str, db: str, tokens: list[str], rate: float, seconds: float) -> dict[str, float]:
     """Ideas at `rate` for `seconds` while 64 connections vote on them (each voter once per idea)."""
-    conn = await asyncpg.connect(db)
+    conn, polling = await asyncpg.connect(db), await asyncpg.connect(db)
     deadlocks_before = await conn.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
     first_event = await conn.fetchval("SELECT coalesce(max(id), 0) FROM events")
     posted: dict[int, float] = {}
@@ -175,7 +175,9 @@ async def mixed_load(api: str, db: str, tokens: list[str], rate: float, seconds:
 
     async def poll_routings() -> None:
         while not posting_done.is_set() or len(visible) < len(posted):
-            for row in await conn.fetch("SELECT DISTINCT idea_id FROM routings WHERE idea_id = ANY($1)", list(posted)):
+            for row in await polling.fetch(
+                "SELECT DISTINCT idea_id FROM routings WHERE idea_id = ANY($1)", list(posted)
+            ):
                 visible.setdefault(row["idea_id"], time.monotonic())
             await asyncio.sleep(0.005)
 
@@ -227,6 +229,7 @@ async def mixed_load(api: str, db: str, tokens: list[str], rate: float, seconds:
         first_event,
     )
     await conn.close()
+    await polling.close()
     inbox = [visible[i] - t for i, t in posted.items() if i in visible]
     return {
         "ideas": len(posted),

@@ -248,7 +248,7 @@ def commands() -> list[Command]:
             "scheduler",
             cmd_scheduler,
             "run the scheduler (feed numbering, outbox relay, periodic jobs)",
-            "Number new events for the feed, keep the outbox relay going, and send the periodic jobs "
+            "Number new events for the feed, relay them (routing, tallies, notifications, webhook deliveries), and send the periodic jobs "
             "(results, webhook retries, overdue routings, digests). Several schedulers may run: each job "
             "still runs once per period.",
         ),

@@ -100,10 +100,8 @@ class Settings(BaseSettings):
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     # Scheduler
-    # How often the scheduler looks for undispatched events (an index probe), and the least time
-    # between two relay messages it sends.
+    # How often the scheduler numbers new events and looks for undispatched ones to relay.
     relay_poll_ms: int = Field(default=10, ge=1, le=10_000)
-    relay_coalesce_ms: int = Field(default=20, ge=0, le=60_000)
     results_interval_seconds: float = Field(default=2.0, gt=0)
     webhook_retry_interval_seconds: float = Field(default=5.0, gt=0)
     overdue_interval_seconds: float = Field(default=60.0, gt=0)

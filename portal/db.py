@@ -104,18 +104,37 @@ async def unit_of_work(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIt
             yield conn
 
 
-async def transaction(
-    pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]], *, readonly: bool = False, attempts: int = ATTEMPTS
-) -> T:
-    """`work` in one unit of work; a deadlock or serialization failure rolls it back and runs it
-    again, up to `attempts` times, after a short random pause (so two that met do not meet again)."""
+async def _retrying(run: Callable[[], Awaitable[T]], attempts: int) -> T:
     for attempt in range(1, attempts + 1):
         try:
-            async with unit_of_work(pool, readonly=readonly) as conn:
-                return await work(conn)
+            return await run()
         except CONFLICTS as exc:
             if attempt == attempts:
                 raise
             log.info("transaction retried", extra={"fields": {"attempt": attempt, "conflict": type(exc).__name__}})
             await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
     raise AssertionError("unreachable")
+
+
+async def transaction(
+    pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]], *, readonly: bool = False, attempts: int = ATTEMPTS
+) -> T:
+    """`work` in one unit of work; a deadlock or serialization failure rolls it back and runs it
+    again, up to `attempts` times, after a short random pause (so two that met do not meet again)."""
+
+    async def run() -> T:
+        async with unit_of_work(pool, readonly=readonly) as conn:
+            return await work(conn)
+
+    return await _retrying(run, attempts)
+
+
+async def statement(pool: asyncpg.Pool, work: Callable[[Connection], Awaitable[T]], *, attempts: int = ATTEMPTS) -> T:
+    """`work` running one statement, atomic on its own (no BEGIN and COMMIT round trips), retried
+    as `transaction` retries."""
+
+    async def run() -> T:
+        async with pool.acquire() as conn:
+            return await work(conn)
+
+    return await _retrying(run, attempts)

@@ -87,11 +87,11 @@ async def test_the_worker_and_scheduler_count_what_they_did(client, auth, observ
                 _scrape, ports["scheduler"], lambda t: _sample(t, "portal_webhook_deliveries_waiting", state="retrying")
             )
         )
-    assert _sample(worker, "portal_routings_created_total") == 3
+    assert _sample(scheduler, "portal_routings_created_total") == 3
     assert _sample(worker, "portal_webhook_attempts_total", outcome="rejected") >= 1
     assert _sample(worker, "portal_webhook_attempts_total", outcome="delivered") == 0
-    assert _sample(worker, "portal_worker_messages_total", actor="outbox.relay", outcome="ok") >= 1
-    assert _sample(worker, "portal_relay_batch_events_count") >= 1
+    assert _sample(worker, "portal_worker_messages_total", actor="webhooks.deliver", outcome="ok") >= 1
+    assert _sample(scheduler, "portal_relay_batch_events_count") >= 1
     assert _sample(scheduler, "portal_webhook_deliveries_waiting", state="retrying") == 1
     assert _sample(scheduler, "portal_scheduler_job_runs_total", job="results", outcome="sent") >= 1
     assert _sample(scheduler, "process_resident_memory_bytes") > 0

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from portal.db import connect, create_pool
+from portal.db import connect, create_pool, statement, transaction
 from portal.events import feed
 from portal.events.relay import relay_batch
 from portal.webhooks import delivery
@@ -152,3 +152,19 @@ async def test_an_attempt_on_a_webhook_deleted_meanwhile_is_dropped_without_an_e
     await db.execute("DELETE FROM webhooks WHERE id = $1", hook)
     assert await delivery.record(db, claimed, delivery.Outcome(200, None, 5, "ok"), [60]) is None
     assert await db.fetchval("SELECT count(*) FROM webhook_attempts") == 0
+
+
+async def test_recording_an_attempt_and_deleting_its_webhook_at_once_both_end_well(client, auth, db, pool):
+    hook = await stored_webhook(db, "https://hooks.example.com/in")
+    await make_idea(client, auth())
+    await relay_all(db)
+    [claimed] = await delivery.claim(db, delivery_ids=None, limit=10, timeout_seconds=10)
+
+    async def delete(conn) -> None:
+        await conn.execute("DELETE FROM webhooks WHERE id = $1", hook)
+
+    await asyncio.gather(
+        statement(pool, lambda conn: delivery.record(conn, claimed, delivery.Outcome(None, "boom", 5, None), [60])),
+        transaction(pool, delete),
+    )
+    assert await db.fetchval("SELECT count(*) FROM webhooks") == 0

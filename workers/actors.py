@@ -14,7 +14,7 @@ import dramatiq
 from portal import idempotency
 from portal.campaigns import service as campaigns
 from portal.db import Connection, transaction, unit_of_work
-from portal.events import feed, relay
+from portal.events import relay
 from portal.ideas import rankings
 from portal.notifications import emails
 from portal.results import service as results
@@ -27,8 +27,6 @@ from workers import metrics
 from workers.broker import http, pool, resources, settings
 
 log = logging.getLogger("portal.workers")
-RELAY_BATCH = 500
-RELAY_BATCHES_PER_MESSAGE = 20
 
 
 def send_quietly(actor, *args) -> bool:
@@ -46,24 +44,11 @@ def send_deliveries(delivery_ids: list[int]) -> None:
         send_quietly(deliver_webhooks, delivery_ids[start : start + delivery.CHUNK])
 
 
-@dramatiq.actor(actor_name="outbox.relay", queue_name="outbox", max_retries=10, min_backoff=500)
-async def relay_events() -> None:
-    """Hands undispatched events to routing, results, notifications and webhooks, batch by batch."""
-    for _ in range(RELAY_BATCHES_PER_MESSAGE):
-        async with pool().acquire() as conn:  # the relay takes numbered events only
-            await feed.sequence(conn)
-        relayed = await transaction(pool(), lambda conn: relay.relay_batch(conn, limit=RELAY_BATCH))
-        if relayed.busy:  # another relay is running; it goes on until the outbox is empty
-            return
-        if relayed.events:  # counted once committed: a rolled-back batch is relayed again
-            metrics.RELAY_BATCH.observe(relayed.events)
-            metrics.ROUTINGS_CREATED.inc(relayed.routings)
-        send_deliveries(relayed.deliveries)
-        if relayed.emails_due:
-            send_quietly(compose_emails)
-        if relayed.events < RELAY_BATCH:
-            return
-    send_quietly(relay_events)
+def follow_up(relayed: relay.Relayed) -> None:
+    """The messages a relayed batch calls for: its webhook deliveries, and composing emails."""
+    send_deliveries(relayed.deliveries)
+    if relayed.emails_due:
+        send_quietly(compose_emails)
 
 
 @dramatiq.actor(actor_name="webhooks.deliver", queue_name="webhooks", max_retries=3)

@@ -38,10 +38,6 @@ MESSAGE_SECONDS = Histogram(
     ["actor"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-RELAY_BATCH = Histogram(
-    "portal_relay_batch_events", "Events handed on per outbox relay batch", buckets=(1, 5, 10, 25, 50, 100, 250, 500)
-)
-ROUTINGS_CREATED = Counter("portal_routings_created", "Teams newly reached by a routed idea")
 EMAILS = Counter(
     "portal_notification_emails", "Notification emails by outcome (sent, retry, failed, unknown)", ["outcome"]
 )
@@ -79,6 +75,13 @@ ROUTINGS_OVERDUE = Gauge(
 BACKLOG_MEASURED = Gauge(
     "portal_backlog_measured_timestamp_seconds", "When the backlog gauges were last measured", registry=SCHEDULER
 )
+RELAY_BATCH = Histogram(
+    "portal_relay_batch_events",
+    "Events handed on per outbox relay batch",
+    buckets=(1, 5, 10, 25, 50, 100, 250, 500),
+    registry=SCHEDULER,
+)
+ROUTINGS_CREATED = Counter("portal_routings_created", "Teams newly reached by a routed idea", registry=SCHEDULER)
 ProcessCollector(registry=SCHEDULER)
 
 

@@ -1,12 +1,15 @@
-"""The scheduler: numbers new events for the feed, keeps the outbox relay going, and runs the
-periodic jobs.
+"""The scheduler: numbers new events for the feed, relays them, and runs the periodic jobs.
 
 - Every PORTAL_RELAY_POLL_MS it gives committed events their feed positions (one serialised
   step; see portal.events.feed), straight against PostgreSQL, so the feed keeps moving while
   Redis or the workers are down.
 - At the same pace it probes for undispatched events (an index-only look at a partial index)
-  and, when there are some, sends an outbox.relay message, at most one per
-  PORTAL_RELAY_COALESCE_MS. Events committed while Redis was down are relayed once it is back.
+  and relays them itself, batch by batch, until none are left (portal.events.relay): routing,
+  tallies, rankings, notifications and webhook deliveries, then messages for the workers that
+  send them. The relay is one serialised step (an advisory lock, so a second scheduler waits its
+  turn), so it runs here, on an event loop of its own, rather than queued behind the workers'
+  webhook and email sending: a new idea reaches its inboxes however busy they are. Ideas are
+  routed while Redis is down too; what the workers send waits for the retry sweeps.
   (Polling, not LISTEN/NOTIFY: NOTIFY takes a database-wide lock at every commit, which would
   serialise all voters' transactions.)
 - Periodic jobs are timed by APScheduler; each firing first claims its time slot in Redis
@@ -33,13 +36,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from portal import backlog, logs
 from portal.config import Settings
-from portal.db import create_pool
+from portal.db import create_pool, transaction
 from portal.events import feed, relay
 from portal.loops import forever
 from workers import actors, heartbeat, metrics
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")
+RELAY_BATCH = 500
 
 
 class Scheduler:
@@ -89,15 +93,23 @@ class Scheduler:
             while await feed.sequence(conn) > 0:
                 pass
 
-    async def relay_outbox(self, state: dict[str, float]) -> None:
+    async def relay_outbox(self) -> None:
+        """Relays batches until the outbox is empty, or another scheduler is relaying."""
         async with self.pool.acquire() as conn:
-            pending = await relay.has_pending(conn)
-        coalesce = self.settings.relay_coalesce_ms / 1000
-        if not pending or time.monotonic() - state["last_sent"] < coalesce:
-            return
-        if not await asyncio.to_thread(actors.send_quietly, actors.relay_events):
-            raise ConnectionError("Redis is unreachable; the relay message was not sent")
-        state["last_sent"] = time.monotonic()
+            if not await relay.has_pending(conn):
+                return
+        while True:
+            relayed = await transaction(self.pool, lambda conn: relay.relay_batch(conn, limit=RELAY_BATCH))
+            if relayed.busy or not relayed.events:
+                return
+            metrics.RELAY_BATCH.observe(relayed.events)  # counted once committed
+            metrics.ROUTINGS_CREATED.inc(relayed.routings)
+            if relayed.deliveries or relayed.emails_due:
+                await asyncio.to_thread(actors.follow_up, relayed)
+            if relayed.events < RELAY_BATCH:
+                return
+            async with self.pool.acquire() as conn:
+                await feed.sequence(conn)
 
     def start_jobs(self) -> AsyncIOScheduler:
         jobs = AsyncIOScheduler()
@@ -129,12 +141,11 @@ class Scheduler:
 
     async def run(self, stop: asyncio.Event) -> int:
         """Runs until `stop` is set (0) or a loop ends unexpectedly (1)."""
-        self._pool = await create_pool(self.database_url, min_size=1, max_size=2, application_name="portal-scheduler")
+        self._pool = await create_pool(self.database_url, min_size=1, max_size=4, application_name="portal-scheduler")
         poll = self.settings.relay_poll_ms / 1000
-        relay_state = {"last_sent": 0.0}
         loops = [
             asyncio.create_task(forever("feed sequencing", self.sequence_feed, poll, log)),
-            asyncio.create_task(forever("outbox relay", lambda: self.relay_outbox(relay_state), poll, log)),
+            asyncio.create_task(forever("outbox relay", self.relay_outbox, poll, log)),
             asyncio.create_task(
                 forever("backlog measurement", self.measure_backlog, self.settings.backlog_interval_seconds, log)
             ),

@@ -68,9 +68,7 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
     # In the order portal.locks documents: the clock, then every idea routed or ranked, by id.
     await locks.hold_ranking_clock(conn)
     await locks.lock_ideas(conn, [*to_route, *to_rank])
-    routed = 0
-    for idea_id in sorted(set(to_route)):
-        routed += await routing.route_idea(conn, idea_id=idea_id)
+    routed = await routing.route_ideas(conn, to_route)
     await rankings.refresh(conn, to_rank)
     if to_tally:
         await results.request_compilation(conn, sorted(to_tally))

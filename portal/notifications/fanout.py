@@ -6,6 +6,7 @@ Votes notify nobody (they appear in counts and digests), so a vote storm adds no
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -126,30 +127,26 @@ async def comment_created(conn: Connection, event: Event) -> int:
     )
 
 
-def _to_leads(kind: str, *, with_idea: bool = True) -> Callable[[Connection, Event], Awaitable[int]]:
-    async def notify(conn: Connection, event: Event) -> int:
+# Events told to their team's leads: the notification kind, and whether it is about an idea.
+TO_LEADS = {"idea.routed": ("routed", True), "routing.overdue": ("overdue", True), "digest.compiled": ("digest", False)}
+TOLD_LEADS = ("team", "role", "due_at", "digest_id", "period_end")
+
+
+async def to_leads(conn: Connection, events: list[Event]) -> int:
+    """The leads of each event's team, for all such events of a batch in one statement (a new
+    idea reaches several teams: this is most of a busy batch's notifications)."""
+    rows = []
+    for event in events:
         data = event["data"]
         if data.get("role_changed"):
-            return 0
-        team = await conn.fetchrow(q.TEAM_BY_SLUG, data["team"])
-        if team is None:
-            return 0
-        leads = [row["employee_id"] for row in await conn.fetch(q.TEAM_LEADS, team["id"])]
-        told = {
-            key: value for key, value in data.items() if key in ("team", "role", "due_at", "digest_id", "period_end")
-        }
-        return await _listed(
-            conn,
-            event,
-            kind,
-            recipients=leads,
-            reason="lead",
-            idea_id=data.get("idea_id") if with_idea else None,
-            team_id=team["id"],
-            data={**told, "team_name": team["name"]},
-        )
-
-    return notify
+            continue
+        kind, about_idea = TO_LEADS[event["type"]]
+        told = {key: value for key, value in data.items() if key in TOLD_LEADS}
+        rows.append((event["id"], kind, data.get("idea_id") if about_idea else None, data["team"], json.dumps(told)))
+    if not rows:
+        return 0
+    ids, kinds, ideas, teams, told_json = (list(column) for column in zip(*rows))
+    return await conn.fetchval(q.NOTIFY_LEADS, ids, kinds, ideas, teams, told_json)
 
 
 async def escalated(conn: Connection, event: Event) -> int:
@@ -209,17 +206,14 @@ HANDLERS: dict[str, Callable[[Connection, Event], Awaitable[int]]] = {
     "idea.status_changed": status_changed,
     "routing.responded": responded,
     "comment.created": comment_created,
-    "idea.routed": _to_leads("routed"),
-    "routing.overdue": _to_leads("overdue"),
     "routing.escalated": escalated,
-    "digest.compiled": _to_leads("digest", with_idea=False),
     "thanks.sent": thanked,
 }
 
 
 async def fan_out(conn: Connection, events: list[Event]) -> int:
     """Creates the notifications a batch of events causes; answers how many are due by email now."""
-    due = 0
+    due = await to_leads(conn, [event for event in events if event["type"] in TO_LEADS])
     for event in events:
         handler = HANDLERS.get(event["type"])
         if handler is not None:

@@ -79,6 +79,41 @@ WITH recipients AS (
     + _INSERT_FOR_RECIPIENTS
 )
 
+# The leads of each event's team, for many events at once: $1 event ids, $2 kinds, $3 idea ids
+# (or null), $4 team slugs, $5 what to tell (JSON text); the team's name and the idea's title are
+# added. Modes as _INSERT_FOR_RECIPIENTS chooses them, for the reason 'lead'. Answers how many are
+# due by email now.
+NOTIFY_LEADS = f"""
+WITH told AS (
+    SELECT e.event_id, e.kind, e.idea_id, t.id AS team_id,
+           e.data::jsonb || jsonb_build_object('team_name', t.name) AS data
+    FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+        AS e (event_id, kind, idea_id, team, data)
+    JOIN teams t ON t.slug = e.team
+), inserted AS (
+    INSERT INTO notifications
+        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, visible_at, email_due_at)
+    SELECT l.employee_id, x.event_id, x.kind, 'lead', x.idea_id, x.team_id,
+           x.data || jsonb_strip_nulls(jsonb_build_object('title', i.title)),
+           m.portal, m.email,
+           CASE WHEN m.portal = 'instant' THEN now() END,
+           CASE WHEN m.email = 'instant' THEN now() END
+    FROM told x
+    JOIN team_leads l ON l.team_id = x.team_id
+    LEFT JOIN ideas i ON i.id = x.idea_id
+    LEFT JOIN notification_preferences p ON p.employee_id = l.employee_id AND p.kind = x.kind
+    CROSS JOIN LATERAL (
+        SELECT coalesce(p.portal, 'instant') AS portal,
+               coalesce(p.email, CASE WHEN 'lead' = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email
+    ) m
+    WHERE m.portal <> 'off' OR m.email <> 'off'
+    ORDER BY x.event_id, l.employee_id
+    ON CONFLICT (event_id, recipient_id) DO NOTHING
+    RETURNING email
+)
+SELECT count(*) FILTER (WHERE email = 'instant') FROM inserted
+"""
+
 TEAM_BY_SLUG = "SELECT id, name FROM teams WHERE slug = $1"
 
 TEAM_LEADS = "SELECT employee_id FROM team_leads WHERE team_id = $1"

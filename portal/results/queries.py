@@ -26,13 +26,18 @@ WHERE v.idea_id = ANY($1::bigint[])
 GROUP BY v.idea_id, t.slug, r.role
 """
 
+# Each idea's results ($1 ids, $2 counts, $3/$4 tallies by team and by role as JSON text), for ideas that still
+# exist; answers them in id order with when they were compiled.
 SAVE_RESULTS = """
 INSERT INTO idea_results (idea_id, vote_count, by_team, by_role, compiled_at)
-SELECT $1, $2, $3, $4, now() WHERE EXISTS (SELECT 1 FROM ideas WHERE id = $1)
+SELECT r.idea_id, r.vote_count, r.by_team::jsonb, r.by_role::jsonb, now()
+FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS r (idea_id, vote_count, by_team, by_role)
+WHERE EXISTS (SELECT 1 FROM ideas WHERE id = r.idea_id)
+ORDER BY r.idea_id
 ON CONFLICT (idea_id) DO UPDATE
    SET vote_count = EXCLUDED.vote_count, by_team = EXCLUDED.by_team, by_role = EXCLUDED.by_role,
        compiled_at = EXCLUDED.compiled_at
-RETURNING compiled_at
+RETURNING idea_id, compiled_at
 """
 
 STORED_RESULTS = "SELECT vote_count, by_team, by_role, compiled_at FROM idea_results WHERE idea_id = $1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import asyncpg
@@ -45,22 +46,30 @@ async def compile_pending(conn: Connection, *, limit: int = 500) -> list[int]:
 
 
 async def compile_ideas(conn: Connection, idea_ids: list[int]) -> None:
-    """Compiles these ideas' results now (a merge needs them at once)."""
+    """Compiles these ideas' results now (a merge needs them at once), in a few statements."""
     grouped: dict[int, list] = {idea_id: [] for idea_id in idea_ids}
     for row in await conn.fetch(q.TALLIES, idea_ids):
         grouped[row["idea_id"]].append(row)
-    for idea_id, rows in grouped.items():
-        tally = _tally(rows)
-        compiled_at = await conn.fetchval(
-            q.SAVE_RESULTS, idea_id, tally["vote_count"], tally["by_team"], tally["by_role"]
-        )
-        if compiled_at is not None:
-            await outbox.record(
-                conn,
+    tallies = {idea_id: _tally(rows) for idea_id, rows in grouped.items()}
+    ids = list(tallies)
+    saved = await conn.fetch(
+        q.SAVE_RESULTS,
+        ids,
+        [tallies[i]["vote_count"] for i in ids],
+        [json.dumps(tallies[i]["by_team"]) for i in ids],
+        [json.dumps(tallies[i]["by_role"]) for i in ids],
+    )
+    await outbox.record_many(
+        conn,
+        [
+            (
                 "results.compiled",
-                f"ideas/{idea_id}",
-                {"idea_id": idea_id, **tally, "compiled_at": compiled_at.isoformat()},
+                f"ideas/{row['idea_id']}",
+                {"idea_id": row["idea_id"], **tallies[row["idea_id"]], "compiled_at": row["compiled_at"].isoformat()},
             )
+            for row in saved
+        ],
+    )
 
 
 async def get_results(conn: Connection, *, idea_id: int) -> IdeaResults:

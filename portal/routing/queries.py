@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# Every team an idea reaches and how: providers and customers of the services it names, the
-# teams it names, and the admins' rules (a tag it carries, a keyword in its title or body).
 # Every team that services, named teams, tags and text reach, and how: the provider and the
 # customers of each service, each named team in its role, and the admins' rules (a tag, or a
 # keyword in the lower-cased title and body). A team reached by several paths appears once;
@@ -27,54 +25,82 @@ FROM reached r JOIN teams t ON t.id = r.team_id
 GROUP BY t.id, t.slug, t.name
 ORDER BY max(r.role) DESC, t.slug
 """
-# What an idea concerns, in REACHED_TEAMS's terms.
-IDEA_CONCERNS = """
-SELECT ARRAY(SELECT s.slug FROM idea_services x JOIN services s ON s.id = x.service_id WHERE x.idea_id = i.id)
-           AS services,
-       ARRAY(SELECT t.slug FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = i.id ORDER BY t.id)
-           AS team_slugs,
-       ARRAY(SELECT it.role FROM idea_teams it WHERE it.idea_id = i.id ORDER BY it.team_id) AS team_roles,
-       i.tags, lower(i.title || ' ' || i.body) AS text
-FROM ideas i WHERE i.id = $1
-"""
-
-CURRENT_ROUTINGS = "SELECT team_id, role, state FROM routings WHERE idea_id = $1"
-
 
 # A routing's customer position, cleared (when it is routed anew or changes role).
 CLEAR_POSITION = """position = NULL, position_reason = NULL, position_asked = NULL, position_requested_at = NULL,
        position_due_at = NULL, positioned_at = NULL, positioned_by = NULL"""
 
-# A provider's routing is due within the first response its standard commits to: the current
-# standard of each of the idea's services the team provides, the shortest; else the team's
-# response time. The routing keeps that standard's version.
-ADD_ROUTING = f"""
-WITH standards AS (
-    SELECT DISTINCT ON (st.service_id) st.id, st.first_response_hours
-    FROM idea_services x JOIN services s ON s.id = x.service_id JOIN service_standards st ON st.service_id = s.id
-    WHERE x.idea_id = $1 AND s.provider_team_id = $2 AND $3 = 'provider'
-    ORDER BY st.service_id, st.version DESC
+# Brings the routings of ideas $1 in line with what each concerns now, in one statement: the teams
+# REACHED_TEAMS's rules reach (read from the ideas as stored) are added, or routed anew when they
+# had been withdrawn, change role, or are withdrawn when no longer reached. A provider's routing is
+# due within the first response its standard commits to (the current standard of each of the
+# idea's services the team provides, the shortest; else the team's response time) and keeps that
+# standard's version. Answers each change, in the order its events are recorded: per idea, new routings
+# (providers first, then by slug), role changes, withdrawals.
+ROUTE_IDEAS = f"""
+WITH idea AS (
+    SELECT id, tags, lower(title || ' ' || body) AS text, vote_count FROM ideas WHERE id = ANY($1::bigint[])
+), reached AS (
+    SELECT x.idea_id, s.provider_team_id AS team_id, 'provider' AS role
+    FROM idea_services x JOIN services s ON s.id = x.service_id WHERE x.idea_id = ANY($1::bigint[])
+    UNION ALL
+    SELECT x.idea_id, c.team_id, 'customer'
+    FROM idea_services x JOIN service_customers c ON c.service_id = x.service_id WHERE x.idea_id = ANY($1::bigint[])
+    UNION ALL
+    SELECT it.idea_id, it.team_id, it.role FROM idea_teams it WHERE it.idea_id = ANY($1::bigint[])
+    UNION ALL
+    SELECT i.id, r.team_id, r.role FROM idea i JOIN routing_rules r
+        ON (r.match_kind = 'tag' AND r.pattern = ANY(i.tags)) OR (r.match_kind = 'keyword' AND strpos(i.text, r.pattern) > 0)
+), wanted AS (
+    SELECT idea_id, team_id, max(role) AS role FROM reached GROUP BY idea_id, team_id  -- 'provider' > 'customer'
+), current AS (
+    SELECT idea_id, team_id, role, state FROM routings WHERE idea_id = ANY($1::bigint[])
+), to_add AS (
+    SELECT w.* FROM wanted w LEFT JOIN current c USING (idea_id, team_id) WHERE c.state IS NULL OR c.state = 'withdrawn'
 ), standard AS (
-    SELECT id, first_response_hours FROM standards ORDER BY first_response_hours, id LIMIT 1
+    SELECT DISTINCT ON (a.idea_id, a.team_id) a.idea_id, a.team_id, st.id, st.first_response_hours
+    FROM to_add a
+    JOIN idea_services x ON x.idea_id = a.idea_id
+    JOIN services s ON s.id = x.service_id AND s.provider_team_id = a.team_id
+    JOIN LATERAL (
+        SELECT id, first_response_hours FROM service_standards WHERE service_id = s.id ORDER BY version DESC LIMIT 1
+    ) st ON true
+    WHERE a.role = 'provider'
+    ORDER BY a.idea_id, a.team_id, st.first_response_hours, st.id
+), added AS (
+    INSERT INTO routings (idea_id, team_id, role, due_at, support, standard_id)
+    SELECT a.idea_id, a.team_id, a.role,
+           now() + make_interval(hours => coalesce(st.first_response_hours, t.response_sla_hours)), i.vote_count, st.id
+    FROM to_add a JOIN idea i ON i.id = a.idea_id JOIN teams t ON t.id = a.team_id
+    LEFT JOIN standard st ON st.idea_id = a.idea_id AND st.team_id = a.team_id
+    ORDER BY a.idea_id, a.team_id
+    ON CONFLICT (idea_id, team_id) DO UPDATE
+       SET role = EXCLUDED.role, state = 'pending', routed_at = now(), due_at = EXCLUDED.due_at,
+           standard_id = EXCLUDED.standard_id, support = EXCLUDED.support,
+           responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL, escalated_at = NULL,
+           first_responded_at = NULL, decided_at = NULL, {CLEAR_POSITION}
+    RETURNING idea_id, team_id, role, due_at
+), role_changed AS (
+    UPDATE routings r SET role = w.role, {CLEAR_POSITION}
+    FROM wanted w JOIN current c USING (idea_id, team_id)
+    WHERE r.idea_id = w.idea_id AND r.team_id = w.team_id AND c.state <> 'withdrawn' AND c.role <> w.role
+    RETURNING r.idea_id, r.team_id, r.role
+), withdrawn AS (
+    UPDATE routings r SET state = 'withdrawn'
+    FROM current c
+    WHERE r.idea_id = c.idea_id AND r.team_id = c.team_id AND c.state <> 'withdrawn'
+      AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.idea_id = c.idea_id AND w.team_id = c.team_id)
+    RETURNING r.idea_id, r.team_id
 )
-INSERT INTO routings (idea_id, team_id, role, due_at, support, standard_id)
-SELECT $1, t.id, $3,
-       now() + make_interval(hours => coalesce((SELECT first_response_hours FROM standard), t.response_sla_hours)),
-       (SELECT vote_count FROM ideas WHERE id = $1), (SELECT id FROM standard)
-FROM teams t WHERE t.id = $2
-ON CONFLICT (idea_id, team_id) DO UPDATE
-   SET role = EXCLUDED.role, state = 'pending', routed_at = now(), due_at = EXCLUDED.due_at,
-       standard_id = EXCLUDED.standard_id,
-       responded_at = NULL, responded_by = NULL, message = NULL, overdue_notified_at = NULL, escalated_at = NULL,
-       first_responded_at = NULL, decided_at = NULL, {CLEAR_POSITION}
-RETURNING due_at
+SELECT x.change, x.idea_id, t.slug AS team, x.role, x.due_at
+FROM (
+    SELECT 1 AS step, 'routed' AS change, idea_id, team_id, role, due_at FROM added
+    UNION ALL SELECT 2, 'role_changed', idea_id, team_id, role, NULL FROM role_changed
+    UNION ALL SELECT 3, 'withdrawn', idea_id, team_id, NULL, NULL FROM withdrawn
+) x JOIN teams t ON t.id = x.team_id
+ORDER BY x.idea_id, x.step, x.role DESC NULLS LAST, t.slug
 """
 
-CHANGE_ROLE = f"UPDATE routings SET role = $3, {CLEAR_POSITION} WHERE idea_id = $1 AND team_id = $2"
-
-WITHDRAW = "UPDATE routings SET state = 'withdrawn' WHERE idea_id = $1 AND team_id = $2"
-
-TEAM_SLUGS = "SELECT id, slug FROM teams WHERE id = ANY($1::bigint[])"
 
 ROUTING_COLUMNS = """
     r.idea_id, t.slug AS team, r.role, r.state, r.routed_at, r.due_at, r.responded_at, r.message,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from portal import locks
 from portal.auth.caller import Caller, Employee
-from portal.db import Connection, fetch_row
-from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound
+from portal.db import Connection
+from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
 from portal.ideas.service import require_idea
 from portal.locks import lock_idea
@@ -25,53 +25,32 @@ from portal.routing.schemas import (
 from portal.teams.service import leads_any, team_id_by_slug
 
 
+async def route_ideas(conn: Connection, idea_ids: list[int]) -> int:
+    """Brings the ideas' routings in line with what each concerns now, in one statement.
+    Idempotent: unchanged teams keep their routing and its answer, teams no longer reached are
+    withdrawn, new ones added. Holds the ideas first (portal.locks). Answers how many teams were
+    newly reached; ideas deleted since their event was written are left out."""
+    ids = sorted(set(idea_ids))
+    if not ids:
+        return 0
+    await locks.lock_ideas(conn, ids)
+    changes = await conn.fetch(q.ROUTE_IDEAS, ids)
+    events = []
+    for change in changes:
+        data: dict = {"idea_id": change["idea_id"], "team": change["team"]}
+        if change["change"] == "routed":
+            events.append(("idea.routed", {**data, "role": change["role"], "due_at": change["due_at"].isoformat()}))
+        elif change["change"] == "role_changed":
+            events.append(("idea.routed", {**data, "role": change["role"], "role_changed": True}))
+        else:
+            events.append(("routing.withdrawn", data))
+    await outbox.record_many(conn, [(type_, f"ideas/{data['idea_id']}", data) for type_, data in events])
+    return sum(1 for change in changes if change["change"] == "routed")
+
+
 async def route_idea(conn: Connection, *, idea_id: int) -> int:
-    """Brings the idea's routings in line with what it concerns now. Idempotent: unchanged teams
-    keep their routing and its answer, teams no longer reached are withdrawn, new ones added.
-    Returns how many teams it newly reached."""
-    try:
-        await lock_idea(conn, idea_id)
-    except IdeaNotFound:
-        return 0  # deleted since the event was written: nothing to route
-    concerns = await fetch_row(conn, q.IDEA_CONCERNS, idea_id)
-    reached = await conn.fetch(
-        q.REACHED_TEAMS,
-        concerns["services"],
-        concerns["team_slugs"],
-        concerns["team_roles"],
-        concerns["tags"],
-        concerns["text"],
-    )
-    wanted = {row["team_id"]: row["role"] for row in reached}
-    current = {row["team_id"]: row for row in await conn.fetch(q.CURRENT_ROUTINGS, idea_id)}
-    slugs = {row["id"]: row["slug"] for row in await conn.fetch(q.TEAM_SLUGS, list(wanted | current))}
-    added = 0
-    for team_id, role in wanted.items():
-        existing = current.get(team_id)
-        if existing is None or existing["state"] == "withdrawn":
-            added += 1
-            due_at = await conn.fetchval(q.ADD_ROUTING, idea_id, team_id, role)
-            await outbox.record(
-                conn,
-                "idea.routed",
-                f"ideas/{idea_id}",
-                {"idea_id": idea_id, "team": slugs[team_id], "role": role, "due_at": due_at.isoformat()},
-            )
-        elif existing["role"] != role:
-            await conn.execute(q.CHANGE_ROLE, idea_id, team_id, role)
-            await outbox.record(
-                conn,
-                "idea.routed",
-                f"ideas/{idea_id}",
-                {"idea_id": idea_id, "team": slugs[team_id], "role": role, "role_changed": True},
-            )
-    for team_id, existing in current.items():
-        if team_id not in wanted and existing["state"] != "withdrawn":
-            await conn.execute(q.WITHDRAW, idea_id, team_id)
-            await outbox.record(
-                conn, "routing.withdrawn", f"ideas/{idea_id}", {"idea_id": idea_id, "team": slugs[team_id]}
-            )
-    return added
+    """route_ideas for one idea."""
+    return await route_ideas(conn, [idea_id])
 
 
 async def preview(conn: Connection, data: RoutingPreview) -> list[ReachedTeam]:

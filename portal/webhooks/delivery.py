@@ -27,7 +27,7 @@ import aiohttp
 import asyncpg
 from yarl import URL
 
-from portal.db import Connection, fetch_row, unit_of_work
+from portal.db import Connection, statement
 from portal.events import outbox
 from portal.events.cloudevents import CONTENT_TYPE, to_cloudevent
 from portal.webhooks import queries as q
@@ -164,14 +164,14 @@ def next_state(outcome: Outcome, attempts_before: int, schedule: list[int]) -> t
     return ("failed", None) if delay is None else ("pending", delay)
 
 
-async def record(conn: Connection, delivery: asyncpg.Record, outcome: Outcome, schedule: list[int]) -> int | None:
-    """Records one attempt; answers the next delivery in its line once this one is done. A
-    delivery whose webhook was deleted meanwhile is gone, and so is the attempt's record."""
-    if await conn.fetchval(q.HOLD_WEBHOOK, delivery["webhook_id"]) is None:
-        return None
+async def record(
+    conn: Connection, delivery: asyncpg.Record, outcome: Outcome, schedule: list[int], *, lease_seconds: float = 60
+) -> asyncpg.Record | None:
+    """Records one attempt (a statement of its own, atomic without a transaction around it); once
+    the delivery is done, leases and answers the next in its line. A delivery whose webhook was
+    deleted meanwhile is gone, and so is the attempt's record."""
     state, delay = next_state(outcome, delivery["attempts"], schedule)
-    row = await fetch_row(
-        conn,
+    return await conn.fetchrow(
         q.RECORD_ATTEMPT,
         delivery["delivery_id"],
         outcome.status_code,
@@ -180,8 +180,8 @@ async def record(conn: Connection, delivery: asyncpg.Record, outcome: Outcome, s
         outcome.excerpt,
         state,
         delay,
+        lease_seconds,
     )
-    return row["next_in_line"]
 
 
 async def deliver(
@@ -197,28 +197,28 @@ async def deliver(
 ) -> tuple[list[Outcome], list[int]]:
     """Claims the given due deliveries (or any due) and sends each, then the rest of its line.
     Answers every attempt's outcome, and deliveries still waiting in line for another message."""
-
-    async def claim_some(ids: list[int] | None, limit: int) -> list[asyncpg.Record]:
-        async with unit_of_work(pool) as conn:
-            return await claim(conn, delivery_ids=ids, limit=limit, timeout_seconds=timeout_seconds)
+    lease = timeout_seconds + LEASE_MARGIN_SECONDS
 
     async def in_line(item: asyncpg.Record) -> tuple[list[Outcome], int | None]:
         outcomes: list[Outcome] = []
         while True:
             outcome = await send(session, policy, box, item, source=source)
             outcomes.append(outcome)
-            async with unit_of_work(pool) as conn:
-                following = await record(conn, item, outcome, schedule)
-            if following is None or len(outcomes) >= LINE_PER_MESSAGE:
-                return outcomes, following
-            claimed = await claim_some([following], 1)
-            if not claimed:  # another worker took it, or it waits for a retry of its own
+            following = await statement(
+                pool,
+                lambda conn: record(conn, item, outcome, schedule, lease_seconds=lease),  # noqa: B023
+            )
+            if following is None:
                 return outcomes, None
-            item = claimed[0]
+            if len(outcomes) >= LINE_PER_MESSAGE:  # the rest of the line goes in another message
+                await pool.execute(q.RELEASE, following["delivery_id"])
+                return outcomes, following["delivery_id"]
+            item = following
 
-    lines = await asyncio.gather(
-        *(in_line(item) for item in await claim_some(delivery_ids, CHUNK)), return_exceptions=True
+    claimed = await statement(
+        pool, lambda conn: claim(conn, delivery_ids=delivery_ids, limit=CHUNK, timeout_seconds=timeout_seconds)
     )
+    lines = await asyncio.gather(*(in_line(item) for item in claimed), return_exceptions=True)
     outcomes: list[Outcome] = []
     waiting: list[int] = []
     for line in lines:

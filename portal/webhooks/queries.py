@@ -54,9 +54,12 @@ ON CONFLICT (webhook_id, event_id) DO NOTHING
 RETURNING id
 """
 
+CLAIMED_COLUMNS = """d.id AS delivery_id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted,
+          e.id, e.type, e.subject, e.data, e.occurred_at"""
+
 # Due deliveries that are first in their line: no earlier delivery of the same webhook about the
 # same subject is still pending (in flight or waiting for a retry).
-CLAIM = """
+CLAIM = f"""
 UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $3)
 FROM webhooks w, events e
 WHERE d.id IN (
@@ -69,39 +72,43 @@ WHERE d.id IN (
               WHERE p.webhook_id = c.webhook_id AND p.subject = c.subject AND p.state = 'pending' AND p.id < c.id)
         ORDER BY c.next_attempt_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED)
   AND w.id = d.webhook_id AND e.id = d.event_id
-RETURNING d.id AS delivery_id, d.attempts, w.id AS webhook_id, w.url, w.secret_encrypted,
-          e.id, e.type, e.subject, e.data, e.occurred_at
+RETURNING {CLAIMED_COLUMNS}
 """
 
-# Taken before the delivery's row, in the order a webhook's deletion takes them (the webhook, then
-# its deliveries), so recording an attempt and deleting the webhook never deadlock.
-HOLD_WEBHOOK = "SELECT id FROM webhooks WHERE id = $1 FOR KEY SHARE"
 
-# One attempt and what follows from it: $1 the delivery, $2-$5 the attempt, $6 the delivery's
-# state now ('succeeded', 'pending' for a retry after $7 seconds, or 'failed'). Answers whether the
-# delivery still existed and, once it is done, the next delivery in its line.
-RECORD_ATTEMPT = """
-WITH d AS (
+# One attempt and what follows from it, in one statement: $1 the delivery, $2-$5 the attempt, $6
+# the delivery's state now ('succeeded', 'pending' for a retry after $7 seconds, or 'failed').
+# Once the delivery is done, the next one in its line is leased for $8 seconds and answered (the
+# caller sends it next); nothing when the delivery was deleted meanwhile (its webhook was).
+RECORD_ATTEMPT = f"""
+WITH done AS (
     SELECT id, webhook_id, subject FROM webhook_deliveries WHERE id = $1 FOR NO KEY UPDATE
 ), attempt AS (
     INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms, response_excerpt)
-    SELECT id, $2, $3, $4, $5 FROM d
-), delivery AS (
-    UPDATE webhook_deliveries w
+    SELECT id, $2, $3, $4, $5 FROM done
+), recorded AS (
+    UPDATE webhook_deliveries d
     SET state = $6, attempts = attempts + 1, lease_until = NULL,
         next_attempt_at = CASE WHEN $6 = 'pending' THEN now() + make_interval(secs => $7) END,
         completed_at = CASE WHEN $6 = 'pending' THEN NULL ELSE now() END
-    FROM d WHERE w.id = d.id
+    FROM done WHERE d.id = done.id
 ), hook AS (
     UPDATE webhooks h SET failing_since = CASE WHEN $6 = 'succeeded' THEN NULL ELSE now() END
-    FROM d WHERE h.id = d.webhook_id AND (h.failing_since IS NULL) = ($6 <> 'succeeded')
+    FROM done WHERE h.id = done.webhook_id AND (h.failing_since IS NULL) = ($6 <> 'succeeded')
 )
-SELECT EXISTS (SELECT 1 FROM d) AS recorded,
-       (SELECT n.id FROM webhook_deliveries n, d
-        WHERE $6 <> 'pending' AND n.webhook_id = d.webhook_id AND n.subject = d.subject
-          AND n.state = 'pending' AND n.id > d.id
-        ORDER BY n.id LIMIT 1) AS next_in_line
+UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $8)
+FROM done, webhooks w, events e
+WHERE $6 <> 'pending'
+  AND d.id = (SELECT n.id FROM webhook_deliveries n
+              WHERE n.webhook_id = done.webhook_id AND n.subject = done.subject AND n.state = 'pending'
+                AND n.id > done.id
+              ORDER BY n.id LIMIT 1)
+  AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
+  AND w.id = d.webhook_id AND e.id = d.event_id
+RETURNING {CLAIMED_COLUMNS}
 """
+
+RELEASE = "UPDATE webhook_deliveries SET lease_until = NULL WHERE id = $1"
 
 DISABLE_FAILING = """
 UPDATE webhooks SET enabled = false, updated_at = now(),
