@@ -68,8 +68,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     _check_redis(redis_url)
     logs.configure(settings.log_level)
     log = logging.getLogger("portal.serve")
-    host = args.host or settings.host
-    port = args.port or settings.port
+    # What the command line says wins, and is what the start-up line reports.
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    host, port = settings.host, settings.port
     app = create_app(settings)
 
     async def announce(app: web.Application) -> None:

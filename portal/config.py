@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # The portal's address as browsers reach it (for the sign-in redirect and links in emails);
     # default: taken from each request. Cookies are marked Secure when it is https://.
     public_url: str | None = None
+    # Where a problem's `type` points (RFC 9457): the portal's own /problems/ pages by default, a
+    # reference relative to it; or an absolute https:// base for documentation kept elsewhere.
+    problem_base: str = Field(default="/problems/", pattern=r"^(/|https?://[^\s/]+/)([^\s?#]*/)?$")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     default_locale: Literal["en", "ja"] = "en"
     default_time_zone: str = "Asia/Tokyo"

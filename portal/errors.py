@@ -6,7 +6,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-PROBLEM_BASE = "https://idea-portal.dev/problems/"
+from portal.problems import DEFAULT_BASE
 
 
 def status_title(status: int) -> str:
@@ -27,9 +27,10 @@ class PortalError(Exception):
         self.extra = extra
         self.headers: dict[str, str] = {}
 
-    def problem(self) -> dict[str, Any]:
+    def problem(self, base: str = DEFAULT_BASE) -> dict[str, Any]:
+        """The problem details; `type` is `base` (PORTAL_PROBLEM_BASE) and the slug."""
         return {
-            "type": PROBLEM_BASE + self.slug,
+            "type": base + self.slug,
             "title": self.title,
             "status": self.status,
             "detail": self.detail,

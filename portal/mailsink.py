@@ -22,7 +22,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 class MaildirHandler:
     def __init__(self, maildir: Path, delay_seconds: float = 0.0) -> None:
-        self.maildir = mailbox.Maildir(maildir, create=True)
+        for part in ("tmp", "new", "cur"):  # Maildir(create=True) makes them only for a folder it creates
+            (maildir / part).mkdir(parents=True, exist_ok=True)
+        self.maildir = mailbox.Maildir(maildir)
         self.delay_seconds = delay_seconds
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Self
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -94,11 +95,34 @@ Role = Literal["provider", "customer"]
 Name = Annotated[str, Trimmed(min_length=1, max_length=200)]
 
 
+def _takes_whole_numbers(annotation: Any) -> bool:
+    """An int field (also optional or constrained) that takes no float: JSON's 3.0 is its 3."""
+    if annotation is int:
+        return True
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) is Annotated:
+        return _takes_whole_numbers(args[0])
+    return (
+        get_origin(annotation) in (Union, UnionType)
+        and float not in args
+        and any(_takes_whole_numbers(arg) for arg in args)
+    )
+
+
 class Input(BaseModel):
     """A request body: unknown fields are an error, not silently dropped, and values must have
-    their JSON type (no `true` taken as 1, no "5" taken as 5)."""
+    their JSON type (no `true` taken as 1, no "5" taken as 5). An integer field takes a whole
+    number written as 3.0, as JSON Schema's `integer` does."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        whole = isinstance(value, float) and info.field_name is not None
+        if whole and _takes_whole_numbers(cls.model_fields[str(info.field_name)].annotation):
+            return _whole(value)
+        return value
 
 
 def _patch_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -209,3 +209,44 @@ async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_
     finally:
         if server.poll() is None:
             server.kill()
+
+
+async def test_serve_reports_the_port_it_was_told_on_the_command_line(database_url, redis_url, tmp_path):
+    import json
+    import signal
+
+    from tests.pipeline import eventually
+
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PORTAL_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PORTAL_JWT_SECRET=JWT_SECRET)
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portal", "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT, stderr=out
+        )
+    try:
+
+        async def serving():
+            lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+            return next((line for line in lines if line.get("msg") == "serving"), None)
+
+        announced = await eventually(serving, timeout=30)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(15)
+    assert announced["address"] == f"http://127.0.0.1:{port}" and announced["settings"]["port"] == port
+
+
+def test_the_mail_sink_keeps_mail_in_a_folder_that_exists_already_empty(tmp_path):
+    from email.message import EmailMessage
+
+    from portal.mailsink import MaildirHandler, read
+
+    (tmp_path / "mail").mkdir()
+    message = EmailMessage()
+    message["Subject"] = "Kept"
+    message.set_content("hello")
+    MaildirHandler(tmp_path / "mail").maildir.add(message.as_bytes())
+    assert [captured.subject for captured in read(tmp_path / "mail")] == ["Kept"]

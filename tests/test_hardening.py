@@ -341,3 +341,29 @@ async def test_numbers_are_not_coerced_from_other_json_types(client, auth, value
         "/api/v1/teams", headers=auth.admin, json={"slug": "legal", "name": "Legal", "response_sla_hours": value}
     )
     assert response.status == 422
+
+
+async def test_integer_fields_take_a_whole_number_written_as_a_float_as_json_schema_does(client, auth):
+    from tests.factories import service_map_fixture
+
+    await service_map_fixture(client, auth)
+    lead = auth("lena@example.com")
+    read = await client.post("/api/v1/me/notifications/read", headers=auth(), json={"up_to": 2.0})
+    pulse = await client.put(
+        "/api/v1/services/laptop-setup/pulse", headers=lead, json={"every_days": 30.0, "open_days": 7.0}
+    )
+    standard = await client.put(
+        "/api/v1/services/laptop-setup/standard",
+        headers=lead,
+        json={
+            "how_to_request": "The form",
+            "first_response_hours": 8.0,
+            "resolution_target_hours": 40.0,
+            "contact": "IT",
+        },
+    )
+    opened = await client.post("/api/v1/services/laptop-setup/survey-rounds", headers=lead, json={"open_days": 7.0})
+    assert [r.status for r in (read, pulse, standard, opened)] == [200, 204, 200, 201]
+    assert (await standard.json())["resolution_target_hours"] == 40
+    fraction = await client.post("/api/v1/me/notifications/read", headers=auth(), json={"up_to": 2.5})
+    assert fraction.status == 422

@@ -294,7 +294,8 @@ async def test_an_unsubscribe_link_turns_email_off_for_its_kinds_only(client, au
     await emails.compose(db, window_seconds=300, domain="example.com")
     emma = await db.fetchval("SELECT id FROM employees WHERE email = $1", AUTHOR)
     email_id = await db.fetchval("SELECT id FROM notification_emails WHERE recipient_id = $1", emma)
-    [outgoing] = await emails.claim(db, [email_id], settings)
+    [outgoing] = await emails.lease(db, [email_id], settings)
+    assert await emails.mark_sending(db, outgoing)  # its unsubscribe token is stored as it is sent
     link = outgoing.message["List-Unsubscribe"].strip("<>")
     assert outgoing.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = link.rsplit("/", 1)[1]

@@ -37,7 +37,7 @@ async def test_every_app_route_is_documented_and_every_documented_route_exists(c
 
 async def test_every_protected_operation_declares_bearer_security(client):
     document = await (await client.get("/openapi.json")).json()
-    public = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"}
+    public = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/problems", "/problems/{problem}"}
     for path, operations in document["paths"].items():
         for operation in operations.values():
             assert ("security" in operation) == (path not in public), path

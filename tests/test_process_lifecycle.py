@@ -211,3 +211,33 @@ async def test_the_api_stops_non_zero_when_its_stream_loop_dies(settings, monkey
     await asyncio.gather(task, return_exceptions=True)
     app_module._stop_if_crashed(app, task)
     assert signals == [signal.SIGTERM] and app[FAILURES] == ["event stream poll"]
+
+
+async def test_a_starting_worker_takes_messages_only_once_it_can_run_them(database_url, redis_url, tmp_path):
+    import redis.asyncio as aioredis
+
+    pipeline = Pipeline(pipeline_env(database_url, redis_url, PORTAL_HEARTBEAT_DIR=str(tmp_path / "beats")), tmp_path)
+    pipeline.start("scheduler")  # its periodic jobs queue messages for a worker not yet running
+    queues = aioredis.Redis.from_url(redis_url)
+    try:
+
+        async def waiting() -> int:
+            names = [name async for name in queues.scan_iter("dramatiq:*.msgs")]
+            return sum([await queues.hlen(name) for name in names])
+
+        await eventually(lambda: _at_least(waiting, 3), timeout=30)
+        pipeline.start("worker")
+
+        async def drained() -> bool:
+            return await waiting() == 0
+
+        await eventually(drained, timeout=30)
+    finally:
+        pipeline.stop()
+        await queues.aclose()
+    log = pipeline.log_text("worker")
+    assert "not open yet" not in log and '"level": "error"' not in log, log
+
+
+async def _at_least(count, minimum: int) -> bool:
+    return await count() >= minimum

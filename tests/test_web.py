@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from aiohttp.test_utils import TestClient
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -293,3 +294,22 @@ async def test_an_error_page_in_japanese_says_what_happened_in_japanese(client, 
     page = await response.text()
     assert response.status == 404
     assert "お探しのものは存在しないか、削除されました。" in page and "no idea" not in page
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/\\evil.example/phish", "/\t/evil.example", "/\n/evil.example", "//evil.example", "https://evil.example/"],
+)
+async def test_after_sign_in_a_browser_is_never_sent_to_another_site(client, db, target):
+    await seed(db)
+    response = await client.post(
+        "/dev/sign-in", data={"email": "aiko@example.com", "next": target}, allow_redirects=False
+    )
+    assert response.status == 303 and response.headers["Location"] == "/"
+
+
+async def test_a_form_sent_with_a_malformed_origin_is_refused_not_an_error(client, db):
+    await seed(db)
+    csrf = await _sign_in(client)
+    response = await client.post("/settings", data={"csrf_token": csrf}, headers={"Origin": "http://a:b"})
+    assert response.status == 403

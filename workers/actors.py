@@ -166,15 +166,15 @@ async def _compose() -> None:
 
 @dramatiq.actor(actor_name="notifications.send", queue_name="notifications", max_retries=5, min_backoff=1000)
 async def send_emails(email_ids: list[int] | None = None) -> None:
-    """Sends a batch of emails over one SMTP connection; each is marked 'sending' first, so a
-    worker killed mid-send never sends it again. Retries come from the sweep, on the schedule."""
-    async with unit_of_work(pool()) as conn:
-        outgoing = await emails.claim(conn, email_ids, settings)
-    if not outgoing:
-        return
-    outcomes = await emails.send(outgoing, settings)
-    async with unit_of_work(pool()) as conn:
-        await emails.record(conn, outgoing, outcomes, settings)
+    """Sends a batch of emails over one SMTP connection; each is marked 'sending' just before its
+    own SMTP transaction, so a worker killed mid-send never sends it again and leaves the rest of
+    the batch to be sent. One batch at a time per worker process: a killed worker leaves at most
+    one email uncertain. Retries come from the sweep, on the schedule."""
+    async with resources.sending:
+        outgoing = await transaction(pool(), lambda conn: emails.lease(conn, email_ids, settings))
+        if not outgoing:
+            return
+        outcomes = await emails.send(pool(), outgoing, settings)
     for outcome in outcomes:
         metrics.EMAILS.labels("sent" if outcome.error is None else "retry" if outcome.retry else "failed").inc()
 

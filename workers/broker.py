@@ -7,6 +7,8 @@ opened on that thread after the worker boots and closed before it shuts down.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 
 import aiohttp
@@ -24,6 +26,9 @@ from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.delivery import http_session
 from workers import metrics
 
+log = logging.getLogger("portal.worker")
+OPEN_TIMEOUT_SECONDS = 60
+
 
 def _loop_thread() -> EventLoopThread:
     thread = get_event_loop_thread()
@@ -39,26 +44,47 @@ class WorkerResources(Middleware):
         self.settings = settings
         self.pool: asyncpg.Pool | None = None
         self.http: aiohttp.ClientSession | None = None
+        # One SMTP send batch at a time in this process (the lock is created on the loop it guards).
+        self._sending: asyncio.Lock | None = None
         self.policy = AddressPolicy.from_settings(settings)
 
     def after_process_boot(self, broker) -> None:
         logs.configure(self.settings.log_level)
 
-    def after_worker_boot(self, broker, worker) -> None:
+    def before_worker_boot(self, broker, worker) -> None:
+        """Before any consumer starts (AsyncIO's loop is up: it was added first): a message taken
+        now finds its pool open, instead of failing and being dropped."""
         _loop_thread().run_coroutine(self._open())
 
     def before_worker_shutdown(self, broker, worker) -> None:
         _loop_thread().run_coroutine(self._close())
 
     async def _open(self) -> None:
+        """The pool, waiting for PostgreSQL for up to OPEN_TIMEOUT_SECONDS (a worker started with
+        it, or during its restart); after that the process exits and its supervisor restarts it."""
         database_url, _ = self.settings.require_urls()
-        self.pool = await create_pool(
-            database_url,
-            min_size=1,
-            max_size=max(4, self.settings.worker_threads * 2),
-            application_name="portal-worker",
-        )
+        deadline = time.monotonic() + OPEN_TIMEOUT_SECONDS
+        while True:
+            try:
+                self.pool = await create_pool(
+                    database_url,
+                    min_size=1,
+                    max_size=max(4, self.settings.worker_threads * 2),
+                    application_name="portal-worker",
+                )
+                break
+            except (OSError, asyncpg.PostgresError) as exc:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("waiting for PostgreSQL before taking messages", extra={"fields": {"error": str(exc)}})
+                await asyncio.sleep(1)
         self.http = http_session(self.policy, self.settings.webhook_timeout_seconds)
+
+    @property
+    def sending(self) -> asyncio.Lock:
+        if self._sending is None:
+            self._sending = asyncio.Lock()
+        return self._sending
 
     async def _close(self) -> None:
         if self.http is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 
 from portal.auth import queries as q
@@ -14,10 +16,22 @@ from portal.web.keys import OIDC
 from portal.web.pages import SESSION_COOKIE, SIGN_IN_COOKIE, View, base_url, is_secure, set_session_cookie
 
 
+def local_path(target: str) -> str:
+    """`target` when a browser would read it as a path on this site, else "/": never an open
+    redirect. Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    `/\\evil.example` and `/<TAB>/evil.example` are `//evil.example`, another host; any control
+    character, space or backslash is refused outright."""
+    if not target.startswith("/") or len(target) >= 2000:
+        return "/"
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F or char == "\\" for char in target):
+        return "/"
+    if target.startswith("//") or urlsplit(target).netloc:
+        return "/"
+    return target
+
+
 def _next_path(view: View) -> str:
-    """Only a path on this site: never an open redirect."""
-    target = view.request.query.get("next") or view.field("next") or "/"
-    return target if target.startswith("/") and not target.startswith("//") and len(target) < 2000 else "/"
+    return local_path(view.request.query.get("next") or view.field("next") or "/")
 
 
 def _dev_sign_in_enabled(view: View) -> bool:

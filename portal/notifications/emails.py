@@ -1,10 +1,12 @@
 """Notification emails: composed per employee (at most one per coalescing window), rendered in
 the recipient's language when sent, sent over SMTP, each at most once.
 
-An email's life: composed 'queued' with the notifications due for its recipient -> 'sending'
-(committed before the SMTP transaction starts) -> 'sent'; or back to 'queued' for a retry when
-the server could not take it for now, 'failed' when it refused it or the retries ran out, and
-'unknown' when a worker died mid-send (never sent again: at most once).
+An email's life: composed 'queued' with the notifications due for its recipient; leased by a
+send batch (still queued); 'sending' (committed just before its own SMTP transaction starts) ->
+'sent'; or back to 'queued' for a retry when the server could not take it for now, 'failed' when
+it refused it or the retries ran out, and 'unknown' when a worker died mid-send (never sent
+again: at most once). A worker killed mid-batch leaves only the email it was sending uncertain;
+the rest of its batch was never marked and is sent once their lease runs out.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from email.utils import formataddr, formatdate
 from typing import Any
 
 import aiosmtplib
+import asyncpg
 import jinja2
 
 from portal.config import Settings
-from portal.db import Connection
+from portal.db import Connection, statement
 from portal.i18n import Formats, load_translations
 from portal.notifications import queries as q
 from portal.notifications import texts
@@ -75,8 +78,9 @@ async def compose(conn: Connection, *, window_seconds: float, domain: str, limit
 @dataclass
 class Outgoing:
     id: int
-    attempts: int
+    attempt: int  # the number of this attempt
     message: EmailMessage
+    unsubscribe_hash: bytes
 
 
 @dataclass
@@ -85,21 +89,23 @@ class Outcome:
     retry: bool = False  # the server could not take it for now
 
 
-async def claim(conn: Connection, email_ids: list[int] | None, settings: Settings) -> list[Outgoing]:
-    """Takes due queued emails into 'sending' and renders them (commit before sending)."""
+async def lease(conn: Connection, email_ids: list[int] | None, settings: Settings) -> list[Outgoing]:
+    """Leases due queued emails for a send batch and renders them (each with a fresh unsubscribe
+    token); nothing is marked 'sending' yet."""
     limit = len(email_ids) if email_ids is not None else SEND_BATCH
-    tokens = [secrets.token_urlsafe(24) for _ in range(limit)]
-    rows = await conn.fetch(q.CLAIM_SENDING, email_ids, [unsubscribe_hash(token) for token in tokens], limit)
+    rows = await conn.fetch(q.LEASE_EMAILS, email_ids, limit, settings.notification_sending_timeout_seconds)
     if not rows:
         return []
     carried: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for n in await conn.fetch(q.EMAIL_NOTIFICATIONS, [row["id"] for row in rows]):
         carried[n["email_id"]].append(dict(n))
-    return [
-        Outgoing(row["id"], row["attempts"], render(row, carried[row["id"]], tokens[row["position"] - 1], settings))
-        for row in rows
-        if carried[row["id"]]
-    ]
+    outgoing = []
+    for row in sorted(rows, key=lambda row: row["id"]):
+        if carried[row["id"]]:
+            token = secrets.token_urlsafe(24)
+            message = render(row, carried[row["id"]], token, settings)
+            outgoing.append(Outgoing(row["id"], row["attempt"], message, unsubscribe_hash(token)))
+    return outgoing
 
 
 def render(recipient: Any, notifications: list[dict[str, Any]], token: str, settings: Settings) -> EmailMessage:
@@ -165,26 +171,26 @@ def _outcome(exc: BaseException) -> Outcome:
     return Outcome(f"{type(exc).__name__}: {exc}", retry=True)
 
 
-async def send(outgoing: list[Outgoing], settings: Settings) -> list[Outcome]:
-    """Sends the emails over one SMTP connection; one outcome per email."""
+async def send(pool: asyncpg.Pool, outgoing: list[Outgoing], settings: Settings) -> list[Outcome]:
+    """Sends the emails over one SMTP connection. Each is marked 'sending' just before its own SMTP
+    transaction and its outcome recorded just after, so a worker killed now leaves at most that
+    one email uncertain. One outcome per email sent or tried."""
     client = smtp_client(settings)
     try:
         await client.connect()
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-        return [_outcome(exc)] * len(outgoing)
+        outcome = _outcome(exc)
+        for item in outgoing:  # never marked: they stay queued, for a retry
+            await statement(pool, lambda conn: record(conn, item, outcome, settings))  # noqa: B023
+        return [outcome] * len(outgoing)
     outcomes: list[Outcome] = []
     try:
         for item in outgoing:
-            try:
-                await client.send_message(item.message)
-                outcomes.append(Outcome())
-            except aiosmtplib.SMTPServerDisconnected as exc:
-                outcomes.append(_outcome(exc))
-                await client.connect()
-            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-                outcomes.append(_outcome(exc))
-    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-        outcomes.extend([_outcome(exc)] * (len(outgoing) - len(outcomes)))
+            if not await statement(pool, lambda conn: mark_sending(conn, item)):  # noqa: B023
+                continue  # another worker took it once this batch's lease ran out
+            outcome = await _send_one(client, item)
+            await statement(pool, lambda conn: record(conn, item, outcome, settings))  # noqa: B023
+            outcomes.append(outcome)
     finally:
         try:
             await client.quit()
@@ -193,24 +199,31 @@ async def send(outgoing: list[Outgoing], settings: Settings) -> list[Outcome]:
     return outcomes
 
 
-async def record(conn: Connection, sent: list[Outgoing], outcomes: list[Outcome], settings: Settings) -> None:
-    delivered = [item.id for item, outcome in zip(sent, outcomes, strict=True) if outcome.error is None]
-    if delivered:
-        await conn.execute(q.MARK_SENT, delivered)
-    failed = [(item, outcome) for item, outcome in zip(sent, outcomes, strict=True) if outcome.error is not None]
-    if failed:
-        schedule = settings.notification_retry_schedule
-        await conn.execute(
-            q.MARK_FAILED,
-            [item.id for item, _ in failed],
-            [(outcome.error or "")[:1000] for _, outcome in failed],
-            [
-                float(schedule[item.attempts - 1]) if outcome.retry and item.attempts <= len(schedule) else None
-                for item, outcome in failed
-            ],
-        )
-        for item, outcome in failed:
-            log.warning("email not sent", extra={"fields": {"email_id": item.id, "error": outcome.error}})
+async def _send_one(client: aiosmtplib.SMTP, item: Outgoing) -> Outcome:
+    try:
+        if not client.is_connected:
+            await client.connect()
+        await client.send_message(item.message)
+        return Outcome()
+    except aiosmtplib.SMTPServerDisconnected as exc:
+        client.close()  # the next email connects again
+        return _outcome(exc)
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+        return _outcome(exc)
+
+
+async def mark_sending(conn: Connection, item: Outgoing) -> bool:
+    return await conn.fetchval(q.MARK_SENDING, item.id, item.unsubscribe_hash, item.attempt) is not None
+
+
+async def record(conn: Connection, item: Outgoing, outcome: Outcome, settings: Settings) -> None:
+    if outcome.error is None:
+        await conn.execute(q.MARK_SENT, item.id)
+        return
+    schedule = settings.notification_retry_schedule
+    retry_in = float(schedule[item.attempt - 1]) if outcome.retry and item.attempt <= len(schedule) else None
+    await conn.execute(q.MARK_FAILED, item.id, outcome.error[:1000], item.attempt, retry_in)
+    log.warning("email not sent", extra={"fields": {"email_id": item.id, "error": outcome.error}})
 
 
 async def sweep(conn: Connection, *, sending_timeout_seconds: float) -> tuple[list[int], int]:

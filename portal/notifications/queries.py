@@ -310,22 +310,30 @@ attached AS (
 SELECT id FROM emails ORDER BY id
 """
 
-# Takes queued emails due for an attempt ($1 ids; NULL: any due, at most $3) into 'sending',
-# with a fresh unsubscribe token's hash each ($2, in the order of $1 or of the claim).
-CLAIM_SENDING = """
+# Leases queued emails due for an attempt ($1 ids; NULL: any due, at most $2) for $3 seconds: they
+# stay queued, so a worker killed now leaves them to be sent once the lease runs out.
+LEASE_EMAILS = """
 WITH chosen AS (
     SELECT id FROM notification_emails
-    WHERE state = 'queued' AND next_attempt_at <= now() AND ($1::bigint[] IS NULL OR id = ANY ($1::bigint[]))
-    ORDER BY id LIMIT $3
+    WHERE state = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      AND ($1::bigint[] IS NULL OR id = ANY ($1::bigint[]))
+    ORDER BY id LIMIT $2
     FOR UPDATE SKIP LOCKED
-),
-numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS position FROM chosen)
-UPDATE notification_emails e
-SET state = 'sending', sending_at = now(), attempts = attempts + 1, unsubscribe_hash = ($2::bytea[])[n.position]
-FROM numbered n, employees p
-WHERE e.id = n.id AND p.id = e.recipient_id
-RETURNING e.id, n.position, e.message_id, e.kinds, e.attempts, p.email AS address,
+)
+UPDATE notification_emails e SET lease_until = now() + make_interval(secs => $3)
+FROM chosen c, employees p
+WHERE e.id = c.id AND p.id = e.recipient_id
+RETURNING e.id, e.message_id, e.kinds, e.attempts + 1 AS attempt, p.email AS address,
           coalesce(nullif(p.name, ''), p.email) AS name, p.locale, p.time_zone
+"""
+
+# One email into 'sending' just before its SMTP transaction, with its unsubscribe token's hash;
+# answers nothing when it is no longer queued (another worker took it after a lease ran out).
+MARK_SENDING = """
+UPDATE notification_emails
+SET state = 'sending', sending_at = now(), attempts = $3, unsubscribe_hash = $2, lease_until = NULL
+WHERE id = $1 AND state = 'queued'
+RETURNING id
 """
 
 # What each email carries ($1 email ids), newest first.
@@ -338,23 +346,22 @@ WHERE n.email_id = ANY ($1::bigint[])
 ORDER BY n.email_id, n.id DESC
 """
 
-MARK_SENT = (
-    "UPDATE notification_emails SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = ANY ($1::bigint[])"
-)
+MARK_SENT = "UPDATE notification_emails SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1"
 
-# $1 ids, $2 errors, $3 seconds until the next attempt (NULL: give up).
+# $1 the email, $2 the error, $3 its attempts so far, $4 seconds until the next attempt (NULL: give up).
 MARK_FAILED = """
-UPDATE notification_emails e
-SET state = CASE WHEN f.retry_in IS NULL THEN 'failed' ELSE 'queued' END,
-    next_attempt_at = CASE WHEN f.retry_in IS NULL THEN e.next_attempt_at ELSE now() + make_interval(secs => f.retry_in) END,
-    last_error = f.error
-FROM unnest($1::bigint[], $2::text[], $3::float8[]) AS f(id, error, retry_in)
-WHERE e.id = f.id
+UPDATE notification_emails
+SET state = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $4) END,
+    attempts = $3, last_error = $2, lease_until = NULL
+WHERE id = $1
 """
 
 # Queued emails whose next attempt is due (their message was lost, or they wait for a retry).
 DUE_EMAILS = """
-SELECT id FROM notification_emails WHERE state = 'queued' AND next_attempt_at <= now() ORDER BY id LIMIT $1
+SELECT id FROM notification_emails
+WHERE state = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+ORDER BY id LIMIT $1
 """
 
 # Interrupted mid-send ($1 seconds ago or more): whether the server took it is unknown, and it

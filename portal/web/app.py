@@ -49,9 +49,9 @@ log = logging.getLogger("portal.app")
 
 
 @functools.cache
-def api_document() -> dict:
-    """The OpenAPI document: a function of the code alone, so built once per process."""
-    return openapi_document(all_routes(), version=app_version())
+def api_document(problem_base: str) -> dict:
+    """The OpenAPI document: a function of the code and one setting, so built once per process."""
+    return openapi_document(all_routes(), version=app_version(), problem_base=problem_base)
 
 
 def app_version() -> str:
@@ -146,7 +146,7 @@ def create_app(settings: Settings) -> web.Application:
     app[VERIFIER] = JwtVerifier(settings)
     app[EMPLOYEES] = EmployeeCache(settings.auth_cache_seconds)
     routes = all_routes()
-    app[OPENAPI] = api_document()
+    app[OPENAPI] = api_document(settings.problem_base)
     for route in routes:
         app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
     if settings.oidc_issuer and settings.oidc_client_id:

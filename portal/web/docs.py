@@ -1,4 +1,5 @@
-"""GET /openapi.json and GET /docs (a reference rendered on the server, no CDN needed)."""
+"""GET /openapi.json, GET /docs (a reference rendered on the server, no CDN needed), and the
+problem types' documentation at /problems/{slug}, where each problem's `type` points."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import json
 
 from aiohttp import web
 
+from portal.errors import NotFound
+from portal.problems import PROBLEM_TYPES, ProblemType
+from portal.schemas import Output
+from portal.web.keys import SETTINGS
 from portal.web.spec import Call
 
 OPENAPI = web.AppKey("openapi", dict)
@@ -51,3 +56,57 @@ def _render(document: dict) -> str:
 
 async def docs(call: Call) -> web.Response:
     return web.Response(text=_render(call.request.app[OPENAPI]), content_type="text/html")
+
+
+class ProblemTypeRead(Output):
+    type: str
+    title: str
+    statuses: list[int]
+    description: str
+
+
+def _read(call: Call, problem: ProblemType) -> ProblemTypeRead:
+    base = call.request.app[SETTINGS].problem_base
+    return ProblemTypeRead(
+        type=base + problem.slug, title=problem.title, statuses=list(problem.statuses), description=problem.description
+    )
+
+
+def _wants_html(call: Call) -> bool:
+    return "text/html" in call.request.headers.get("Accept", "")
+
+
+def _page(title: str, body: str) -> web.Response:
+    return web.Response(
+        text=f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f'<link rel=stylesheet href="/static/app.css"><main class="page">{body}</main></html>',
+        content_type="text/html",
+    )
+
+
+def _section(problem: ProblemTypeRead) -> str:
+    statuses = ", ".join(str(status) for status in problem.statuses)
+    return (
+        f"<h2 id={html.escape(problem.type.rsplit('/', 1)[-1])}><code>{html.escape(problem.type)}</code></h2>"
+        f"<p><strong>{html.escape(problem.title)}</strong> (HTTP {statuses})</p>"
+        f"<p>{html.escape(problem.description)}</p>"
+    )
+
+
+async def problem_types(call: Call) -> list[ProblemTypeRead] | web.Response:
+    """Every problem type the API answers with."""
+    types = [_read(call, problem) for problem in PROBLEM_TYPES.values()]
+    if _wants_html(call):
+        return _page("Problem types", "<h1>Problem types</h1>" + "".join(_section(t) for t in types))
+    return types
+
+
+async def problem_type(call: Call) -> ProblemTypeRead | web.Response:
+    """What one problem type means and what to do about it."""
+    problem = PROBLEM_TYPES.get(call.path["problem"])
+    if problem is None:
+        raise NotFound(f"no problem type {call.path['problem']!r}")
+    read = _read(call, problem)
+    if _wants_html(call):
+        return _page(read.title, f"<h1>{html.escape(read.title)}</h1>{_section(read)}<p><a href=.>Every type</a></p>")
+    return read

@@ -18,6 +18,7 @@ from portal.errors import (
     field_errors,
 )
 from portal.ideas.schemas import Tag
+from portal.problems import DEFAULT_BASE
 from portal.schemas import MAX_ID, Email, Slug
 from portal.text import unclean_fields
 from portal.web.spec import PATH_KINDS, TOKEN_PATTERN
@@ -129,8 +130,8 @@ def json_response(value: Any, *, status: int = 200, headers: dict[str, str] | No
     )
 
 
-def problem_response(error: PortalError, instance: str | None = None) -> web.Response:
-    body = error.problem()
+def problem_response(error: PortalError, instance: str | None = None, base: str = DEFAULT_BASE) -> web.Response:
+    body = error.problem(base)
     if instance:
         body["instance"] = instance
     return web.Response(

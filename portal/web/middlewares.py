@@ -19,7 +19,7 @@ from portal.errors import (
     PortalError,
 )
 from portal.web.http import problem_response
-from portal.web.keys import CALLER_LABEL, METRICS, REQUEST_ID
+from portal.web.keys import CALLER_LABEL, METRICS, REQUEST_ID, SETTINGS
 
 log = logging.getLogger("portal.http")
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -109,7 +109,7 @@ async def _respond(request: web.Request, error: PortalError) -> web.StreamRespon
         from portal.web.pages import error_page
 
         return await error_page(request, error)
-    return problem_response(error, request.path)
+    return problem_response(error, request.path, request.app[SETTINGS].problem_base)
 
 
 @web.middleware

@@ -171,6 +171,27 @@ def operational_routes() -> list[Route]:
             response={"type": "string"},
             content_type="text/html",
         ),
+        Route(
+            "GET",
+            "/problems",
+            docs.problem_types,
+            "Every problem type the API answers with (HTML to a browser)",
+            "operations",
+            public=True,
+            response=list[docs.ProblemTypeRead],
+            html=True,
+        ),
+        Route(
+            "GET",
+            "/problems/{problem}",
+            docs.problem_type,
+            "What a problem type means, where its `type` points (HTML to a browser)",
+            "operations",
+            public=True,
+            response=docs.ProblemTypeRead,
+            html=True,
+            errors=(404,),
+        ),
     ]
 
 

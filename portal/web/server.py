@@ -23,8 +23,9 @@ from aiohttp import http_exceptions, web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from portal.errors import PROBLEM_BASE
+from portal.problems import DEFAULT_BASE
 from portal.web.http import PROBLEM_TYPE
+from portal.web.keys import SETTINGS
 
 log = logging.getLogger("portal.http")
 
@@ -65,7 +66,8 @@ class ProblemRequestHandler(RequestHandler):
         )
         if request.writer.output_size > 0:
             raise ConnectionError("a response was already started; the connection is closed")
-        body = {"type": PROBLEM_BASE + slug, "title": _title(status), "status": status, "detail": detail}
+        base = getattr(self._manager, "problem_base", DEFAULT_BASE)
+        body = {"type": base + slug, "title": _title(status), "status": status, "detail": detail}
         response = web.Response(status=status, body=json.dumps(body).encode(), content_type=PROBLEM_TYPE)
         response.force_close()
         return response
@@ -87,6 +89,8 @@ class PortalRunner(web.AppRunner):
     async def _make_server(self) -> web.Server:
         server = await super()._make_server()
         server.__class__ = ProblemServer  # the same server; only the class of each connection's handler differs
+        settings = self._app.get(SETTINGS)  # a test's stand-in server has none
+        server.problem_base = settings.problem_base if settings else DEFAULT_BASE  # type: ignore[attr-defined]
         return server
 
 

@@ -15,6 +15,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import status_title
 from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
+from portal.problems import DEFAULT_BASE, PROBLEM_TYPES
 from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN, TAG_PATTERN
 from portal.text import declare_clean_text
 
@@ -40,6 +41,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "notification_id": "id",
     "thanks_id": "id",
     "round_id": "id",
+    "problem": "slug",
     "slug": "slug",
     "team": "slug",
     "email": "email",
@@ -117,6 +119,8 @@ class Route:
     # Extra documented response headers and request headers, by status / name.
     request_headers: tuple[str, ...] = ()
     content_type: str = "application/json"
+    # The success response is also offered as an HTML page, to a client that accepts text/html.
+    html: bool = False
 
     @property
     def name(self) -> str:
@@ -141,7 +145,23 @@ class Route:
         return codes
 
 
-PROBLEM_SCHEMA = {
+def problem_schema(base: str) -> dict[str, Any]:
+    """RFC 9457 problem details; every `type` the portal answers with, each documented at its URI."""
+    return {
+        **PROBLEM_SCHEMA,
+        "properties": {
+            **PROBLEM_SCHEMA["properties"],
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "enum": [base + slug for slug in PROBLEM_TYPES],
+                "description": "What kind of problem this is; GET it for its documentation (PORTAL_PROBLEM_BASE).",
+            },
+        },
+    }
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {
@@ -255,6 +275,8 @@ def _response(route: Route, code: int, schemas: _Schemas) -> dict[str, Any]:
     if route.response is not None:
         schema = route.response if isinstance(route.response, dict) else schemas.ref(route.response)
         response["content"] = {route.content_type: {"schema": schema}}
+        if route.html:
+            response["content"]["text/html"] = {"schema": {"type": "string"}}
     if code == 201:
         response["headers"] = {
             "Location": {"description": "The new resource's URL.", "required": True, "schema": {"type": "string"}}
@@ -262,12 +284,12 @@ def _response(route: Route, code: int, schemas: _Schemas) -> dict[str, Any]:
     return response
 
 
-def openapi_document(routes: list[Route], *, version: str) -> dict[str, Any]:
+def openapi_document(routes: list[Route], *, version: str, problem_base: str = DEFAULT_BASE) -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, schemas)
-    schemas.components["Problem"] = PROBLEM_SCHEMA
+    schemas.components["Problem"] = problem_schema(problem_base)
     return {
         "openapi": "3.1.0",
         "info": {
