@@ -12,9 +12,9 @@ from aiohttp import web
 
 from portal.cli import new_event_loop
 from portal.db import create_pool, fetch_row
-from portal.ideas.workflow import CLOSED_STATUSES
+from portal.lookups import shard_of
 from portal.votes.queries import CAST_VOTE
-from portal.votes.service import shard_of
+from portal.workflow import CLOSED_STATUSES
 
 POOL = web.AppKey("pool", asyncpg.Pool)
 CLOSED = list(CLOSED_STATUSES)

@@ -15,11 +15,11 @@ from portal.errors import ValidationFailed
 from portal.events import feed
 from portal.i18n import Formats
 from portal.ideas import listing
-from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS, allowed
 from portal.schemas import WHITESPACE, WHITESPACE_CHARACTERS, Trimmed
 from portal.text import is_clean_text, unclean_fields
 from portal.webhooks.delivery import retry_delay
 from portal.webhooks.signing import SecretBox, new_secret, sign
+from portal.workflow import CLOSED_STATUSES, TRANSITIONS, allowed
 
 
 @pytest.mark.parametrize("current, target", [(c, t) for c, targets in TRANSITIONS.items() for t in sorted(targets)])

@@ -110,9 +110,9 @@ async def test_votes_record_outbox_events(client, auth, db):
 
 async def test_a_withdrawal_begun_before_the_cast_it_undoes_committed_still_undoes_it(client, auth, db, database_url):
     from portal.db import connect
-    from portal.ideas.workflow import CLOSED_STATUSES
     from portal.votes import queries
     from portal.votes.service import shard_of
+    from portal.workflow import CLOSED_STATUSES
 
     idea = await make_idea(client, auth())
     voter = auth("early@example.com")

@@ -22,7 +22,7 @@ class Caller:
     """An authenticated employee, or an integration's API token (which has no employee).
 
     Who leads which team is not carried here: it is read inside the transaction of each action
-    that depends on it (see portal.teams.service.leads_any), so it is never stale."""
+    that depends on it (see portal.lookups.leads_any), so it is never stale."""
 
     employee: Employee | None = None
     token_id: int | None = None

@@ -17,8 +17,7 @@ from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.ideas.queries import SERVICES_BY_SLUG, TEAMS_BY_SLUG
-from portal.ideas.service import ids_by_slug
-from portal.teams.service import leads_any, team_id_by_slug
+from portal.lookups import ids_by_slug, leads_any, team_id_by_slug
 
 PHASES = ("collect", "vote", "decide", "closed")
 

@@ -8,7 +8,7 @@ from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, Comm
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
-from portal.ideas.service import require_idea
+from portal.lookups import require_idea
 
 
 async def get_comment(conn: Connection, *, idea_id: int, comment_id: int) -> CommentRead:

@@ -24,7 +24,7 @@ from portal.db import Connection, fetch_row
 from portal.errors import ValidationFailed
 from portal.events import outbox
 from portal.ideas import merge_queries as q
-from portal.votes.service import SHARDS
+from portal.lookups import SHARDS
 
 
 @dataclass

@@ -19,7 +19,6 @@ from portal.errors import Conflict, ValidationFailed
 from portal.ideas import listing, merging, outcomes, service
 from portal.ideas.outcomes import CaseQuery, OutcomeWrite
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaQuery, IdeaUpdate, StatusChange
-from portal.ideas.workflow import CLOSED_STATUSES, TRANSITIONS
 from portal.notifications import service as notifications
 from portal.results import service as results
 from portal.routing import service as routing
@@ -30,6 +29,7 @@ from portal.votes import service as votes
 from portal.web.form_errors import by_field
 from portal.web.keys import HUB
 from portal.web.pages import View
+from portal.workflow import CLOSED_STATUSES, TRANSITIONS
 
 LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "campaign", "mine", "voted", "cursor")
 SORTS = ("new", "top", "trending")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.votes.queries import VOTE_COUNT
+from portal.lookups import VOTE_COUNT
 
 IDEA_COLUMNS = f"""
     i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at,

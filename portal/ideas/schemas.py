@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from portal.ideas.workflow import Status
 from portal.schemas import TAG_PATTERN, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
+from portal.workflow import Status
 
 # `<as of>_<score>_<idea id>`: see portal.ideas.listing.
 CURSOR_PATTERN = r"^[0-9]{1,17}_[0-9]{1,19}_[0-9]{1,19}_[0-9]{1,19}$"

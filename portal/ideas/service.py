@@ -16,29 +16,9 @@ from portal.ideas.schemas import (
     StatusChange,
     StatusChangeRead,
 )
-from portal.ideas.workflow import allowed
 from portal.locks import lock_idea
-from portal.teams.service import leads_any
-
-
-async def require_idea(conn: Connection, idea_id: int) -> None:
-    """404 unless the idea exists."""
-    if not await conn.fetchval(q.IDEA_EXISTS, idea_id):
-        raise IdeaNotFound(idea_id)
-
-
-async def ids_by_slug(
-    conn: Connection, sql: str, slugs: list[str], field: str, kind: str, suffix: str = ""
-) -> list[int]:
-    found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}
-    errors = [
-        {"field": f"{field}.{n}{suffix}", "message": f"no {kind} {slug!r}", "type": f"unknown_{kind}"}
-        for n, slug in enumerate(slugs)
-        if slug not in found
-    ]
-    if errors:
-        raise ValidationFailed(errors)
-    return [found[slug] for slug in slugs]
+from portal.lookups import ids_by_slug, leads_any
+from portal.workflow import allowed
 
 
 async def _link_concerns(conn: Connection, idea_id: int, services: list[str], teams: list[ConcernedTeam]) -> None:

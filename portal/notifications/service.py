@@ -8,6 +8,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import NotFound
 from portal.ideas.queries import IDEA_EXISTS
+from portal.lookups import team_id_by_slug
 from portal.notifications import queries as q
 from portal.notifications.emails import unsubscribe_hash
 from portal.notifications.kinds import KINDS
@@ -22,7 +23,6 @@ from portal.notifications.schemas import (
     ReadAll,
 )
 from portal.schemas import MAX_ID
-from portal.teams.service import team_id_by_slug
 
 
 def _read(row: asyncpg.Record) -> NotificationRead:

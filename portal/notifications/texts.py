@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from portal.web.labels import LABELS
+from portal.vocabulary import LABELS
 
 Translate = Callable[[str], str]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.votes.queries import VOTE_COUNT
+from portal.lookups import VOTE_COUNT
 
 REQUEST_COMPILATION = """
 INSERT INTO results_pending (idea_id) SELECT unnest($1::bigint[])

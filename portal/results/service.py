@@ -11,11 +11,10 @@ from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, NotFound
 from portal.events import outbox
-from portal.ideas.service import require_idea
-from portal.ideas.workflow import CLOSED_STATUSES
+from portal.lookups import leads_any, require_idea, team_id_by_slug
 from portal.results import queries as q
 from portal.results.schemas import DigestRead, IdeaResults
-from portal.teams.service import leads_any, team_id_by_slug
+from portal.workflow import CLOSED_STATUSES
 
 
 async def request_compilation(conn: Connection, idea_ids: list[int]) -> None:

@@ -7,8 +7,8 @@ from portal.auth.caller import Caller, Employee
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
-from portal.ideas.service import require_idea
 from portal.locks import lock_idea
+from portal.lookups import leads_any, require_idea, team_id_by_slug
 from portal.routing import decisions
 from portal.routing import queries as q
 from portal.routing.schemas import (
@@ -22,7 +22,6 @@ from portal.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleRead,
 )
-from portal.teams.service import leads_any, team_id_by_slug
 
 
 async def route_ideas(conn: Connection, idea_ids: list[int]) -> int:

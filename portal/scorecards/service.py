@@ -18,9 +18,9 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import NotFound
 from portal.events import outbox
+from portal.lookups import team_id_by_slug
 from portal.scorecards import queries as q
 from portal.scorecards.schemas import Measures, Scorecard, TrendPoint
-from portal.teams.service import team_id_by_slug
 
 EMPTY: dict[str, Any] = {
     "routed": 0, "measured": 0, "answered_in_time": 0, "median_first_response_hours": None,

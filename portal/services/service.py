@@ -8,7 +8,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
-from portal.ideas.workflow import CLOSED_STATUSES
+from portal.lookups import leads_any, team_id_by_slug
 from portal.services import queries as q
 from portal.services.schemas import (
     ServiceCreate,
@@ -17,7 +17,7 @@ from portal.services.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
-from portal.teams.service import leads_any, team_id_by_slug
+from portal.workflow import CLOSED_STATUSES
 
 
 def _service(row: asyncpg.Record) -> ServiceRead:

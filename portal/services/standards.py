@@ -17,8 +17,8 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Forbidden, NotFound
 from portal.events import outbox
+from portal.lookups import leads_any
 from portal.schemas import Input, Output, Trimmed
-from portal.teams.service import leads_any
 
 SERVICE = "SELECT id, provider_team_id FROM services WHERE slug = $1"
 # Publishing locks the service's row: versions are numbered one after another.

@@ -13,11 +13,11 @@ from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.locks import lock_idea
+from portal.lookups import leads_any
 from portal.services.standards import LOCK_SERVICE
 from portal.surveys import queries as q
 from portal.surveys.anonymity import summarize
 from portal.surveys.schemas import AnswerWrite, MyAnswer, MySurvey, PulseSchedule, RoundRead
-from portal.teams.service import leads_any
 
 SOLVED_ROUND_DAYS = 14
 

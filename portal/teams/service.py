@@ -6,8 +6,9 @@ import asyncpg
 
 from portal.auth.caller import Caller
 from portal.db import Connection
-from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
+from portal.lookups import leads_any, team_id_by_slug
 from portal.schemas import Named
 from portal.teams import queries as q
 from portal.teams.schemas import (
@@ -20,13 +21,6 @@ from portal.teams.schemas import (
 )
 
 
-async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bool:
-    """Whether the caller leads one of these teams, as of this transaction."""
-    if caller.employee is None:
-        return False
-    return await conn.fetchval(q.LEADS_ANY, caller.employee.id, team_ids)
-
-
 async def teams_led_by(conn: Connection, caller: Caller) -> list[str]:
     """The slugs of the teams the caller leads, as of this transaction."""
     if caller.employee is None:
@@ -36,16 +30,6 @@ async def teams_led_by(conn: Connection, caller: Caller) -> list[str]:
 
 def _team(row: asyncpg.Record) -> TeamRead:
     return TeamRead.model_validate(dict(row))
-
-
-async def team_id_by_slug(conn: Connection, slug: str, *, field: str | None = None) -> int:
-    """The team's id; unknown is 404 for a path, 422 naming the body field otherwise."""
-    found = await conn.fetchval(q.TEAM_ID, slug)
-    if found is None:
-        if field:
-            raise ValidationFailed([{"field": field, "message": f"no team {slug!r}", "type": "unknown_team"}])
-        raise NotFound(f"no team {slug!r}")
-    return found
 
 
 async def get_team(conn: Connection, *, slug: str) -> TeamRead:

@@ -7,7 +7,7 @@ from portal.db import Connection
 from portal.errors import NotFound, RateLimited, ValidationFailed
 from portal.events import outbox
 from portal.ideas.queries import IDEA_EXISTS
-from portal.teams.service import team_id_by_slug
+from portal.lookups import team_id_by_slug
 from portal.thanks import queries as q
 from portal.thanks.schemas import ThanksCreate, ThanksPage, ThanksQuery, ThanksRead
 

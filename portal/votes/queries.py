@@ -8,10 +8,7 @@ votes back with a table lock instead (portal.ideas.merging)."""
 
 from __future__ import annotations
 
-# The one definition of an idea's vote count: the sum of its counter shards, which the vote
-# statements below keep equal to its number of vote rows at every commit. `{idea}` is the
-# expression naming the idea (a column such as i.id, or a parameter).
-VOTE_COUNT = "(SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE idea_id = {idea})"
+from portal.lookups import VOTE_COUNT
 
 CAST_VOTE = f"""
 WITH idea AS (

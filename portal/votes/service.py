@@ -12,11 +12,11 @@ import asyncpg
 from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Conflict, IdeaNotFound
-from portal.ideas.workflow import CLOSED_STATUSES
+from portal.lookups import shard_of
 from portal.votes import queries as q
 from portal.votes.schemas import VoteState
+from portal.workflow import CLOSED_STATUSES
 
-SHARDS = 32
 # The root of a merged duplicate's chain: the one idea in it that is not a duplicate.
 ROOT = """
 WITH RECURSIVE chain AS (
@@ -26,10 +26,6 @@ WITH RECURSIVE chain AS (
 )
 SELECT id FROM chain ORDER BY depth DESC LIMIT 1
 """
-
-
-def shard_of(employee_id: int) -> int:
-    return employee_id % SHARDS
 
 
 def _check(row: asyncpg.Record, idea_id: int) -> None:

@@ -28,10 +28,10 @@ from portal.i18n import Formats, negotiate
 from portal.notifications.queries import UNREAD_COUNT
 from portal.sessions import service as sessions
 from portal.sessions.service import Session
+from portal.vocabulary import LABELS
 from portal.web.form_errors import describe
 from portal.web.http import parse_path
 from portal.web.keys import CALLER_LABEL, PATHS, POOL, SETTINGS, TRANSLATIONS
-from portal.web.labels import LABELS
 from portal.web.spec import PATH_PARAM
 
 SESSION_COOKIE = "portal_session"

@@ -1,0 +1,68 @@
+"""Lookups every domain needs, at the bottom of the layers (portal.locks beside them): whether an
+idea exists, ids by slug, who leads which team, and the one definition of an idea's vote count.
+
+Kept here rather than in the domain that owns the table, so the domains above depend downward
+only (the import-linter contracts in pyproject.toml say which way).
+"""
+
+from __future__ import annotations
+
+from portal.auth.caller import Caller
+from portal.db import Connection
+from portal.errors import IdeaNotFound, NotFound, ValidationFailed
+
+# Each idea's vote counter is spread over this many shard rows, chosen by voter, so voters on one
+# idea do not wait for one row (docs/decisions/0002-vote-shards.md).
+SHARDS = 32
+# The one definition of an idea's vote count: the sum of its counter shards, which the vote
+# statements keep equal to its number of vote rows at every commit. `{idea}` is the expression
+# naming the idea (a column such as i.id, or a parameter).
+VOTE_COUNT = "(SELECT coalesce(sum(votes), 0)::int FROM idea_vote_shards WHERE idea_id = {idea})"
+
+IDEA_EXISTS = "SELECT EXISTS (SELECT 1 FROM ideas WHERE id = $1)"
+TEAM_ID = "SELECT id FROM teams WHERE slug = $1"
+LEADS_ANY = """
+SELECT EXISTS (SELECT 1 FROM team_leads WHERE employee_id = $1 AND team_id = ANY($2::bigint[]))
+"""
+
+
+def shard_of(employee_id: int) -> int:
+    return employee_id % SHARDS
+
+
+async def require_idea(conn: Connection, idea_id: int) -> None:
+    """404 unless the idea exists."""
+    if not await conn.fetchval(IDEA_EXISTS, idea_id):
+        raise IdeaNotFound(idea_id)
+
+
+async def ids_by_slug(
+    conn: Connection, sql: str, slugs: list[str], field: str, kind: str, suffix: str = ""
+) -> list[int]:
+    """The ids of `slugs` (in order), read by `sql`; each unknown one is a 422 naming its field."""
+    found = {row["slug"]: row["id"] for row in await conn.fetch(sql, slugs)}
+    errors = [
+        {"field": f"{field}.{n}{suffix}", "message": f"no {kind} {slug!r}", "type": f"unknown_{kind}"}
+        for n, slug in enumerate(slugs)
+        if slug not in found
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    return [found[slug] for slug in slugs]
+
+
+async def team_id_by_slug(conn: Connection, slug: str, *, field: str | None = None) -> int:
+    """The team's id; unknown is 404 for a path, 422 naming the body field otherwise."""
+    found = await conn.fetchval(TEAM_ID, slug)
+    if found is None:
+        if field:
+            raise ValidationFailed([{"field": field, "message": f"no team {slug!r}", "type": "unknown_team"}])
+        raise NotFound(f"no team {slug!r}")
+    return found
+
+
+async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bool:
+    """Whether the caller leads one of these teams, as of this transaction."""
+    if caller.employee is None:
+        return False
+    return await conn.fetchval(LEADS_ANY, caller.employee.id, team_ids)
