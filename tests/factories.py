@@ -63,7 +63,7 @@ async def relay_all(db) -> None:
     event is handled: ideas are routed, tallies queued, and the maintained vote counts and
     trending scores that `top`, `trending` and the inbox rank by have caught up."""
     from portal.events.feed import sequence
-    from portal.events.relay import relay_batch
+    from workers.relay import relay_batch
 
     while True:
         await sequence(db)

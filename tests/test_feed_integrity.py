@@ -223,7 +223,7 @@ async def test_a_stream_resuming_far_behind_catches_up_from_the_database(client,
     for n in range(12):
         await db.execute("INSERT INTO events (type, subject, data) VALUES ('digest.compiled', 'x', $1)", {"n": n})
     await client.get("/api/v1/events", headers=auth.admin)  # numbers them
-    from portal.events import hub as hub_module
+    from portal.web import live as hub_module
 
     original = hub_module.BATCH
     hub_module.BATCH = limit
@@ -242,7 +242,7 @@ async def test_events_come_out_of_the_feed_in_the_order_they_were_committed_whil
     client, auth, db, database_url
 ):
     from portal.db import connect
-    from portal.events.relay import relay_batch
+    from workers.relay import relay_batch
 
     for n in range(3):
         await make_idea(client, auth(), title=f"Before the relay {n}")

@@ -10,9 +10,9 @@ import pytest
 
 from portal.db import connect, create_pool, transaction
 from portal.events import feed
-from portal.events.relay import relay_batch
 from tests.factories import make_idea, relay_all, service_map_fixture
 from tests.test_merges import counts_agree, mark, vote
+from workers.relay import relay_batch
 
 
 @pytest.fixture

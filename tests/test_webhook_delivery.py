@@ -10,13 +10,13 @@ import pytest
 
 from portal.db import connect, create_pool, statement, transaction
 from portal.events import feed
-from portal.events.relay import relay_batch
 from portal.webhooks import delivery
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.signing import SecretBox
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import make_idea, relay_all
 from tests.pipeline import Receiver, eventually
+from workers.relay import relay_batch
 
 BOX = SecretBox(ENCRYPTION_KEY)
 POLICY = AddressPolicy([], ["127.0.0.0/8"])

@@ -14,7 +14,6 @@ import dramatiq
 from portal import idempotency
 from portal.campaigns import service as campaigns
 from portal.db import Connection, transaction, unit_of_work
-from portal.events import relay
 from portal.ideas import rankings
 from portal.notifications import emails
 from portal.results import service as results
@@ -23,7 +22,7 @@ from portal.scorecards import service as scorecards
 from portal.surveys import service as surveys
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
-from workers import metrics
+from workers import metrics, relay
 from workers.broker import http, pool, resources, settings
 
 log = logging.getLogger("portal.workers")

@@ -4,7 +4,7 @@
   step; see portal.events.feed), straight against PostgreSQL, so the feed keeps moving while
   Redis or the workers are down.
 - At the same pace it probes for undispatched events (an index-only look at a partial index)
-  and relays them itself, batch by batch, until none are left (portal.events.relay): routing,
+  and relays them itself, batch by batch, until none are left (workers.relay): routing,
   tallies, rankings, notifications and webhook deliveries, then messages for the workers that
   send them. The relay is one serialised step (an advisory lock, so a second scheduler waits its
   turn), so it runs here, on an event loop of its own, rather than queued behind the workers'
@@ -37,9 +37,9 @@ from apscheduler.triggers.cron import CronTrigger
 from portal import backlog, logs
 from portal.config import Settings
 from portal.db import create_pool, transaction
-from portal.events import feed, relay
+from portal.events import feed
 from portal.loops import forever
-from workers import actors, heartbeat, metrics
+from workers import actors, heartbeat, metrics, relay
 from workers.broker import settings
 
 log = logging.getLogger("portal.scheduler")

@@ -23,7 +23,7 @@ from portal.events import queries as q
 from portal.events.cloudevents import VOTER_SCOPE
 
 SEQUENCE_LOCK_ID = 7_141_592_654
-RELAY_LOCK_ID = 7_141_592_655  # portal.events.relay: one relay at a time
+RELAY_LOCK_ID = 7_141_592_655  # workers.relay: one relay at a time
 
 START = 0
 # A cursor is a feed position, "p" and its number: any such position is a place in the feed

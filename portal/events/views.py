@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import json
-
-from aiohttp import web
-
 from portal.events import feed
 from portal.events.cloudevents import to_cloudevent
-from portal.events.hub import follow
 from portal.events.schemas import EventPage, EventTypeRead
 from portal.events.types import EVENT_TYPES, TYPE_PREFIX
-from portal.web.keys import HUB, POOL
+from portal.web.keys import POOL
 from portal.web.spec import Call
 
 
@@ -34,36 +29,3 @@ async def list_events(call: Call) -> EventPage:
             "next_cursor": feed.encode_cursor(position),
         }
     )
-
-
-async def stream_events(call: Call) -> web.StreamResponse:
-    """Server-Sent Events; each message's id is its feed cursor, so Last-Event-ID resumes exactly."""
-    request, query, settings = call.request, call.query, call.settings
-    with_voters = feed.require_reader(call.caller)
-    last_event_id = request.headers.get("Last-Event-ID")
-    cursor = feed.decode_cursor(
-        last_event_id or query.after, "header.Last-Event-ID" if last_event_id else "query.after"
-    )
-    hub = request.app[HUB]
-    with hub.subscribe(call.caller.label) as subscription:
-        async with request.app[POOL].acquire() as conn:
-            after = await feed.resolve(conn, cursor)
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        )
-        await response.prepare(request)
-        try:
-            async for row in follow(
-                subscription, after=after, types=query.type_list(), heartbeat_seconds=settings.stream_heartbeat_seconds
-            ):
-                if row is None:
-                    await response.write(b": keep-alive\n\n")
-                    continue
-                event = to_cloudevent(row, settings.event_source, with_voters=with_voters)
-                await response.write(
-                    f"id: {feed.encode_cursor(row['feed_position'])}\nevent: {event['type']}\n"
-                    f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
-                )
-        except ConnectionResetError:  # the client went away
-            pass
-    return response

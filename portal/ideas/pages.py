@@ -7,8 +7,6 @@ browser is redirected back (303).
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +25,6 @@ from portal.services import service as services
 from portal.teams import service as teams
 from portal.votes import service as votes
 from portal.web.form_errors import by_field
-from portal.web.keys import HUB
 from portal.web.pages import View
 from portal.workflow import CLOSED_STATUSES, TRANSITIONS
 
@@ -308,44 +305,3 @@ async def service_cases_page(view: View) -> web.Response:
         q=raw.get("q", ""),
         more=more if page.next_cursor else None,
     )
-
-
-LIVE_MAX_IDEAS = 100
-
-
-def _page_update(view: View, update: tuple[str, Any]) -> bytes:
-    kind, value = update
-    if kind == "unread":
-        message = {"unread_count": value, "text": view.formats.number(value)}
-        return f"event: unread\ndata: {json.dumps(message)}\n\n".encode()
-    lines = []
-    for idea_id, count in value.items():
-        message = {"idea_id": idea_id, "vote_count": count, "vote_count_text": view.formats.number(count)}
-        lines.append(f"event: count\ndata: {json.dumps(message)}\n\n")
-    return "".join(lines).encode()
-
-
-async def live_counts(view: View) -> web.StreamResponse:
-    """Server-sent events with the vote counts of the ideas a page shows as they change, and the
-    reader's unread notification count."""
-    raw = view.request.query.get("ideas", "")
-    idea_ids = frozenset(int(part) for part in raw.split(",")[:LIVE_MAX_IDEAS] if part.isdecimal() and len(part) < 19)
-    hub = view.request.app[HUB]
-    with hub.watch_counts(view.caller.label, idea_ids, view.employee.id) as watch:
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        )
-        await response.prepare(view.request)
-        try:
-            while not hub.closed:
-                try:
-                    update = await asyncio.wait_for(watch.queue.get(), view.settings.stream_heartbeat_seconds)
-                except TimeoutError:
-                    await response.write(b": keep-alive\n\n")
-                    continue
-                if update is None:
-                    break
-                await response.write(_page_update(view, update))
-        except ConnectionResetError:
-            pass
-    return response

@@ -19,7 +19,6 @@ from portal.auth.jwt_verify import JwtVerifier
 from portal.auth.oidc import OidcClient
 from portal.config import Settings
 from portal.db import create_pool
-from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web import middlewares
 from portal.web.dispatch import endpoint
@@ -27,7 +26,6 @@ from portal.web.docs import OPENAPI
 from portal.web.keys import (
     EMPLOYEES,
     FAILURES,
-    HUB,
     METRICS,
     OIDC,
     PATHS,
@@ -38,6 +36,7 @@ from portal.web.keys import (
     STATIC,
     VERIFIER,
 )
+from portal.web.live import HUB, FeedHub
 from portal.web.metrics import Metrics
 from portal.web.pages import page_endpoint
 from portal.web.routes import all_routes, page_routes

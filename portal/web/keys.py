@@ -10,7 +10,6 @@ from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.auth.oidc import OidcClient
 from portal.config import Settings
-from portal.events.hub import FeedHub
 from portal.ratelimit import WriteRateLimiter
 from portal.web.metrics import Metrics
 from portal.web.static import StaticFiles
@@ -22,7 +21,6 @@ METRICS = web.AppKey("metrics", Metrics)
 VERIFIER = web.AppKey("verifier", JwtVerifier)
 EMPLOYEES = web.AppKey("employees", EmployeeCache)
 RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
-HUB = web.AppKey("hub", FeedHub)
 STATIC = web.AppKey("static", StaticFiles)
 OIDC = web.AppKey("oidc", OidcClient)
 TRANSLATIONS = web.AppKey("translations", dict)

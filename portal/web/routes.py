@@ -85,7 +85,7 @@ from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes import views as votes
 from portal.votes.schemas import VoteState
-from portal.web import admin, docs, health
+from portal.web import admin, docs, health, live
 from portal.web.pages import Page
 from portal.web.spec import Handler, Route
 from portal.webhooks import views as webhooks
@@ -699,7 +699,7 @@ def pipeline_routes() -> list[Route]:
         Route(
             "GET",
             f"{API}/events/stream",
-            events.stream_events,
+            live.stream_events,
             "Live events as Server-Sent Events; resume with Last-Event-ID (admins, events:read tokens)",
             "events",
             query=StreamQuery,
@@ -1140,7 +1140,7 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("POST", "/ideas/{idea_id}/status", ideas_pages.idea_status, tx="write"),
         Page("POST", "/ideas/{idea_id}/routings/{team}/response", ideas_pages.routing_respond, tx="write"),
         Page("POST", "/ideas/{idea_id}/routings/{team}/position", ideas_pages.routing_position, tx="write"),
-        Page("GET", "/live", ideas_pages.live_counts, tx=None),
+        Page("GET", "/live", live.live_counts, tx=None),
         Page("GET", "/teams/{slug}/inbox", routing_pages.team_inbox),
         Page("GET", "/teams/{slug}/digests", results_pages.team_digests),
         Page("POST", "/teams/{slug}/digests", results_pages.digest_compile, tx="write"),

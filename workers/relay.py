@@ -1,4 +1,4 @@
-"""The outbox relay: hands committed events (portal.events.outbox) to what reacts to them, in
+"""The outbox relay, run by the scheduler: hands committed events (portal.events.outbox) to what reacts to them, in
 batches, exactly once, in feed order.
 
 A batch is claimed, handled, and marked dispatched in one transaction: a worker killed halfway

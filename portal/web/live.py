@@ -1,4 +1,6 @@
-"""One poll of the event feed per API process, fanned out to every open stream.
+"""The live parts of the API process: the event stream for integrations (GET /events/stream) and
+each page's stream of vote counts and unread notifications (GET /live), both fed by one poll of
+the event feed per API process, fanned out to every open stream.
 
 However many streams are open, a process reads the feed once per poll interval. Each stream
 keeps its own position; positions are dense, so a stream that missed a batch (it was slow and
@@ -10,21 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
+from aiohttp import web
 
 from portal.db import Connection
 from portal.errors import RateLimited
 from portal.events import feed
+from portal.events.cloudevents import to_cloudevent
 from portal.loops import forever
 from portal.notifications import queries as notification_queries
 from portal.votes import service as votes
+from portal.web.keys import POOL
+from portal.web.pages import View
+from portal.web.spec import Call
 
-log = logging.getLogger("portal.events.hub")
+log = logging.getLogger("portal.live")
 BATCH = 500
 QUEUE_BATCHES = 64
 # How soon a stream notices batches it missed while no new ones arrive.
@@ -248,3 +256,80 @@ async def follow(
         for row in rows:
             quiet = 0.0
             yield row
+
+
+HUB = web.AppKey("hub", FeedHub)
+
+
+async def stream_events(call: Call) -> web.StreamResponse:
+    """Server-Sent Events; each message's id is its feed cursor, so Last-Event-ID resumes exactly."""
+    request, query, settings = call.request, call.query, call.settings
+    with_voters = feed.require_reader(call.caller)
+    last_event_id = request.headers.get("Last-Event-ID")
+    cursor = feed.decode_cursor(
+        last_event_id or query.after, "header.Last-Event-ID" if last_event_id else "query.after"
+    )
+    hub = request.app[HUB]
+    with hub.subscribe(call.caller.label) as subscription:
+        async with request.app[POOL].acquire() as conn:
+            after = await feed.resolve(conn, cursor)
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
+        await response.prepare(request)
+        try:
+            async for row in follow(
+                subscription, after=after, types=query.type_list(), heartbeat_seconds=settings.stream_heartbeat_seconds
+            ):
+                if row is None:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                event = to_cloudevent(row, settings.event_source, with_voters=with_voters)
+                await response.write(
+                    f"id: {feed.encode_cursor(row['feed_position'])}\nevent: {event['type']}\n"
+                    f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+                )
+        except ConnectionResetError:  # the client went away
+            pass
+    return response
+
+
+LIVE_MAX_IDEAS = 100
+
+
+def _page_update(view: View, update: tuple[str, Any]) -> bytes:
+    kind, value = update
+    if kind == "unread":
+        message = {"unread_count": value, "text": view.formats.number(value)}
+        return f"event: unread\ndata: {json.dumps(message)}\n\n".encode()
+    lines = []
+    for idea_id, count in value.items():
+        message = {"idea_id": idea_id, "vote_count": count, "vote_count_text": view.formats.number(count)}
+        lines.append(f"event: count\ndata: {json.dumps(message)}\n\n")
+    return "".join(lines).encode()
+
+
+async def live_counts(view: View) -> web.StreamResponse:
+    """Server-sent events with the vote counts of the ideas a page shows as they change, and the
+    reader's unread notification count."""
+    raw = view.request.query.get("ideas", "")
+    idea_ids = frozenset(int(part) for part in raw.split(",")[:LIVE_MAX_IDEAS] if part.isdecimal() and len(part) < 19)
+    hub = view.request.app[HUB]
+    with hub.watch_counts(view.caller.label, idea_ids, view.employee.id) as watch:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
+        await response.prepare(view.request)
+        try:
+            while not hub.closed:
+                try:
+                    update = await asyncio.wait_for(watch.queue.get(), view.settings.stream_heartbeat_seconds)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                if update is None:
+                    break
+                await response.write(_page_update(view, update))
+        except ConnectionResetError:
+            pass
+    return response
