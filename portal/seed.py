@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from portal.actions import voting as votes
 from portal.auth.caller import Caller
 from portal.auth.queries import EMPLOYEE_BY_SUBJECT
 from portal.auth.service import employee_from_row
@@ -16,7 +17,6 @@ from portal.services import service as services
 from portal.services.schemas import ServiceCreate
 from portal.teams import service as teams
 from portal.teams.schemas import TeamCreate
-from portal.votes import service as votes
 
 TEAMS = [
     ("it", "IT service desk", 48),

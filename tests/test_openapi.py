@@ -6,7 +6,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from portal.web.keys import SETTINGS
+from portal.http.keys import SETTINGS
 from portal.web.routes import page_routes
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.actions.surveys import close_due_rounds
 from portal.scorecards.service import compile_period, period_of
 from portal.surveys.anonymity import summarize
-from portal.surveys.service import close_due
 from tests.factories import make_idea, relay_all, service_map_fixture, sign_in
 
 LENA = "lena@example.com"  # IT's lead; IT provides laptop-setup to Marketing and Sales
@@ -32,7 +32,7 @@ async def close(db) -> None:
     await db.execute(
         "UPDATE survey_rounds SET opened_at = opened_at - interval '8 days', closes_at = now() - interval '1 second'"
     )
-    await close_due(db, minimum=MINIMUM)
+    await close_due_rounds(db, minimum=MINIMUM)
 
 
 async def test_customer_team_members_answer_once_and_may_change_it_until_the_round_closes(client, auth, db):

@@ -223,7 +223,7 @@ async def test_static_files_are_cached_for_a_year_by_content_hash_and_gzipped(cl
 def test_pkce_challenges_match_an_independent_implementation():
     from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-    from portal.auth.oidc import pkce_challenge
+    from portal.signin.oidc import pkce_challenge
 
     for verifier in ("dBjftJeZ4CVP-mJ0kZw0ZRXJmSu3Fi9j1u6sXo6sWKN", "a" * 43, "Z" * 128):
         assert pkce_challenge(verifier) == create_s256_code_challenge(verifier)

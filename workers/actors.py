@@ -12,6 +12,7 @@ from datetime import timedelta
 import dramatiq
 
 from portal import idempotency
+from portal.actions import surveys as surveying
 from portal.campaigns import service as campaigns
 from portal.db import Connection, transaction, unit_of_work
 from portal.ideas import rankings
@@ -136,7 +137,8 @@ async def survey_tick() -> None:
     """Opens the pulse rounds due on their schedule and closes the rounds whose time is up."""
 
     async def tick(conn: Connection) -> tuple[int, int]:
-        return await surveys.open_due_pulses(conn), await surveys.close_due(conn, minimum=settings.survey_minimum_group)
+        opened = await surveys.open_due_pulses(conn)
+        return opened, await surveying.close_due_rounds(conn, minimum=settings.survey_minimum_group)
 
     opened, closed = await transaction(pool(), tick)
     if opened or closed:

@@ -9,9 +9,9 @@ from aiohttp import web
 from portal.campaigns import service
 from portal.campaigns.schemas import CampaignCreate, CampaignQuery
 from portal.errors import Conflict, ValidationFailed
+from portal.http.forms import by_field
+from portal.http.view import View
 from portal.teams import service as teams
-from portal.web.form_errors import by_field
-from portal.web.pages import View
 
 
 async def _may_open(view: View) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from portal.campaigns import service
 from portal.campaigns.schemas import CampaignRead
-from portal.web.spec import Call, Created
+from portal.http.call import Call, Created
 
 
 async def create_campaign(call: Call) -> Created:

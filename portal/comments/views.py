@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from portal.comments import service
 from portal.comments.schemas import CommentPage, CommentRead
-from portal.web.spec import Call, Created
+from portal.http.call import Call, Created
 
 
 async def create_comment(call: Call) -> Created:

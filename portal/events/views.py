@@ -4,8 +4,8 @@ from portal.events import feed
 from portal.events.cloudevents import to_cloudevent
 from portal.events.schemas import EventPage, EventTypeRead
 from portal.events.types import EVENT_TYPES, TYPE_PREFIX
-from portal.web.keys import POOL
-from portal.web.spec import Call
+from portal.http.call import Call
+from portal.http.keys import POOL
 
 
 async def list_event_types(call: Call) -> list[EventTypeRead]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
@@ -36,30 +38,11 @@ async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None) -> Ide
     return IdeaDetail.model_validate({**dict(row), "status_history": history})
 
 
-async def _with_campaign(conn: Connection, data: IdeaCreate) -> tuple[int | None, IdeaCreate]:
-    """The campaign an idea is posted into (while it collects ideas), and the idea with the
-    campaign's services and teams added to its own (its own roles win)."""
-    if data.campaign is None:
-        return None, data
-    from portal.campaigns.service import for_posting  # campaigns builds on ideas: imported late
-
-    campaign = await for_posting(conn, data.campaign)
-    services = list(dict.fromkeys([*data.services, *campaign["services"]]))
-    named = {t.team for t in data.teams}
-    teams = [
-        *data.teams,
-        *(
-            ConcernedTeam(team=team, role=role)
-            for team, role in zip(campaign["team_slugs"], campaign["team_roles"], strict=True)
-            if team not in named
-        ),
-    ]
-    return campaign["id"], data.model_copy(update={"services": services, "teams": teams})
-
-
-async def create_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> IdeaDetail:
+async def create_idea(
+    conn: Connection, caller: Caller, data: IdeaCreate, *, campaign_id: int | None = None
+) -> IdeaDetail:
+    """Posts the idea (into `campaign_id`, whose scope the caller added: portal.actions.posting)."""
     author = caller.require_employee()
-    campaign_id, data = await _with_campaign(conn, data)
     idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags, campaign_id)
     await _link_concerns(conn, idea_id, data.services, data.teams)
     await outbox.record(
@@ -148,22 +131,19 @@ async def _check_status_change(
         )
 
 
-async def _follow_through(conn: Connection, idea_id: int, status: str, merged_with: int | None) -> None:
-    """What a status change sets going in the same transaction."""
-    if status == "done":  # the customer teams are asked to confirm it solved their problem
-        from portal.routing.decisions import ask_customers  # routing builds on ideas: imported late
-        from portal.surveys.service import open_solved
+@dataclass(frozen=True)
+class StatusChanged:
+    """What a status change did, for what follows it (portal.actions.statuses)."""
 
-        await ask_customers(conn, idea_id=idea_id, about="done")
-        await open_solved(conn, idea_id=idea_id)
-    if merged_with is not None:  # both ideas' results and ranking include the moved votes at once
-        from portal.results.service import compile_ideas  # results builds on ideas: imported late
-
-        await compile_ideas(conn, [idea_id, merged_with])
-        await rankings.refresh(conn, [idea_id, merged_with])  # lock_pair holds the ranking clock
+    idea_id: int
+    to: str
+    merged_with: int | None  # the other idea of a merge or an undone merge
+    by: int
 
 
-async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> IdeaDetail:
+async def change_status(conn: Connection, caller: Caller, *, idea_id: int, change: StatusChange) -> StatusChanged:
+    """Moves the idea through the workflow (a lead of a provider team, or an admin); marking a
+    duplicate merges it, moving a duplicate back to open undoes the merge."""
     actor = caller.require_employee()
     partner = await _merge_partner(conn, idea_id, change)
     if partner is not None:
@@ -194,5 +174,6 @@ async def change_status(conn: Connection, caller: Caller, *, idea_id: int, chang
             "by": actor.id,
         },
     )
-    await _follow_through(conn, idea_id, change.status, root)
-    return await get_idea(conn, idea_id=idea_id, viewer=actor.id)
+    if root is not None:  # both ideas' ranking includes the moved votes at once
+        await rankings.refresh(conn, [idea_id, root])  # lock_pair holds the ranking clock
+    return StatusChanged(idea_id=idea_id, to=change.status, merged_with=root, by=actor.id)

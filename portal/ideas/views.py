@@ -1,14 +1,9 @@
 from __future__ import annotations
 
+from portal.http.call import Call
 from portal.ideas import listing, outcomes, service
 from portal.ideas.outcomes import CasePage
 from portal.ideas.schemas import IdeaDetail, IdeaPage
-from portal.web.spec import Call, Created
-
-
-async def create_idea(call: Call) -> Created:
-    idea = await service.create_idea(call.conn, call.caller, call.body)
-    return Created(idea, call.url_for("get_idea", idea_id=idea.id))
 
 
 async def get_idea(call: Call) -> IdeaDetail:
@@ -17,10 +12,6 @@ async def get_idea(call: Call) -> IdeaDetail:
 
 async def update_idea(call: Call) -> IdeaDetail:
     return await service.update_idea(call.conn, call.caller, idea_id=call.path["idea_id"], data=call.body)
-
-
-async def change_status(call: Call) -> IdeaDetail:
-    return await service.change_status(call.conn, call.caller, idea_id=call.path["idea_id"], change=call.body)
 
 
 async def list_ideas(call: Call) -> IdeaPage:

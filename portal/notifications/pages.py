@@ -10,10 +10,10 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from portal.errors import NotFound
+from portal.http.view import View
 from portal.notifications import service, texts
 from portal.notifications.kinds import KINDS
 from portal.notifications.schemas import NotificationQuery, PreferencesWrite, ReadAll
-from portal.web.pages import View
 
 MODES = ("instant", "daily", "off")
 
@@ -185,3 +185,8 @@ async def dev_mail(view: View) -> web.Response:
         for m in reversed(captured[-50:])
     ]
     return await view.render("notifications/dev_mail.html", messages=messages, maildir=maildir)
+
+
+async def unread_badge(view: View) -> dict[str, Any]:
+    """The header's notification badge, on every signed-in page (a hook of portal.http.keys.PAGE_CONTEXT)."""
+    return {"unread": await service.unread_count(view.conn, view.caller)}

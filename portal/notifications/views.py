@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from portal.http.call import Call
 from portal.notifications import service
 from portal.notifications.schemas import (
     FollowRead,
@@ -9,7 +10,6 @@ from portal.notifications.schemas import (
     NotificationPage,
     UnreadCount,
 )
-from portal.web.spec import Call
 
 
 async def list_notifications(call: Call) -> NotificationPage:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from portal.http.view import View
 from portal.results import service
-from portal.web.pages import View
 
 
 async def team_digests(view: View) -> web.Response:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.results import service
 from portal.results.schemas import DigestRead, IdeaResults
-from portal.web.spec import Call, Created
 
 
 async def idea_results(call: Call) -> IdeaResults:

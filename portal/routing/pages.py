@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from portal.http.view import View
 from portal.routing import service
 from portal.routing.schemas import InboxQuery
-from portal.web.pages import View
 
 INBOX_FILTERS = ("state", "overdue", "role")
 PAGE = 50

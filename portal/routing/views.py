@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.routing import service
 from portal.routing.schemas import InboxItem, ReachedTeam, RoutingRead, RoutingRuleRead
-from portal.web.spec import Call, Created
 
 
 async def list_rules(call: Call) -> list[RoutingRuleRead]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.errors import NotFound
+from portal.http.view import View
 from portal.scorecards import service
 from portal.scorecards.schemas import Scorecard, ScorecardQuery
-from portal.web.pages import View
 
 CHART_WIDTH, CHART_HEIGHT, PADDING = 480, 120, 24
 

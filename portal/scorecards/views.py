@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from portal.http.call import Call
 from portal.scorecards import service
 from portal.scorecards.schemas import Scorecard
-from portal.web.spec import Call
 
 
 async def team_scorecard(call: Call) -> Scorecard:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.services import service, standards
 from portal.services.schemas import ServiceMap, ServiceRead
 from portal.services.standards import StandardRead
-from portal.web.spec import Call, Created
 
 
 async def create_service(call: Call) -> Created:

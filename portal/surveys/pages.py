@@ -6,10 +6,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.errors import ValidationFailed
+from portal.http.forms import by_field
+from portal.http.view import View
 from portal.surveys import service
 from portal.surveys.schemas import AnswerWrite
-from portal.web.form_errors import by_field
-from portal.web.pages import View
 
 
 async def surveys_page(view: View) -> web.Response:

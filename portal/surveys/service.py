@@ -8,11 +8,12 @@ what (an employee reads back only their own answer while the round is open).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.events import outbox
-from portal.locks import lock_idea
 from portal.lookups import leads_any
 from portal.services.standards import LOCK_SERVICE
 from portal.surveys import queries as q
@@ -111,43 +112,21 @@ async def answer(conn: Connection, caller: Caller, *, round_id: int, data: Answe
     return MyAnswer.model_validate(dict(await fetch_row(conn, q.MY_ANSWER, round_id, me.id)))
 
 
-def teams_saying_no(results: dict) -> int:
-    """Customer teams shown in a closed round's results with at least one "no".
-
-    Only teams whose group reached the minimum (and survived complementary suppression) count, so
-    a reopening says nothing the published results do not already show: no group smaller than
-    the minimum, no single answer, no comment, and it happens when the round closes (a fixed time),
-    not when someone answers.
-    """
-    return sum(1 for team in results.get("by_team", []) if team.get("no", 0) > 0)
+@dataclass(frozen=True)
+class ClosedRound:
+    round_id: int
+    kind: str
+    idea_id: int | None
+    results: dict
 
 
-async def _reopen_if_teams_said_no(conn: Connection, *, round_id: int, idea_id: int, results: dict) -> None:
-    from portal.routing.decisions import reopen  # routing builds on surveys' ideas: imported late
-
-    teams = teams_saying_no(results)
-    if teams < 2 or await conn.fetchval(q.MARK_REOPENED, round_id) is None:
-        return
-    await lock_idea(conn, idea_id)  # before its routings (portal.locks)
-    await reopen(
-        conn,
-        idea_id=idea_id,
-        disputed_by="the 'did this solve it?' survey",
-        reason=f"{teams} customer teams answered no",
-        by=None,
-        survey_round_id=round_id,
-    )
-
-
-async def close_due(conn: Connection, *, minimum: int) -> int:
+async def close_due(conn: Connection, *, minimum: int) -> list[ClosedRound]:
     """Closes the rounds whose time is up: compiles their results, forgets who answered."""
-    closed = 0
+    closed = []
     for due in await conn.fetch(q.DUE_ROUNDS):
         answers = [dict(row) for row in await conn.fetch(q.ANSWERS, due["id"])]
         results = summarize(due["kind"], answers, minimum=minimum)
         row = await fetch_row(conn, q.CLOSE, due["id"], results)
-        if row["kind"] == "solved" and results["enough_answers"]:
-            await _reopen_if_teams_said_no(conn, round_id=due["id"], idea_id=row["idea_id"], results=results)
         service = await conn.fetchval(q.SERVICE_FOR_ROUND, row["service_id"]) if row["service_id"] else None
         subject = f"services/{service}" if service else f"ideas/{row['idea_id']}"
         await outbox.record(
@@ -162,5 +141,10 @@ async def close_due(conn: Connection, *, minimum: int) -> int:
                 "results": results,
             },
         )
-        closed += 1
+        closed.append(ClosedRound(due["id"], row["kind"], row["idea_id"], results))
     return closed
+
+
+async def mark_reopened(conn: Connection, round_id: int) -> bool:
+    """Records that the round reopened its idea's routing; False when it had already."""
+    return await conn.fetchval(q.MARK_REOPENED, round_id) is not None

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.surveys import service
 from portal.surveys.schemas import MyAnswer, MySurvey, RoundRead
-from portal.web.spec import Call, Created
 
 
 async def schedule_pulse(call: Call) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from portal.http.view import View, is_secure
 from portal.teams import service
 from portal.teams.schemas import Preferences
-from portal.web.pages import View, is_secure
 
 TIME_ZONES = [
     "Asia/Tokyo",

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.teams import service
 from portal.teams.schemas import EmployeeRead, TeamRead
-from portal.web.spec import Call, Created
 
 
 async def create_team(call: Call) -> Created:

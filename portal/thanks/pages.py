@@ -6,10 +6,10 @@ from typing import Any
 
 from aiohttp import web
 
+from portal.http.view import View
 from portal.teams import service as teams
 from portal.thanks import service
 from portal.thanks.schemas import ThanksCreate, ThanksQuery
-from portal.web.pages import View
 
 
 async def _render(view: View, *, status: int = 200, form: dict[str, Any], errors: dict[str, str]) -> web.Response:

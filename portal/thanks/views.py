@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.thanks import service
 from portal.thanks.schemas import ThanksPage, ThanksRead
-from portal.web.spec import Call, Created
 
 
 async def send_thanks(call: Call) -> Created:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from portal.http.call import Call, Created
 from portal.tokens import service
 from portal.tokens.schemas import TokenRead
-from portal.web.spec import Call, Created
 
 
 async def create_token(call: Call) -> Created:

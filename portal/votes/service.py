@@ -7,6 +7,8 @@ at every commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 
 from portal.auth.caller import Caller
@@ -48,26 +50,33 @@ async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str) 
         )
         if row["status"] != "duplicate":
             _check(row, idea_id)
-            if row["campaign_id"] is not None and row["changed"]:
-                from portal.campaigns.service import check_vote  # campaigns builds on ideas: imported late
-
-                await check_vote(
-                    conn, campaign_id=row["campaign_id"], employee_id=voter.id, casting=statement is q.CAST_VOTE
-                )
             return row
         idea_id = await conn.fetchval(ROOT, idea_id)
     raise Conflict("the idea is being merged; try again", current_status="duplicate")
 
 
-async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
+@dataclass(frozen=True)
+class Vote:
+    """A vote cast or withdrawn: its state, and the campaign whose rules apply (portal.actions.voting)."""
+
+    state: VoteState
+    voter_id: int
+    campaign_id: int | None
+    changed: bool  # False when the vote was already so (a retried request)
+
+
+def _outcome(row: asyncpg.Record, caller: Caller, voted: bool) -> Vote:
+    state = VoteState(idea_id=row["idea_id"], voted=voted, vote_count=row["vote_count"])
+    return Vote(state, caller.require_employee().id, row["campaign_id"], row["changed"])
+
+
+async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> Vote:
     """Votes for the idea, or, for a merged duplicate, for the idea it was merged into."""
-    row = await _vote(conn, caller, idea_id, q.CAST_VOTE)
-    return VoteState(idea_id=row["idea_id"], voted=True, vote_count=row["vote_count"])
+    return _outcome(await _vote(conn, caller, idea_id, q.CAST_VOTE), caller, voted=True)
 
 
-async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> VoteState:
-    row = await _vote(conn, caller, idea_id, q.WITHDRAW_VOTE)
-    return VoteState(idea_id=row["idea_id"], voted=False, vote_count=row["vote_count"])
+async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> Vote:
+    return _outcome(await _vote(conn, caller, idea_id, q.WITHDRAW_VOTE), caller, voted=False)
 
 
 async def counts(conn: Connection, idea_ids: list[int]) -> dict[int, int]:

@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from portal.errors import PortalError, ValidationFailed
+from portal.http.forms import by_field
+from portal.http.view import View
 from portal.routing import service as routing
 from portal.routing.schemas import RoutingRuleCreate
 from portal.schemas import Email, Input
@@ -20,8 +22,6 @@ from portal.teams import service as teams
 from portal.teams.schemas import TeamCreate
 from portal.tokens import service as tokens
 from portal.tokens.schemas import TokenCreate
-from portal.web.form_errors import by_field
-from portal.web.pages import View
 from portal.webhooks import service as webhooks
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.schemas import WebhookCreate, WebhookUpdate

@@ -16,26 +16,16 @@ from aiohttp import web
 
 from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
-from portal.auth.oidc import OidcClient
 from portal.config import Settings
 from portal.db import create_pool
+from portal.http.keys import PAGE_CONTEXT, PATHS, POOL, SETTINGS, PageContextHook
+from portal.notifications import pages as notifications_pages
 from portal.ratelimit import WriteRateLimiter
+from portal.signin.oidc import OIDC, OidcClient
 from portal.web import middlewares
 from portal.web.dispatch import endpoint
 from portal.web.docs import OPENAPI
-from portal.web.keys import (
-    EMPLOYEES,
-    FAILURES,
-    METRICS,
-    OIDC,
-    PATHS,
-    POOL,
-    RATE_LIMITER,
-    REDIS,
-    SETTINGS,
-    STATIC,
-    VERIFIER,
-)
+from portal.web.keys import EMPLOYEES, FAILURES, METRICS, RATE_LIMITER, REDIS, STATIC, VERIFIER
 from portal.web.live import HUB, FeedHub
 from portal.web.metrics import Metrics
 from portal.web.pages import page_endpoint
@@ -156,6 +146,8 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_route(page.method, page.path, page_endpoint(page), name=page.name)
     app[PATHS] = {resource.name: resource.canonical for resource in app.router.resources() if resource.name}
     setup_templates(app, app[STATIC])
+    hooks: list[PageContextHook] = [notifications_pages.unread_badge]
+    app[PAGE_CONTEXT] = hooks
     app.cleanup_ctx.extend([_database, _redis, _event_hub])
     app.on_shutdown.append(_end_streams)
     return app

@@ -11,7 +11,8 @@ from portal.auth.caller import Caller
 from portal.auth.service import caller_from_api_token, employee_from_claims, is_api_token
 from portal.auth.tokens import hash_api_token
 from portal.errors import RateLimited, Unauthenticated
-from portal.web.keys import EMPLOYEES, POOL, RATE_LIMITER, SETTINGS, VERIFIER
+from portal.http.keys import POOL, SETTINGS
+from portal.web.keys import EMPLOYEES, RATE_LIMITER, VERIFIER
 
 
 def bearer_token(request: web.Request) -> str:

@@ -9,10 +9,10 @@ import json
 from aiohttp import web
 
 from portal.errors import NotFound
+from portal.http.call import Call
+from portal.http.keys import SETTINGS
 from portal.problems import PROBLEM_TYPES, ProblemType
 from portal.schemas import Output
-from portal.web.keys import SETTINGS
-from portal.web.spec import Call
 
 OPENAPI = web.AppKey("openapi", dict)
 

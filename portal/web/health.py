@@ -9,10 +9,11 @@ from typing import Any
 from aiohttp import web
 
 from portal.errors import Unavailable
+from portal.http.call import Call
+from portal.http.keys import POOL
 from portal.schemas import Output
-from portal.web.keys import METRICS, POOL, REDIS
+from portal.web.keys import METRICS, REDIS
 from portal.web.metrics import CONTENT_TYPE
-from portal.web.spec import Call
 
 READY_CHECK_TIMEOUT = 2.0
 

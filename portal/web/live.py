@@ -25,12 +25,12 @@ from portal.db import Connection
 from portal.errors import RateLimited
 from portal.events import feed
 from portal.events.cloudevents import to_cloudevent
+from portal.http.call import Call
+from portal.http.keys import POOL
+from portal.http.view import View
 from portal.loops import forever
 from portal.notifications import queries as notification_queries
 from portal.votes import service as votes
-from portal.web.keys import POOL
-from portal.web.pages import View
-from portal.web.spec import Call
 
 log = logging.getLogger("portal.live")
 BATCH = 500

@@ -18,8 +18,9 @@ from portal.errors import (
     PayloadTooLarge,
     PortalError,
 )
+from portal.http.keys import CALLER_LABEL, REQUEST_ID, SETTINGS
 from portal.web.http import problem_response
-from portal.web.keys import CALLER_LABEL, METRICS, REQUEST_ID, SETTINGS
+from portal.web.keys import METRICS
 
 log = logging.getLogger("portal.http")
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from portal.auth import pages as auth_pages
+from portal.actions import pages as action_pages
+from portal.actions import views as actions
 from portal.campaigns import pages as campaigns_pages
 from portal.campaigns import views as campaigns
 from portal.campaigns.schemas import CampaignCreate, CampaignQuery, CampaignRead
+from portal.comments import pages as comments_pages
 from portal.comments import views as comments
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
 from portal.config import Settings
@@ -13,6 +15,7 @@ from portal.events import views as events
 from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
 from portal.events.schemas import EventPage, EventQuery, EventTypeRead, StreamQuery
 from portal.events.types import FULL_NAMES
+from portal.http.call import Handler
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
 from portal.ideas.outcomes import CasePage, CaseQuery, OutcomeWrite
@@ -64,6 +67,7 @@ from portal.services.schemas import (
     ServiceUpdate,
 )
 from portal.services.standards import StandardRead, StandardWrite
+from portal.signin import pages as auth_pages
 from portal.surveys import pages as surveys_pages
 from portal.surveys import views as surveys
 from portal.surveys.schemas import AnswerWrite, MyAnswer, MySurvey, PulseSchedule, RoundOpen, RoundRead
@@ -83,11 +87,10 @@ from portal.thanks import views as thanks
 from portal.thanks.schemas import ThanksCreate, ThanksPage, ThanksQuery, ThanksRead
 from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
-from portal.votes import views as votes
 from portal.votes.schemas import VoteState
 from portal.web import admin, docs, health, live
 from portal.web.pages import Page
-from portal.web.spec import Handler, Route
+from portal.web.spec import Route
 from portal.webhooks import views as webhooks
 from portal.webhooks.schemas import (
     DeliveryQuery,
@@ -383,7 +386,7 @@ def idea_routes() -> list[Route]:
         write(
             "POST",
             f"{API}/ideas",
-            ideas.create_idea,
+            actions.create_idea,
             "Post an idea (honours Idempotency-Key); into a campaign only while it collects ideas",
             "ideas",
             body=IdeaCreate,
@@ -425,7 +428,7 @@ def idea_routes() -> list[Route]:
         write(
             "POST",
             f"{API}/ideas/{{idea_id}}/status",
-            ideas.change_status,
+            actions.change_status,
             "Move an idea through the workflow (provider team leads, admins)",
             "ideas",
             body=StatusChange,
@@ -435,7 +438,7 @@ def idea_routes() -> list[Route]:
         write(
             "PUT",
             f"{API}/ideas/{{idea_id}}/vote",
-            votes.cast_vote,
+            actions.cast_vote,
             "Vote for an idea (idempotent)",
             "votes",
             response=VoteState,
@@ -444,7 +447,7 @@ def idea_routes() -> list[Route]:
         write(
             "DELETE",
             f"{API}/ideas/{{idea_id}}/vote",
-            votes.withdraw_vote,
+            actions.withdraw_vote,
             "Withdraw your vote (idempotent)",
             "votes",
             response=VoteState,
@@ -1126,20 +1129,20 @@ def page_routes(settings: Settings) -> list[Page]:
     """The web client's pages; not part of the API document."""
     pages = [
         Page("GET", "/", ideas_pages.idea_list),
-        Page("GET", "/ideas/new", ideas_pages.idea_new),
-        Page("GET", "/ideas/preview-routing", ideas_pages.routing_preview),
-        Page("POST", "/ideas", ideas_pages.idea_create, tx="write"),
-        Page("GET", "/ideas/{idea_id}", ideas_pages.idea_page),
-        Page("GET", "/ideas/{idea_id}/edit", ideas_pages.idea_edit),
-        Page("POST", "/ideas/{idea_id}/edit", ideas_pages.idea_update, tx="write"),
-        Page("POST", "/ideas/{idea_id}/vote", ideas_pages.idea_vote, tx="write"),
-        Page("POST", "/ideas/{idea_id}/comments", ideas_pages.comment_create, tx="write"),
-        Page("GET", "/ideas/{idea_id}/comments/{comment_id}/edit", ideas_pages.comment_edit),
-        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/edit", ideas_pages.comment_update, tx="write"),
-        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/delete", ideas_pages.comment_delete, tx="write"),
-        Page("POST", "/ideas/{idea_id}/status", ideas_pages.idea_status, tx="write"),
-        Page("POST", "/ideas/{idea_id}/routings/{team}/response", ideas_pages.routing_respond, tx="write"),
-        Page("POST", "/ideas/{idea_id}/routings/{team}/position", ideas_pages.routing_position, tx="write"),
+        Page("GET", "/ideas/new", action_pages.idea_new),
+        Page("GET", "/ideas/preview-routing", action_pages.routing_preview),
+        Page("POST", "/ideas", action_pages.idea_create, tx="write"),
+        Page("GET", "/ideas/{idea_id}", action_pages.idea_page),
+        Page("GET", "/ideas/{idea_id}/edit", action_pages.idea_edit),
+        Page("POST", "/ideas/{idea_id}/edit", action_pages.idea_update, tx="write"),
+        Page("POST", "/ideas/{idea_id}/vote", action_pages.idea_vote, tx="write"),
+        Page("POST", "/ideas/{idea_id}/comments", action_pages.comment_create, tx="write"),
+        Page("GET", "/ideas/{idea_id}/comments/{comment_id}/edit", comments_pages.comment_edit),
+        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/edit", comments_pages.comment_update, tx="write"),
+        Page("POST", "/ideas/{idea_id}/comments/{comment_id}/delete", comments_pages.comment_delete, tx="write"),
+        Page("POST", "/ideas/{idea_id}/status", action_pages.idea_status, tx="write"),
+        Page("POST", "/ideas/{idea_id}/routings/{team}/response", action_pages.routing_respond, tx="write"),
+        Page("POST", "/ideas/{idea_id}/routings/{team}/position", action_pages.routing_position, tx="write"),
         Page("GET", "/live", live.live_counts, tx=None),
         Page("GET", "/teams/{slug}/inbox", routing_pages.team_inbox),
         Page("GET", "/teams/{slug}/digests", results_pages.team_digests),
@@ -1150,7 +1153,7 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/settings/notifications", notifications_pages.preferences_page),
         Page("POST", "/settings/notifications", notifications_pages.preferences_save, tx="write"),
         Page("POST", "/ideas/{idea_id}/follow", notifications_pages.idea_follow, tx="write"),
-        Page("POST", "/ideas/{idea_id}/outcome", ideas_pages.idea_outcome, tx="write"),
+        Page("POST", "/ideas/{idea_id}/outcome", action_pages.idea_outcome, tx="write"),
         Page("GET", "/services/{slug}/cases", ideas_pages.service_cases_page),
         Page("GET", "/unsubscribe/{token}", notifications_pages.unsubscribe_page, access="anyone", tx=None),
         Page("POST", "/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone", tx="write"),

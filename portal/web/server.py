@@ -23,9 +23,9 @@ from aiohttp import http_exceptions, web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
+from portal.http.keys import SETTINGS
 from portal.problems import DEFAULT_BASE
 from portal.web.http import PROBLEM_TYPE
-from portal.web.keys import SETTINGS
 
 log = logging.getLogger("portal.http")
 

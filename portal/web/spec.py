@@ -1,26 +1,19 @@
-"""The route table's entry type, what handlers receive and return, and the OpenAPI 3.1 document
-built from that same table."""
+"""The route table's entry type and the OpenAPI 3.1 document built from that same table."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from aiohttp import web
 from pydantic import BaseModel
 
-from portal.auth.caller import Caller
-from portal.db import Connection
 from portal.errors import status_title
 from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
+from portal.http.call import Handler
 from portal.problems import DEFAULT_BASE, PROBLEM_TYPES
 from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN, TAG_PATTERN
 from portal.text import declare_clean_text
-
-if TYPE_CHECKING:
-    from portal.config import Settings
 
 PATH_PARAM = re.compile(r"\{(\w+)\}")
 # Every path parameter's type, by name: the dispatcher validates with it and the document
@@ -58,40 +51,6 @@ KIND_SCHEMAS: dict[PathKind, dict[str, Any]] = {
     "tag": TAG_SCHEMA,
     "token": {"type": "string", "pattern": TOKEN_PATTERN},
 }
-
-
-@dataclass
-class Call:
-    """One request as a handler sees it: who calls, the validated path, query and body, and, for
-    a route that declares a transaction, the connection it runs in."""
-
-    request: web.Request
-    caller: Caller
-    settings: Settings
-    path: dict[str, Any] = field(default_factory=dict)
-    query: Any = None
-    body: Any = None
-    conn: Connection = None  # type: ignore[assignment]  # set for routes with tx
-
-    @property
-    def viewer(self) -> int | None:
-        """The calling employee's id; None for an API token."""
-        return self.caller.employee.id if self.caller.employee else None
-
-    def url_for(self, route_name: str, **params: Any) -> str:
-        return str(self.request.app.router[route_name].url_for(**{k: str(v) for k, v in params.items()}))
-
-
-@dataclass(frozen=True)
-class Created:
-    """A handler's answer for a new resource: 201 with its Location."""
-
-    resource: Any
-    location: str
-
-
-Result = BaseModel | list[Any] | dict[str, Any] | Created | web.StreamResponse | None
-Handler = Callable[[Call], Awaitable[Result]]
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from aiohttp import web
 
 from portal import markdown
 from portal.events.types import full_name
+from portal.http.keys import TRANSLATIONS
+from portal.http.view import environment_key
 from portal.i18n import LOCALES, load_translations
-from portal.web.keys import TRANSLATIONS
-from portal.web.pages import _environment_key
 from portal.web.static import StaticFiles
 
 TEMPLATES = jinja2.PackageLoader("portal", "templates")
@@ -49,7 +49,7 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
         environment = aiohttp_jinja2.setup(
             app,
             loader=TEMPLATES,
-            app_key=_environment_key(locale),
+            app_key=environment_key(locale),
             extensions=["jinja2.ext.i18n"],
             autoescape=jinja2.select_autoescape(default=True),
             undefined=jinja2.StrictUndefined,

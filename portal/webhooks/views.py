@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from portal.web.spec import Call, Created
+from portal.http.call import Call, Created
 from portal.webhooks import service
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.schemas import DeliveryRead, WebhookRead

@@ -7,13 +7,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from portal.auth import queries as q
-from portal.auth.oidc import SignInFailed
 from portal.auth.service import employee_from_claims
 from portal.errors import NotFound
+from portal.http.view import SESSION_COOKIE, SIGN_IN_COOKIE, View, base_url, is_secure, set_session_cookie
 from portal.seed import DEMO_LOGINS
 from portal.sessions import service as sessions
-from portal.web.keys import OIDC
-from portal.web.pages import SESSION_COOKIE, SIGN_IN_COOKIE, View, base_url, is_secure, set_session_cookie
+from portal.signin.oidc import OIDC, SignInFailed
 
 
 def local_path(target: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import aiohttp
 import jwt
+from aiohttp import web
 from yarl import URL
 
 from portal.auth.jwt_verify import KeySet, check_claim_types
@@ -180,3 +181,6 @@ class OidcClient:
         if not isinstance(body, dict):
             raise SignInFailed("the identity provider's token answer is not a JSON object")
         return body
+
+
+OIDC = web.AppKey("oidc", OidcClient)

@@ -1,0 +1,247 @@
+"""The idea page and its forms, which show and answer for several domains at once: the idea and
+its status, the discussion, the teams it was routed to and their answers, the results, following;
+and posting or editing an idea with the teams it will reach.
+
+Every form calls the same functions as the JSON API and validates with the same models; with
+JavaScript a vote or comment swaps one fragment (htmx), without it the form posts and the browser is
+redirected back (303). A form sent with errors shows the page again with them in place (422).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from portal.actions import posting, statuses, voting
+from portal.comments import service as comments
+from portal.comments.schemas import CommentQuery, CommentWrite
+from portal.errors import Conflict, ValidationFailed
+from portal.http.forms import by_field
+from portal.http.view import View
+from portal.ideas import merging, outcomes, service
+from portal.ideas.outcomes import OutcomeWrite
+from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaUpdate, StatusChange
+from portal.notifications import service as notifications
+from portal.results import service as results
+from portal.routing import service as routing
+from portal.routing.schemas import PositionWrite, RoutingPreview, RoutingResponse
+from portal.services import service as services
+from portal.teams import service as teams
+from portal.workflow import CLOSED_STATUSES, TRANSITIONS
+
+
+async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    routed = await routing.idea_routings(view.conn, idea_id=idea_id)
+    lead_of = set(view.session.lead_of) if view.session else set()
+    return {
+        "idea": idea,
+        "comments": await comments.list_comments(view.conn, idea_id=idea_id, query=CommentQuery(limit=200)),
+        "routings": routed,
+        "results": await results.get_results(view.conn, idea_id=idea_id),
+        "answerable": {r.team for r in routed if r.team in lead_of or view.employee.is_admin},
+        "transitions": sorted(TRANSITIONS[idea.status]) if await _may_change_status(view, idea) else [],
+        "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
+        "votes_closed": idea.status in CLOSED_STATUSES,
+        "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
+        "merged": await merging.merged_into(view.conn, idea_id),
+        "may_note_outcome": idea.status == "done" and await _may_change_status(view, idea),
+    }
+
+
+async def _may_change_status(view: View, idea: IdeaDetail) -> bool:
+    return view.employee.is_admin or await service.leads_a_provider(view.conn, view.caller, idea_id=idea.id)
+
+
+async def idea_page(view: View) -> web.Response:
+    return await view.render("ideas/detail.html", **await _idea_context(view, view.path["idea_id"]))
+
+
+def _concerns(view: View) -> dict[str, Any]:
+    """The form's idea fields in the API's shape."""
+    teams_named = [{"team": slug, "role": "provider"} for slug in view.fields("provider_teams")]
+    teams_named += [
+        {"team": slug, "role": "customer"}
+        for slug in view.fields("customer_teams")
+        if slug not in view.fields("provider_teams")
+    ]
+    return {
+        "title": view.field("title"),
+        "body": view.field("body"),
+        "tags": [t.strip() for t in view.field("tags").split(",") if t.strip()],
+        "services": view.fields("services"),
+        "teams": teams_named,
+    }
+
+
+async def _form(
+    view: View, *, values: dict[str, Any], errors: dict[str, str], idea: IdeaDetail | None, status: int = 200
+) -> web.Response:
+    concerns, _ = view.validate(RoutingPreview, {k: values[k] for k in RoutingPreview.model_fields if k in values})
+    preview = await routing.preview(view.conn, concerns) if concerns else []
+    return await view.render(
+        "ideas/form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        idea=idea,
+        preview=preview,
+        teams=await teams.team_names(view.conn),
+        services=await services.service_names(view.conn),
+    )
+
+
+def _values_of(idea: IdeaDetail) -> dict[str, Any]:
+    return {
+        "title": idea.title,
+        "body": idea.body,
+        "tags": idea.tags,
+        "services": idea.services,
+        "teams": [{"team": t.team, "role": t.role} for t in idea.teams],
+    }
+
+
+async def idea_new(view: View) -> web.Response:
+    query = view.request.query
+    values = {
+        "services": query.getall("services", []),
+        "campaign": query.get("campaign"),
+        "title": query.get("title", "")[:200],
+        "body": query.get("body", "")[:20000],  # e.g. the improvement a survey answer asked for
+    }
+    return await _form(view, values=values, errors={}, idea=None)
+
+
+async def idea_create(view: View) -> web.Response:
+    values = {**_concerns(view), "campaign": view.field("campaign") or None}
+    data, errors = view.validate(IdeaCreate, values)
+    if data is None:
+        return await _form(view, values=values, errors=errors, idea=None, status=422)
+    try:
+        idea = await posting.post_idea(view.conn, view.caller, data)
+    except ValidationFailed as failed:  # e.g. a service that was deleted meanwhile
+        return await _form(view, values=values, errors=by_field(failed), idea=None, status=422)
+    except Conflict as closed:  # the campaign stopped collecting ideas
+        return await _form(view, values=values, errors={"campaign": closed.detail or ""}, idea=None, status=409)
+    return view.redirect(view.url("idea_page", idea_id=idea.id))
+
+
+async def routing_preview(view: View) -> web.Response:
+    """The teams the form's idea would reach: a fragment for the form's script, else the form."""
+    values = {
+        "title": view.request.query.get("title", ""),
+        "body": view.request.query.get("body", ""),
+        "tags": [t.strip() for t in view.request.query.get("tags", "").split(",") if t.strip()],
+        "services": view.request.query.getall("services", []),
+        "teams": [{"team": s, "role": "provider"} for s in view.request.query.getall("provider_teams", [])]
+        + [{"team": s, "role": "customer"} for s in view.request.query.getall("customer_teams", [])],
+    }
+    data, _ = view.validate(RoutingPreview, values)
+    preview = await routing.preview(view.conn, data) if data else []
+    if view.htmx:
+        return await view.render("ideas/_preview.html", preview=preview)
+    return await _form(view, values=values, errors={}, idea=None)
+
+
+async def idea_edit(view: View) -> web.Response:
+    idea = await service.get_idea(view.conn, idea_id=view.path["idea_id"], viewer=view.employee.id)
+    return await _form(view, values=_values_of(idea), errors={}, idea=idea)
+
+
+async def idea_update(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    values = _concerns(view)
+    data, errors = view.validate(IdeaUpdate, values)
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    if data is None:
+        return await _form(view, values=values, errors=errors, idea=idea, status=422)
+    try:
+        await service.update_idea(view.conn, view.caller, idea_id=idea_id, data=data)
+    except ValidationFailed as failed:
+        return await _form(view, values=values, errors=by_field(failed), idea=idea, status=422)
+    return view.redirect(view.url("idea_page", idea_id=idea_id))
+
+
+def _back(view: View, idea_id: int) -> str:
+    target = view.field("next")
+    return target if target.startswith("/") and not target.startswith("//") else view.url("idea_page", idea_id=idea_id)
+
+
+async def idea_vote(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    if view.field("action") == "withdraw":
+        state = await voting.withdraw_vote(view.conn, view.caller, idea_id=idea_id)
+    else:
+        state = await voting.cast_vote(view.conn, view.caller, idea_id=idea_id)
+    if view.htmx:
+        return await view.render(
+            "ideas/_vote.html",
+            idea_id=idea_id,
+            voted=state.voted,
+            vote_count=state.vote_count,
+            closed=False,
+            next=view.field("next"),
+        )
+    return view.redirect(_back(view, idea_id))
+
+
+async def _idea_again(view: View, idea_id: int, **form_errors: Any) -> web.Response:
+    """The idea page again, with the errors of the form that was sent (422)."""
+    return await view.render("ideas/detail.html", status=422, **form_errors, **await _idea_context(view, idea_id))
+
+
+async def comment_create(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(CommentWrite, {"body": view.field("body")})
+    if data is None:
+        return await _idea_again(view, idea_id, comment_errors=errors, comment_value=view.field("body"))
+    comment = await comments.create_comment(view.conn, view.caller, idea_id=idea_id, data=data)
+    if view.htmx:
+        return await view.render("ideas/_comment.html", comment=comment, idea_id=idea_id, fresh=True)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + f"#comment-{comment.id}")
+
+
+async def idea_status(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(
+        StatusChange,
+        {
+            "status": view.field("status"),
+            "reason": view.field("reason"),
+            "duplicate_of": int(view.field("duplicate_of")) if view.field("duplicate_of").isdecimal() else None,
+        },
+    )
+    if data is None:
+        return await _idea_again(view, idea_id, status_errors=errors)
+    await statuses.change_status(view.conn, view.caller, idea_id=idea_id, change=data)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#status")
+
+
+async def routing_respond(view: View) -> web.Response:
+    idea_id, team = view.path["idea_id"], view.path["team"]
+    data, errors = view.validate(
+        RoutingResponse, {"decision": view.field("decision"), "message": view.field("message")}
+    )
+    if data is None:
+        return await _idea_again(view, idea_id, response_errors={team: errors})
+    await routing.respond(view.conn, view.caller, idea_id=idea_id, slug=team, answer=data)
+    return view.redirect(_back(view, idea_id))
+
+
+async def routing_position(view: View) -> web.Response:
+    idea_id, team = view.path["idea_id"], view.path["team"]
+    data, errors = view.validate(PositionWrite, {"position": view.field("position"), "reason": view.field("reason")})
+    if data is None:
+        return await _idea_again(view, idea_id, position_errors={team: errors})
+    await routing.take_position(view.conn, view.caller, idea_id=idea_id, slug=team, data=data)
+    return view.redirect(_back(view, idea_id))
+
+
+async def idea_outcome(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    data, errors = view.validate(OutcomeWrite, {"note": view.field("note")})
+    if data is None:
+        return await _idea_again(view, idea_id, outcome_errors=errors)
+    await outcomes.note_outcome(view.conn, view.caller, idea_id=idea_id, data=data)
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome")

@@ -1,0 +1,27 @@
+"""Typed keys for what every handler may reach through its request: the settings, the database
+pool, the translations, the route table's paths, and per-request labels (no module-level singletons).
+The web shell's own resources (metrics, the token verifier, the live hub...) have their keys there."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from portal.config import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+POOL = web.AppKey("pool", asyncpg.Pool)
+TRANSLATIONS = web.AppKey("translations", dict)
+# Each named route's path with {placeholders}, for building links without yarl on every one.
+PATHS = web.AppKey("paths", dict)
+# What every page's template gets besides its own context (the header's unread count...): hooks
+# the app factory registers, each answering names and values for the signed-in reader's page.
+PageContextHook = Callable[[Any], Awaitable[dict[str, Any]]]
+PAGE_CONTEXT: web.AppKey[list[PageContextHook]] = web.AppKey("page_context", list)
+
+# Per-request storage.
+REQUEST_ID = web.RequestKey("request_id", str)
+CALLER_LABEL = web.RequestKey("caller_label", str)
