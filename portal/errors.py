@@ -94,11 +94,22 @@ class UnsupportedMediaType(PortalError):
 
 
 class ValidationFailed(PortalError):
+    """Fields refused, each `{field, message, type}` with the field's plain name ("title",
+    "teams.0.team"); `location` says where the fields are ("body", "query", "header", "path").
+    The API names them in full (`body.title`); a page shows each message at its form field."""
+
     status, title, slug = 422, "Validation failed", "validation-failed"
 
-    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None) -> None:
+    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None, *, location: str = "body") -> None:
+        self.errors, self.location = errors, location
         first = errors[0] if errors else {"field": "", "message": "invalid"}
-        super().__init__(detail or f"{first['field'] or 'body'}: {first['message']}", errors=errors)
+        super().__init__(detail or f"{self.qualified(first['field'])}: {first['message']}")
+
+    def qualified(self, field: str) -> str:
+        return f"{self.location}.{field}" if field else self.location
+
+    def problem(self, base: str = DEFAULT_BASE) -> dict[str, Any]:
+        return {**super().problem(base), "errors": [{**e, "field": self.qualified(e["field"])} for e in self.errors]}
 
 
 class RateLimited(PortalError):

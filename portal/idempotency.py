@@ -45,11 +45,12 @@ def validate_key(key: str) -> str:
         raise ValidationFailed(
             [
                 {
-                    "field": "header.Idempotency-Key",
+                    "field": "Idempotency-Key",
                     "type": "value_error",
                     "message": "must be 1 to 255 printable characters",
                 }
-            ]
+            ],
+            location="header",
         )
     return key
 
@@ -63,11 +64,12 @@ async def claim(conn: Connection, *, caller: str, key: str, fingerprint: str) ->
         raise ValidationFailed(
             [
                 {
-                    "field": "header.Idempotency-Key",
+                    "field": "Idempotency-Key",
                     "type": "idempotency_mismatch",
                     "message": "this key was already used with a different request body",
                 }
-            ]
+            ],
+            location="header",
         )
     return StoredResponse(row["status_code"], row["response"], row["headers"])
 

@@ -51,12 +51,13 @@ async def ids_by_slug(
     return [found[slug] for slug in slugs]
 
 
-async def team_id_by_slug(conn: Connection, slug: str, *, field: str | None = None) -> int:
-    """The team's id; unknown is 404 for a path, 422 naming the body field otherwise."""
+async def team_id_by_slug(conn: Connection, slug: str, *, field: str | None = None, location: str = "body") -> int:
+    """The team's id; unknown is 404 for a path, 422 naming the field otherwise."""
     found = await conn.fetchval(TEAM_ID, slug)
     if found is None:
         if field:
-            raise ValidationFailed([{"field": field, "message": f"no team {slug!r}", "type": "unknown_team"}])
+            error = {"field": field, "message": f"no team {slug!r}", "type": "unknown_team"}
+            raise ValidationFailed([error], location=location)
         raise NotFound(f"no team {slug!r}")
     return found
 

@@ -25,13 +25,13 @@ PHASES = ("collect", "vote", "decide", "closed")
 async def create_campaign(conn: Connection, caller: Caller, data: CampaignCreate) -> CampaignRead:
     """Admins open campaigns; so do the leads of the team that runs one."""
     creator = caller.require_employee()
-    team_id = await team_id_by_slug(conn, data.team, field="body.team") if data.team else None
+    team_id = await team_id_by_slug(conn, data.team, field="team") if data.team else None
     if not creator.is_admin and (team_id is None or not await leads_any(conn, caller, [team_id])):
         raise Forbidden("only an admin, or a lead of the team that runs it, may open a campaign")
     if data.collect_until <= await conn.fetchval("SELECT now()"):
-        raise ValidationFailed([{"field": "body.collect_until", "type": "past", "message": "must be in the future"}])
-    service_ids = await ids_by_slug(conn, SERVICES_BY_SLUG, data.services, "body.services", "service")
-    team_ids = await ids_by_slug(conn, TEAMS_BY_SLUG, [t.team for t in data.teams], "body.teams", "team", ".team")
+        raise ValidationFailed([{"field": "collect_until", "type": "past", "message": "must be in the future"}])
+    service_ids = await ids_by_slug(conn, SERVICES_BY_SLUG, data.services, "services", "service")
+    team_ids = await ids_by_slug(conn, TEAMS_BY_SLUG, [t.team for t in data.teams], "teams", "team", ".team")
     campaign_id = await conn.fetchval(
         q.INSERT,
         data.slug,
@@ -74,9 +74,7 @@ async def for_posting(conn: Connection, slug: str):
     """The campaign an idea is posted into, while it collects ideas."""
     row = await conn.fetchrow(q.FOR_POSTING, slug)
     if row is None:
-        raise ValidationFailed(
-            [{"field": "body.campaign", "type": "unknown_campaign", "message": f"no campaign {slug!r}"}]
-        )
+        raise ValidationFailed([{"field": "campaign", "type": "unknown_campaign", "message": f"no campaign {slug!r}"}])
     if not row["collecting"]:
         raise Conflict(f"the campaign stopped collecting ideas at {row['collect_until'].isoformat()}", campaign=slug)
     return row

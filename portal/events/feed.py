@@ -45,7 +45,7 @@ def encode_cursor(position: int) -> str:
     return f"p{position}"
 
 
-def decode_cursor(cursor: str | None, field: str = "query.after") -> Cursor:
+def decode_cursor(cursor: str | None, field: str = "after", location: str = "query") -> Cursor:
     if not cursor:
         return Cursor()
     if match := CURSOR.match(cursor):
@@ -58,7 +58,8 @@ def decode_cursor(cursor: str | None, field: str = "query.after") -> Cursor:
         return Cursor(position=int(match.group(1)))
     if match := LEGACY_CURSOR.match(text):
         return Cursor(position=None, legacy_event_id=int(match.group(2)))
-    raise ValidationFailed([{"field": field, "message": "not a cursor this API handed out", "type": "cursor"}])
+    error = {"field": field, "message": "not a cursor this API handed out", "type": "cursor"}
+    raise ValidationFailed([error], location=location)
 
 
 async def resolve(conn: Connection, cursor: Cursor) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portal.errors import ValidationFailed
+from portal.errors import PortalError, ValidationFailed
 
 Gettext = Callable[[str], str]
 
@@ -36,6 +36,13 @@ def describe(error: dict[str, Any], _: Gettext) -> str:
 def by_field(failed: ValidationFailed) -> dict[str, str]:
     """A domain's refusal of a body's fields, by form field (the first error of each)."""
     errors: dict[str, str] = {}
-    for error in failed.extra.get("errors", []):
-        errors.setdefault(error["field"].removeprefix("body.").split(".")[0], error["message"])
+    for error in failed.errors:
+        errors.setdefault(error["field"].split(".")[0], error["message"])
     return errors
+
+
+def errors_of(failure: PortalError) -> dict[str, str]:
+    """A refusal the domain raised, as a form shows it: at each field it names, else for the whole form."""
+    if isinstance(failure, ValidationFailed):
+        return by_field(failure)
+    return {"_form": failure.detail}

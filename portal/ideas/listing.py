@@ -66,7 +66,7 @@ class _Params:
 
 
 def _bad_cursor(message: str) -> ValidationFailed:
-    return ValidationFailed([{"field": "query.cursor", "message": message, "type": "cursor"}])
+    return ValidationFailed([{"field": "cursor", "message": message, "type": "cursor"}], location="query")
 
 
 def _microseconds(moment: datetime) -> int:

@@ -55,7 +55,7 @@ async def resolve_target(conn: Connection, *, idea_id: int, duplicate_of: int) -
         raise ValidationFailed(
             [
                 {
-                    "field": "body.duplicate_of",
+                    "field": "duplicate_of",
                     "type": "duplicate_cycle",
                     "message": f"idea {duplicate_of} is (a duplicate of) a duplicate of this idea: that would be a cycle",
                 }

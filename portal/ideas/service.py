@@ -24,8 +24,8 @@ from portal.workflow import allowed
 
 
 async def _link_concerns(conn: Connection, idea_id: int, services: list[str], teams: list[ConcernedTeam]) -> None:
-    service_ids = await ids_by_slug(conn, q.SERVICES_BY_SLUG, services, "body.services", "service")
-    team_ids = await ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "body.teams", "team", ".team")
+    service_ids = await ids_by_slug(conn, q.SERVICES_BY_SLUG, services, "services", "service")
+    team_ids = await ids_by_slug(conn, q.TEAMS_BY_SLUG, [t.team for t in teams], "teams", "team", ".team")
     await conn.execute(q.LINK_SERVICES, idea_id, service_ids)
     await conn.execute(q.LINK_TEAMS, idea_id, team_ids, [t.role for t in teams])
 
@@ -127,7 +127,7 @@ async def _check_status_change(
         change.duplicate_of == idea_id or not await conn.fetchval(q.IDEA_EXISTS, change.duplicate_of)
     ):
         raise ValidationFailed(
-            [{"field": "body.duplicate_of", "type": "unknown_idea", "message": "must name another existing idea"}]
+            [{"field": "duplicate_of", "type": "unknown_idea", "message": "must name another existing idea"}]
         )
 
 

@@ -1,12 +1,18 @@
-"""A team lead's inbox: routed ideas, overdue and pending first, with their SLA countdown."""
+"""A team lead's inbox (routed ideas, overdue and pending first, with their SLA countdown), and
+the admins' routing rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
+from portal.errors import PortalError
+from portal.http.forms import errors_of
 from portal.http.view import View
 from portal.routing import service
-from portal.routing.schemas import InboxQuery
+from portal.routing.schemas import InboxQuery, RoutingRuleCreate
+from portal.teams import service as teams
 
 INBOX_FILTERS = ("state", "overdue", "role")
 PAGE = 50
@@ -33,3 +39,42 @@ async def team_inbox(view: View) -> web.Response:
         errors=errors,
         active=f"inbox:{view.path['slug']}",
     )
+
+
+async def admin_rules(
+    view: View, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
+    return await view.render(
+        "admin/rules.html",
+        status=status,
+        rules=await service.list_rules(view.conn, view.caller),
+        teams=await teams.list_teams(view.conn),
+        errors=errors or {},
+        values=values or {},
+        active="admin",
+        section="rules",
+    )
+
+
+async def admin_rule_create(view: View) -> web.Response:
+    values = {
+        "match_kind": view.field("match_kind"),
+        "pattern": view.field("pattern"),
+        "team": view.field("team"),
+        "role": view.field("role"),
+    }
+    data, errors = view.validate(RoutingRuleCreate, values)
+    if data is None:
+        return await admin_rules(view, errors=errors, values=values, status=422)
+    try:
+        await service.create_rule(view.conn, view.caller, data)
+    except PortalError as failure:
+        if failure.status >= 500 or failure.status == 403:
+            raise
+        return await admin_rules(view, errors=errors_of(failure), values=values, status=failure.status)
+    return view.redirect(view.url("admin_rules"))
+
+
+async def admin_rule_delete(view: View) -> web.Response:
+    await service.delete_rule(view.conn, view.caller, rule_id=view.path["rule_id"])
+    return view.redirect(view.url("admin_rules"))

@@ -158,7 +158,7 @@ async def get_rule(conn: Connection, caller: Caller, *, rule_id: int) -> Routing
 
 async def create_rule(conn: Connection, caller: Caller, data: RoutingRuleCreate) -> RoutingRuleRead:
     admin = caller.require_admin()
-    team_id = await team_id_by_slug(conn, data.team, field="body.team")
+    team_id = await team_id_by_slug(conn, data.team, field="team")
     rule_id = await conn.fetchval(q.INSERT_RULE, data.match_kind, data.pattern, team_id, data.role, admin.id)
     if rule_id is None:
         raise Conflict("this rule exists already")

@@ -51,10 +51,10 @@ async def list_services(conn: Connection) -> list[ServiceRead]:
 
 
 async def create_service(conn: Connection, caller: Caller, data: ServiceCreate) -> ServiceRead:
-    provider = await team_id_by_slug(conn, data.provider_team, field="body.provider_team")
+    provider = await team_id_by_slug(conn, data.provider_team, field="provider_team")
     if not (caller.is_admin or await leads_any(conn, caller, [provider])):
         raise Forbidden("only an admin or a lead of the provider team may add its services")
-    await _check_teams(conn, data.customer_teams, "body.customer_teams")
+    await _check_teams(conn, data.customer_teams, "customer_teams")
     service_id = await conn.fetchval(q.INSERT_SERVICE, data.slug, data.name, data.description, provider)
     if service_id is None:
         raise Conflict(f"a service {data.slug!r} already exists")
@@ -72,13 +72,13 @@ async def update_service(conn: Connection, caller: Caller, *, slug: str, data: S
             raise ValidationFailed(
                 [
                     {
-                        "field": "body.customer_teams",
+                        "field": "customer_teams",
                         "type": "value_error",
                         "message": "the provider team cannot be its own customer",
                     }
                 ]
             )
-        await _check_teams(conn, data.customer_teams, "body.customer_teams")
+        await _check_teams(conn, data.customer_teams, "customer_teams")
         await conn.execute(q.CLEAR_CUSTOMERS, current["id"])
         await conn.execute(q.ADD_CUSTOMERS, current["id"], data.customer_teams)
     await conn.execute(q.UPDATE_SERVICE, current["id"], data.name, data.description)

@@ -96,7 +96,7 @@ async def answer(conn: Connection, caller: Caller, *, round_id: int, data: Answe
     if asked["customer_team_id"] is None and not asked["voter"]:
         raise Forbidden("this round asks the members of its customer teams (and, when an idea is done, its voters)")
     if (asked["kind"] == "pulse") != (data.csat is not None):
-        field = "body.csat" if asked["kind"] == "pulse" else "body.solved"
+        field = "csat" if asked["kind"] == "pulse" else "solved"
         raise ValidationFailed([{"field": field, "type": "missing", "message": f"a {asked['kind']} round asks this"}])
     await conn.execute(
         q.SAVE_ANSWER,

@@ -1,12 +1,18 @@
-"""An employee's own settings (language, time zone) and the language switch."""
+"""An employee's own settings (language, time zone), the language switch, and the admins' page
+of teams and their leads."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
+from portal.errors import PortalError
+from portal.http.forms import errors_of
 from portal.http.view import View, is_secure
+from portal.schemas import Email, Input
 from portal.teams import service
-from portal.teams.schemas import Preferences
+from portal.teams.schemas import Preferences, TeamCreate
 
 TIME_ZONES = [
     "Asia/Tokyo",
@@ -75,3 +81,55 @@ async def set_language(view: View) -> web.Response:
         max_age=365 * 24 * 3600,
     )
     return response
+
+
+class LeadEmail(Input):
+    email: Email
+
+
+async def admin_teams(
+    view: View, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
+    view.caller.require_admin()
+    return await view.render(
+        "admin/teams.html",
+        status=status,
+        teams=await service.list_teams(view.conn),
+        errors=errors or {},
+        values=values or {},
+        active="admin",
+        section="teams",
+    )
+
+
+async def admin_team_create(view: View) -> web.Response:
+    values = {
+        "slug": view.field("slug").strip(),
+        "name": view.field("name"),
+        "response_sla_hours": int(view.field("response_sla_hours"))
+        if view.field("response_sla_hours").isdecimal()
+        else view.field("response_sla_hours"),
+    }
+    data, errors = view.validate(TeamCreate, values)
+    if data is None:
+        return await admin_teams(view, errors=errors, values=values, status=422)
+    try:
+        await service.create_team(view.conn, view.caller, data)
+    except PortalError as failure:
+        if failure.status >= 500 or failure.status == 403:
+            raise
+        return await admin_teams(view, errors=errors_of(failure), values=values, status=failure.status)
+    return view.redirect(view.url("admin_teams") + f"#team-{data.slug}")
+
+
+async def admin_lead_add(view: View) -> web.Response:
+    email, errors = view.validate(LeadEmail, {"email": view.field("email")})
+    if email is None:
+        return await admin_teams(view, errors={f"lead-{view.path['slug']}": errors.get("email", "")}, status=422)
+    await service.assign_lead(view.conn, view.caller, slug=view.path["slug"], email=email.email)
+    return view.redirect(view.url("admin_teams") + f"#team-{view.path['slug']}")
+
+
+async def admin_lead_remove(view: View) -> web.Response:
+    await service.remove_lead(view.conn, view.caller, **view.path)
+    return view.redirect(view.url("admin_teams") + f"#team-{view.path['slug']}")

@@ -110,7 +110,7 @@ async def list_employees(conn: Connection, *, team: str | None) -> list[Employee
 
 async def create_employee(conn: Connection, caller: Caller, data: EmployeeCreate) -> EmployeeRead:
     caller.require_admin()
-    team_id = await team_id_by_slug(conn, data.team, field="body.team") if data.team else None
+    team_id = await team_id_by_slug(conn, data.team, field="team") if data.team else None
     new_id = await conn.fetchval(q.INSERT_EMPLOYEE, data.email, data.name, team_id)
     if new_id is None:
         raise Conflict(f"an employee {data.email} already exists")

@@ -15,7 +15,7 @@ SENDER_TEAM = "SELECT team_id FROM employees WHERE id = $1"
 
 
 def _refuse(field: str, kind: str, message: str) -> ValidationFailed:
-    return ValidationFailed([{"field": f"body.{field}", "type": kind, "message": message}])
+    return ValidationFailed([{"field": field, "type": kind, "message": message}])
 
 
 async def send_thanks(conn: Connection, caller: Caller, data: ThanksCreate, *, daily_limit: int) -> ThanksRead:
@@ -27,7 +27,7 @@ async def send_thanks(conn: Connection, caller: Caller, data: ThanksCreate, *, d
     sender_team = await conn.fetchval(SENDER_TEAM, sender.id)
     to_team = to_employee = None
     if data.to_team is not None:
-        to_team = await team_id_by_slug(conn, data.to_team, field="body.to_team")
+        to_team = await team_id_by_slug(conn, data.to_team, field="to_team")
         if to_team == sender_team:
             raise _refuse("to_team", "own_team", "you cannot thank your own team; thank another team or a colleague")
     else:
@@ -75,13 +75,14 @@ async def get_thanks(conn: Connection, caller: Caller, *, thanks_id: int) -> Tha
 
 
 async def list_thanks(conn: Connection, caller: Caller, query: ThanksQuery) -> ThanksPage:
-    team_id = await team_id_by_slug(conn, query.team, field="query.team") if query.team else None
+    team_id = await team_id_by_slug(conn, query.team, field="team", location="query") if query.team else None
     employee_id = None
     if query.employee:
         row = await conn.fetchrow(q.EMPLOYEE_BY_EMAIL, query.employee)
         if row is None:
             raise ValidationFailed(
-                [{"field": "query.employee", "type": "unknown_employee", "message": "no employee has that email"}]
+                [{"field": "employee", "type": "unknown_employee", "message": "no employee has that email"}],
+                location="query",
             )
         employee_id = row["id"]
     viewer = caller.employee.id if caller.employee else None

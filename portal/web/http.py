@@ -52,18 +52,19 @@ async def read_json(request: web.Request) -> Any:
         raise MalformedRequest("the body is nested too deeply") from None
 
 
-def _refuse_unclean(values: Any, prefix: str) -> None:
+def _refuse_unclean(values: Any, location: str) -> None:
     bad = unclean_fields(values)
     if bad:
         raise ValidationFailed(
             [
                 {
-                    "field": ".".join([prefix, *map(str, path)]),
+                    "field": ".".join(map(str, path)),
                     "type": "string_unstorable",
                     "message": "must not contain NUL characters or unpaired surrogates",
                 }
                 for path in bad
-            ]
+            ],
+            location=location,
         )
 
 
@@ -72,7 +73,7 @@ def validate_body(payload: Any, model: type[Model]) -> Model:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise ValidationFailed(field_errors(exc.errors(), ("body",))) from None
+        raise ValidationFailed(field_errors(exc.errors())) from None
 
 
 def parse_query(request: web.Request, model: type[Model]) -> Model:
@@ -84,7 +85,7 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise ValidationFailed(field_errors(exc.errors(), ("query",))) from None
+        raise ValidationFailed(field_errors(exc.errors()), location="query") from None
 
 
 def parse_path(request: web.Request, names: list[str]) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def parse_path(request: web.Request, names: list[str]) -> dict[str, Any]:
             else:
                 errors.append(
                     {
-                        "field": f"path.{name}",
+                        "field": name,
                         "type": "int_parsing",
                         "message": f"must be an integer from 1 to {MAX_ID}",
                     }
@@ -107,9 +108,9 @@ def parse_path(request: web.Request, names: list[str]) -> dict[str, Any]:
         try:
             values[name] = PATH_ADAPTERS[kind].validate_python(raw)
         except ValidationError as exc:
-            errors += field_errors(exc.errors(), ("path", name))
+            errors += field_errors(exc.errors(), (name,))
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, location="path")
     return values
 
 

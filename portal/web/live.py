@@ -266,9 +266,10 @@ async def stream_events(call: Call) -> web.StreamResponse:
     request, query, settings = call.request, call.query, call.settings
     with_voters = feed.require_reader(call.caller)
     last_event_id = request.headers.get("Last-Event-ID")
-    cursor = feed.decode_cursor(
-        last_event_id or query.after, "header.Last-Event-ID" if last_event_id else "query.after"
-    )
+    if last_event_id:
+        cursor = feed.decode_cursor(last_event_id, "Last-Event-ID", location="header")
+    else:
+        cursor = feed.decode_cursor(query.after)
     hub = request.app[HUB]
     with hub.subscribe(call.caller.label) as subscription:
         async with request.app[POOL].acquire() as conn:

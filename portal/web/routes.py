@@ -59,6 +59,7 @@ from portal.routing.schemas import (
 from portal.scorecards import pages as scorecards_pages
 from portal.scorecards import views as scorecards
 from portal.scorecards.schemas import Scorecard, ScorecardQuery
+from portal.services import pages as services_pages
 from portal.services import views as services
 from portal.services.schemas import (
     ServiceCreate,
@@ -85,12 +86,14 @@ from portal.teams.schemas import (
 from portal.thanks import pages as thanks_pages
 from portal.thanks import views as thanks
 from portal.thanks.schemas import ThanksCreate, ThanksPage, ThanksQuery, ThanksRead
+from portal.tokens import pages as tokens_pages
 from portal.tokens import views as tokens
 from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 from portal.votes.schemas import VoteState
-from portal.web import admin, docs, health, live
+from portal.web import docs, health, live
 from portal.web.pages import Page
 from portal.web.spec import Route
+from portal.webhooks import pages as webhooks_pages
 from portal.webhooks import views as webhooks
 from portal.webhooks.schemas import (
     DeliveryQuery,
@@ -1170,27 +1173,30 @@ def page_routes(settings: Settings) -> list[Page]:
         Page("GET", "/settings", teams_pages.settings_page),
         Page("POST", "/settings", teams_pages.settings_save, tx="write"),
         Page("POST", "/settings/language", teams_pages.set_language, access="anyone", tx="write"),
-        Page("GET", "/admin/teams", admin.admin_teams),
-        Page("POST", "/admin/teams", admin.admin_team_create, tx="write"),
-        Page("POST", "/admin/teams/{slug}/leads", admin.admin_lead_add, tx="write"),
-        Page("POST", "/admin/teams/{slug}/leads/{email}/delete", admin.admin_lead_remove, tx="write"),
-        Page("GET", "/admin/services", admin.admin_services),
-        Page("POST", "/admin/services", admin.admin_service_create, tx="write"),
-        Page("POST", "/admin/services/{slug}", admin.admin_service_update, tx="write"),
-        Page("GET", "/admin/routing-rules", admin.admin_rules),
-        Page("POST", "/admin/routing-rules", admin.admin_rule_create, tx="write"),
-        Page("POST", "/admin/routing-rules/{rule_id}/delete", admin.admin_rule_delete, tx="write"),
-        Page("GET", "/admin/webhooks", admin.admin_webhooks),
-        Page("POST", "/admin/webhooks", admin.admin_webhook_create, tx="write"),
-        Page("GET", "/admin/webhooks/{webhook_id}", admin.admin_webhook),
-        Page("POST", "/admin/webhooks/{webhook_id}/enabled", admin.admin_webhook_toggle, tx="write"),
-        Page("POST", "/admin/webhooks/{webhook_id}/delete", admin.admin_webhook_delete, tx="write"),
+        Page("GET", "/admin/teams", teams_pages.admin_teams),
+        Page("POST", "/admin/teams", teams_pages.admin_team_create, tx="write"),
+        Page("POST", "/admin/teams/{slug}/leads", teams_pages.admin_lead_add, tx="write"),
+        Page("POST", "/admin/teams/{slug}/leads/{email}/delete", teams_pages.admin_lead_remove, tx="write"),
+        Page("GET", "/admin/services", services_pages.admin_services),
+        Page("POST", "/admin/services", services_pages.admin_service_create, tx="write"),
+        Page("POST", "/admin/services/{slug}", services_pages.admin_service_update, tx="write"),
+        Page("GET", "/admin/routing-rules", routing_pages.admin_rules),
+        Page("POST", "/admin/routing-rules", routing_pages.admin_rule_create, tx="write"),
+        Page("POST", "/admin/routing-rules/{rule_id}/delete", routing_pages.admin_rule_delete, tx="write"),
+        Page("GET", "/admin/webhooks", webhooks_pages.admin_webhooks),
+        Page("POST", "/admin/webhooks", webhooks_pages.admin_webhook_create, tx="write"),
+        Page("GET", "/admin/webhooks/{webhook_id}", webhooks_pages.admin_webhook),
+        Page("POST", "/admin/webhooks/{webhook_id}/enabled", webhooks_pages.admin_webhook_toggle, tx="write"),
+        Page("POST", "/admin/webhooks/{webhook_id}/delete", webhooks_pages.admin_webhook_delete, tx="write"),
         Page(
-            "POST", "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", admin.admin_redeliver, tx="write"
+            "POST",
+            "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+            webhooks_pages.admin_redeliver,
+            tx="write",
         ),
-        Page("GET", "/admin/tokens", admin.admin_tokens),
-        Page("POST", "/admin/tokens", admin.admin_token_create, tx="write"),
-        Page("POST", "/admin/tokens/{token_id}/revoke", admin.admin_token_revoke, tx="write"),
+        Page("GET", "/admin/tokens", tokens_pages.admin_tokens),
+        Page("POST", "/admin/tokens", tokens_pages.admin_token_create, tx="write"),
+        Page("POST", "/admin/tokens/{token_id}/revoke", tokens_pages.admin_token_revoke, tx="write"),
         Page("GET", "/sign-in", auth_pages.sign_in, access="anyone"),
         Page("GET", "/auth/login", auth_pages.oidc_begin, access="anyone", tx="write"),
         Page("GET", "/auth/callback", auth_pages.oidc_callback, access="anyone", tx="write"),

@@ -39,7 +39,7 @@ def _require_allowed_destination(url: str | None, policy: AddressPolicy) -> None
     """Refuses now what delivery would refuse: a private, loopback or otherwise special address."""
     reason = destination_refusal(url, policy) if url is not None else None
     if reason:
-        raise ValidationFailed([{"field": "body.url", "type": "address", "message": reason}])
+        raise ValidationFailed([{"field": "url", "type": "address", "message": reason}])
 
 
 async def create_webhook(
