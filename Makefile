@@ -17,12 +17,13 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(BIN)/portal dev
 
-# Lint, format check and types first (seconds), then the suite in three processes under coverage,
-# which also measures the API, worker and scheduler processes the tests start.
+# Lint, format check, types and the import layers first (seconds), then the suite in three
+# processes under coverage, which also measures the API, worker and scheduler processes the tests start.
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage combine -q
