@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -15,18 +15,20 @@ from portal.db import Connection
 if TYPE_CHECKING:
     from portal.config import Settings
 
+Resource = TypeVar("Resource")
+
 
 @dataclass
 class Call:
-    """One request as a handler sees it: who calls, the validated path, query and body, and, for
-    a route that declares a transaction, the connection it runs in."""
+    """One request as a handler sees it: who calls, the validated path, and, for a route that
+    declares a transaction, the connection it runs in. A handler takes its validated body and
+    query as parameters named `body` and `query`, typed with their models (portal.web.spec reads
+    the types from the signature)."""
 
     request: web.Request
     caller: Caller
     settings: Settings
     path: dict[str, Any] = field(default_factory=dict)
-    query: Any = None
-    body: Any = None
     conn: Connection = None  # type: ignore[assignment]  # set for routes with tx
 
     @property
@@ -39,12 +41,12 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Created:
+class Created(Generic[Resource]):
     """A handler's answer for a new resource: 201 with its Location."""
 
-    resource: Any
+    resource: Resource
     location: str
 
 
-Result = BaseModel | list[Any] | dict[str, Any] | Created | web.StreamResponse | None
-Handler = Callable[[Call], Awaitable[Result]]
+Result = BaseModel | list[Any] | dict[str, Any] | Created[Any] | web.StreamResponse | None
+Handler = Callable[..., Awaitable[Result]]

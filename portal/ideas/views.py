@@ -2,25 +2,30 @@ from __future__ import annotations
 
 from portal.http.call import Call
 from portal.ideas import listing, outcomes, service
-from portal.ideas.outcomes import CasePage
-from portal.ideas.schemas import IdeaDetail, IdeaPage
+from portal.ideas.outcomes import CasePage, CaseQuery, OutcomeWrite
+from portal.ideas.schemas import IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate
 
 
 async def get_idea(call: Call) -> IdeaDetail:
+    """Get an idea with its status history"""
     return await service.get_idea(call.conn, idea_id=call.path["idea_id"], viewer=call.viewer)
 
 
-async def update_idea(call: Call) -> IdeaDetail:
-    return await service.update_idea(call.conn, call.caller, idea_id=call.path["idea_id"], data=call.body)
+async def update_idea(call: Call, body: IdeaUpdate) -> IdeaDetail:
+    """Edit an open idea (its author or an admin)"""
+    return await service.update_idea(call.conn, call.caller, idea_id=call.path["idea_id"], data=body)
 
 
-async def list_ideas(call: Call) -> IdeaPage:
-    return await listing.list_ideas(call.conn, viewer=call.viewer, query=call.query)
+async def list_ideas(call: Call, query: IdeaQuery) -> IdeaPage:
+    """List, filter, search and sort ideas"""
+    return await listing.list_ideas(call.conn, viewer=call.viewer, query=query)
 
 
-async def note_outcome(call: Call) -> None:
-    await outcomes.note_outcome(call.conn, call.caller, idea_id=call.path["idea_id"], data=call.body)
+async def note_outcome(call: Call, body: OutcomeWrite) -> None:
+    """Note a done idea's outcome: what changed, what it saved (its provider team's leads, admins)"""
+    await outcomes.note_outcome(call.conn, call.caller, idea_id=call.path["idea_id"], data=body)
 
 
-async def service_cases(call: Call) -> CasePage:
-    return await outcomes.cases(call.conn, slug=call.path["slug"], query=call.query)
+async def service_cases(call: Call, query: CaseQuery) -> CasePage:
+    """The case library: a service's done ideas with their outcome notes, results and thanks"""
+    return await outcomes.cases(call.conn, slug=call.path["slug"], query=query)

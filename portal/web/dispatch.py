@@ -6,6 +6,7 @@ failure, portal.db.transaction). Handlers themselves only call the domain."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -32,12 +33,12 @@ def render(route: Route, result: Result) -> web.StreamResponse:
     return json_response(result, status=route.status)
 
 
-async def _once(route: Route, call: Call, raw_body: object) -> web.StreamResponse:
+async def _once(route: Route, call: Call, raw_body: object, inputs: dict[str, Any]) -> web.StreamResponse:
     """Runs a creating handler under its Idempotency-Key, in the route's transaction: a retry
     replays the first response; a concurrent retry waits for the first attempt to commit."""
     key = call.request.headers.get("Idempotency-Key")
     if key is None:
-        return render(route, await route.handler(call))
+        return render(route, await route.handler(call, **inputs))
     caller = call.caller.label
     key = idempotency.validate_key(key)
     fingerprint = idempotency.request_hash(call.request.method, call.request.path, raw_body)
@@ -46,7 +47,7 @@ async def _once(route: Route, call: Call, raw_body: object) -> web.StreamRespons
         return json_response(
             stored.body, status=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}
         )
-    result = await route.handler(call)
+    result = await route.handler(call, **inputs)
     if not isinstance(result, Created):
         raise TypeError(f"{route.name} must answer Created to be idempotent")
     body, headers = dump(result.resource), {"Location": result.location}
@@ -62,20 +63,21 @@ def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
             needed = f"the {route.scope!r} scope" if route.scope else "an employee's credentials"
             raise Forbidden(f"this API token may not do this; it needs {needed}")
         call = Call(request, caller, request.app[SETTINGS], path=parse_path(request, route.path_params))
+        inputs: dict[str, Any] = {}
         if route.query is not None:
-            call.query = parse_query(request, route.query)
+            inputs["query"] = parse_query(request, route.query)
         raw_body = None
         if route.body is not None:
             raw_body = await read_json(request)
-            call.body = validate_body(raw_body, route.body)
+            inputs["body"] = validate_body(raw_body, route.body)
         if route.tx is None:
-            return render(route, await route.handler(call))
+            return render(route, await route.handler(call, **inputs))
 
         async def work(conn: Connection) -> web.StreamResponse:
             call.conn = conn
             if route.idempotent:
-                return await _once(route, call, raw_body)
-            return render(route, await route.handler(call))
+                return await _once(route, call, raw_body, inputs)
+            return render(route, await route.handler(call, **inputs))
 
         return await transaction(request.app[POOL], work, readonly=route.tx == "read")
 

@@ -18,6 +18,7 @@ OPENAPI = web.AppKey("openapi", dict)
 
 
 async def openapi_json(call: Call) -> dict:
+    """This OpenAPI document"""
     return call.request.app[OPENAPI]
 
 
@@ -55,6 +56,7 @@ def _render(document: dict) -> str:
 
 
 async def docs(call: Call) -> web.Response:
+    """Rendered API reference"""
     return web.Response(text=_render(call.request.app[OPENAPI]), content_type="text/html")
 
 
@@ -94,7 +96,10 @@ def _section(problem: ProblemTypeRead) -> str:
 
 
 async def problem_types(call: Call) -> list[ProblemTypeRead] | web.Response:
-    """Every problem type the API answers with."""
+    """Every problem type the API answers with (HTML to a browser)
+
+    Every problem type the API answers with.
+    """
     types = [_read(call, problem) for problem in PROBLEM_TYPES.values()]
     if _wants_html(call):
         return _page("Problem types", "<h1>Problem types</h1>" + "".join(_section(t) for t in types))
@@ -102,7 +107,10 @@ async def problem_types(call: Call) -> list[ProblemTypeRead] | web.Response:
 
 
 async def problem_type(call: Call) -> ProblemTypeRead | web.Response:
-    """What one problem type means and what to do about it."""
+    """What a problem type means, where its `type` points (HTML to a browser)
+
+    What one problem type means and what to do about it.
+    """
     problem = PROBLEM_TYPES.get(call.path["problem"])
     if problem is None:
         raise NotFound(f"no problem type {call.path['problem']!r}")

@@ -32,6 +32,7 @@ class NotReady(Unavailable):
 
 
 async def healthz(call: Call) -> Health:
+    """Process is alive"""
     return Health(status="ok")
 
 
@@ -44,6 +45,7 @@ async def _check(name: str, probe: Callable[[], Awaitable[Any]]) -> tuple[str, s
 
 
 async def readyz(call: Call) -> Readiness:
+    """PostgreSQL and Redis are reachable"""
     pool, redis = call.request.app[POOL], call.request.app[REDIS]
     results = await asyncio.gather(
         _check("postgresql", lambda: pool.fetchval("SELECT 1")),
@@ -57,4 +59,5 @@ async def readyz(call: Call) -> Readiness:
 
 
 async def metrics(call: Call) -> web.Response:
+    """Prometheus metrics (text exposition format)"""
     return web.Response(body=call.request.app[METRICS].render(), headers={"Content-Type": CONTENT_TYPE})

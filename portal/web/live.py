@@ -25,6 +25,9 @@ from portal.db import Connection
 from portal.errors import RateLimited
 from portal.events import feed
 from portal.events.cloudevents import to_cloudevent
+from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
+from portal.events.schemas import StreamQuery
+from portal.events.types import FULL_NAMES
 from portal.http.call import Call
 from portal.http.keys import POOL
 from portal.http.view import View
@@ -258,12 +261,33 @@ async def follow(
             yield row
 
 
+# One message of the event stream (text/event-stream); `: keep-alive` comments come between.
+SSE_MESSAGE = {
+    "type": "object",
+    "description": "One Server-Sent Event: its id (the feed cursor, sent back as Last-Event-ID to "
+    "resume), its event type, and the CloudEvent as JSON. Comments (`: keep-alive`) come when idle.",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": FEED_CURSOR_PATTERN},
+        "event": {"type": "string", "enum": FULL_NAMES},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/CloudEvent"},
+        },
+    },
+}
+
+
 HUB = web.AppKey("hub", FeedHub)
 
 
-async def stream_events(call: Call) -> web.StreamResponse:
-    """Server-Sent Events; each message's id is its feed cursor, so Last-Event-ID resumes exactly."""
-    request, query, settings = call.request, call.query, call.settings
+async def stream_events(call: Call, query: StreamQuery) -> web.StreamResponse:
+    """Live events as Server-Sent Events; resume with Last-Event-ID (admins, events:read tokens)
+
+    Server-Sent Events; each message's id is its feed cursor, so Last-Event-ID resumes exactly.
+    """
+    request, query, settings = call.request, query, call.settings
     with_voters = feed.require_reader(call.caller)
     last_event_id = request.headers.get("Last-Event-ID")
     if last_event_id:

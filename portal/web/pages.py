@@ -50,6 +50,16 @@ class Page:
         return self.route_name or self.handler.__name__
 
 
+def page(path: str, handler: PageHandler, **options: Any) -> Page:
+    """A page a browser GETs, read in one snapshot unless `tx` says otherwise."""
+    return Page("GET", path, handler, **options)
+
+
+def form(path: str, handler: PageHandler, **options: Any) -> Page:
+    """A form a browser POSTs, in one read-write transaction."""
+    return Page("POST", path, handler, **{"tx": "write", **options})
+
+
 async def current_session(request: web.Request) -> Session | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 100:

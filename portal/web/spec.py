@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from aiohttp import web
 from pydantic import BaseModel
 
 from portal.errors import status_title
 from portal.events.feed import CURSOR_PATTERN as FEED_CURSOR_PATTERN
-from portal.http.call import Handler
+from portal.http.call import Created, Handler
 from portal.problems import DEFAULT_BASE, PROBLEM_TYPES
 from portal.schemas import EMAIL_PATTERN, MAX_ID, SLUG_PATTERN, TAG_PATTERN
 from portal.text import declare_clean_text
@@ -102,6 +105,70 @@ class Route:
         if self.query is not None or self.path_params or self.idempotent:
             codes.add(422)
         return codes
+
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the route table before its group names it: method, path, handler, options."""
+
+    method: str
+    path: str
+    handler: Handler
+    options: dict[str, Any]
+
+
+def read(method: str, path: str, handler: Handler, **options: Any) -> Entry:
+    """A route that runs in one read-only snapshot."""
+    return Entry(method, path, handler, {"tx": "read", **options})
+
+
+def write(method: str, path: str, handler: Handler, **options: Any) -> Entry:
+    """A route that changes data: one read-write transaction, counted against the write rate limit."""
+    return Entry(method, path, handler, {"tx": "write", "write": True, **options})
+
+
+def plain(method: str, path: str, handler: Handler, **options: Any) -> Entry:
+    """A route whose handler needs no unit of work (it opens what it needs, or none)."""
+    return Entry(method, path, handler, options)
+
+
+def group(tag: str, *entries: Entry, prefix: str = API, **shared: Any) -> list[Route]:
+    """One domain's routes, under `prefix`, tagged with its name in the OpenAPI document; `shared`
+    options apply to each (an entry's own win)."""
+    return [
+        route(entry.method, prefix + entry.path, entry.handler, tag=tag, **{**shared, **entry.options})
+        for entry in entries
+    ]
+
+
+def route(method: str, path: str, handler: Handler, *, tag: str, **options: Any) -> Route:
+    """A route whose body, query and response types come from its handler's signature (parameters
+    `body` and `query`, the return annotation: `Created[Model]` is a 201, `None` a 204) and whose
+    summary is the first paragraph of the handler's docstring. Options say the rest, or override."""
+    hints = get_type_hints(handler)
+    parameters = inspect.signature(handler).parameters
+    returned = hints.get("return", type(None))
+    inferred: dict[str, Any] = {
+        "body": hints["body"] if "body" in parameters else None,
+        "query": hints["query"] if "query" in parameters else None,
+        "summary": (inspect.getdoc(handler) or "").split("\n\n")[0].replace("\n", " "),
+    }
+    if returned is type(None):
+        inferred.update(response=None, status=204)
+    elif get_origin(returned) is Created:
+        inferred.update(response=get_args(returned)[0], status=201)
+    else:  # a model, a list of one, or either or a page (`Model | web.Response`: HTML to a browser)
+        union = get_origin(returned) in (Union, UnionType)
+        models = [arg for arg in (get_args(returned) if union else (returned,)) if not _is_response(arg)]
+        inferred.update(response=models[0] if models else None, status=200)
+    return Route(method, path, handler, tag=tag, **{**inferred, **options})
+
+
+def _is_response(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, web.StreamResponse)
 
 
 def problem_schema(base: str) -> dict[str, Any]:
