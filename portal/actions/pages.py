@@ -35,18 +35,25 @@ async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
     idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
     routed = await routing.idea_routings(view.conn, idea_id=idea_id)
     lead_of = set(view.session.lead_of) if view.session else set()
+    mine = {r.team for r in routed if r.team in lead_of or view.employee.is_admin}
+    may_change = await _may_change_status(view, idea)
     return {
         "idea": idea,
         "comments": await comments.list_comments(view.conn, idea_id=idea_id, query=CommentQuery(limit=200)),
         "routings": routed,
         "results": await results.get_results(view.conn, idea_id=idea_id),
-        "answerable": {r.team for r in routed if r.team in lead_of or view.employee.is_admin},
-        "transitions": sorted(TRANSITIONS[idea.status]) if await _may_change_status(view, idea) else [],
+        "positions_asked": {r.team for r in routed if routing.awaits_position(r)},
+        "position_forms": {r.team for r in routed if r.team in mine and routing.awaits_position(r)},
+        "answer_forms": {r.team for r in routed if r.team in mine and routing.awaits_answer(r)},
+        "decision_options": [(value, view.label("state", value)) for value in routing.DECISIONS],
+        "transitions": [(value, view.label("status", value)) for value in sorted(TRANSITIONS[idea.status])]
+        if may_change
+        else [],
         "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
         "votes_closed": idea.status in CLOSED_STATUSES,
         "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
         "merged": await merging.merged_into(view.conn, idea_id),
-        "may_note_outcome": idea.status == "done" and await _may_change_status(view, idea),
+        "may_note_outcome": idea.status == "done" and may_change,
     }
 
 

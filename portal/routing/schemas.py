@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from portal.ideas.schemas import ConcernedTeam
 from portal.schemas import Input, Output, Query, Role, Slug, Trimmed
@@ -105,10 +105,11 @@ class PositionWrite(Input):
     """A customer team's position on the provider's decision; a dispute needs its reason."""
 
     position: Literal["confirmed", "disputed"]
-    reason: Annotated[str, Trimmed(max_length=2000)] = ""
+    reason: Annotated[str, Trimmed(max_length=2000)] = Field("", validate_default=True)
 
-    @model_validator(mode="after")
-    def _dispute_says_why(self) -> Self:
-        if self.position == "disputed" and not self.reason:
+    @field_validator("reason")
+    @classmethod
+    def _dispute_says_why(cls, reason: str, info: ValidationInfo) -> str:
+        if info.data.get("position") == "disputed" and not reason:
             raise ValueError("a dispute needs a reason (what the provider's answer misses)")
-        return self
+        return reason

@@ -52,6 +52,20 @@ async def route_idea(conn: Connection, *, idea_id: int) -> int:
     return await route_ideas(conn, [idea_id])
 
 
+# The answers a lead gives a routed idea, in the order a form offers them.
+DECISIONS = ("acknowledged", "accepted", "planned", "declined")
+
+
+def awaits_position(routing: RoutingRead) -> bool:
+    """A customer team asked to confirm or dispute the provider's answer (and still concerned)."""
+    return routing.role == "customer" and routing.position_asked is not None and routing.state != "withdrawn"
+
+
+def awaits_answer(routing: RoutingRead) -> bool:
+    """A team whose leads answer the idea now: routed to it, and not a customer asked for its position."""
+    return routing.state != "withdrawn" and not awaits_position(routing)
+
+
 async def preview(conn: Connection, data: RoutingPreview) -> list[ReachedTeam]:
     """The teams an idea concerning these services, teams, tags and words would be routed to."""
     rows = await conn.fetch(
