@@ -137,6 +137,14 @@ def auth(settings: Settings) -> Auth:
 
 
 @pytest.fixture
+async def service_map(client, auth: Auth) -> None:
+    """IT (lead: lena) serves Marketing and Sales with laptop set-up; HR (lead: hugo) exists too."""
+    from tests.factories import make_service_map
+
+    await make_service_map(client, auth)
+
+
+@pytest.fixture
 def pipeline(database_url: str, redis_url: str, tmp_path):
     """A real `portal worker` and `portal scheduler` against this test's database and Redis."""
     from tests.pipeline import Pipeline, pipeline_env

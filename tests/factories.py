@@ -49,7 +49,7 @@ async def make_idea(
     return await response.json()
 
 
-async def service_map_fixture(client, auth: Auth) -> None:
+async def make_service_map(client, auth: Auth) -> None:
     """IT (lead: lena) serves Marketing and Sales with laptop set-up; HR (lead: hugo) exists too."""
     await make_team(client, auth, "it", leads=("lena@example.com",))
     await make_team(client, auth, "marketing", leads=("mark@example.com",))

@@ -1,4 +1,5 @@
-"""Real `portal worker` and `portal scheduler` subprocesses, and a webhook receiver, for end-to-end tests."""
+"""Real `portal worker` and `portal scheduler` subprocesses, and a webhook receiver, for end-to-end
+tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What employees, leads and admins do in the web client, in real Chromium (each in a fresh database)."""
+"""What employees, leads and admins do in the web client, in real Chromium (each in a fresh
+database)."""
 
 from __future__ import annotations
 
