@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test install bench-votes clean
+.PHONY: dev test test-fast install bench-votes clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(VENV)/.installed
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
+
+# The edit-test loop: lint, then every test but the browser, fuzz and fault tests (a minute or two).
+test-fast: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not browser and not fuzz and not faults"
 
 bench-votes: $(VENV)/.installed
 	$(BIN)/python bench/votes.py

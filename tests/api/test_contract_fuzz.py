@@ -24,7 +24,7 @@ from portal.seed import seed
 from tests.conftest import JWT_SECRET
 from tests.pipeline import eventually, free_port, pipeline_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 CHECKS = ",".join(
     [
         "not_a_server_error",

@@ -3,11 +3,11 @@ without Redis."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
+from portal.web.keys import RATE_LIMITER
+from tests.pipeline import eventually
 from tests.servers import PortalTestServer
 
 
@@ -29,6 +29,11 @@ async def test_writes_keep_working_when_redis_is_unreachable(settings, auth):
     assert response.status == 201
 
 
+async def _knows(client: TestClient, total: int) -> bool:
+    """Whether the API process behind `client` has learned, from Redis, writes adding up to `total`."""
+    return sum(client.app[RATE_LIMITER].known.values()) >= total
+
+
 async def test_write_rate_limit_is_shared_between_api_processes_through_redis(settings, auth):
     # An hour-long window, so the test never straddles a window boundary.
     limited = settings.model_copy(update={"write_rate_limit": 3, "write_rate_window_seconds": 3600})
@@ -38,8 +43,8 @@ async def test_write_rate_limit_is_shared_between_api_processes_through_redis(se
     ):
         for n in range(3):
             assert (await first.post("/api/v1/ideas", headers=auth(), json={"title": f"Idea no. {n}"})).status == 201
-        await asyncio.sleep(0.3)  # both processes flush their counts to Redis
+        await eventually(lambda: _knows(first, 3))  # the first process's counts are in Redis
         await second.post("/api/v1/ideas", headers=auth(), json={"title": "Idea no. 3"})
-        await asyncio.sleep(0.3)
+        await eventually(lambda: _knows(second, 4))  # the second learned the total from Redis
         response = await second.post("/api/v1/ideas", headers=auth(), json={"title": "Idea no. 4"})
     assert response.status == 429

@@ -3,7 +3,6 @@ database)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import dev_sign_in, new_page
 from tests.factories import relay_all
+from tests.pipeline import eventually
 
 pytestmark = pytest.mark.browser
 PRINTING_IDEA = "プリンター印刷の申請をオンライン化する"  # seeded, by aiko; concerns IT (provider) and Marketing
@@ -44,11 +44,14 @@ async def test_an_employee_signs_in_with_the_identity_provider_and_sees_the_team
     await page.get_by_role("button", name="Post the idea").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Laptop set-up for new Marketing hires in one day")
     teams = page.locator("#teams")
-    for _ in range(50):  # the workers route it within moments
+
+    async def routed():  # the scheduler routes it within moments
         if await teams.get_by_text("Not sent to any team yet").count() == 0:
-            break
-        await asyncio.sleep(0.2)
+            return True
         await page.reload()
+        return False
+
+    await eventually(routed, timeout=30, interval=0.2)
     for team, role in (("it", "Provider"), ("marketing", "Customer"), ("sales", "Customer")):
         await expect(teams.locator("li", has_text=team).first).to_contain_text(role)
     await shots.take(page, "idea-routed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from tests.conftest import JWT_SECRET
-from tests.pipeline import free_port
+from tests.pipeline import eventually, free_port
 
 SUBCOMMANDS = ["serve", "worker", "scheduler", "migrate", "dev", "token"]
 
@@ -199,9 +200,24 @@ async def test_serve_finishes_in_flight_requests_on_sigterm(database_url, redis_
                     f"http://127.0.0.1:{port}/api/v1/ideas/{idea_id}/vote", headers={"Authorization": f"Bearer {token}"}
                 )
             )
-            await asyncio.sleep(0.5)  # the request is in flight, blocked on the row lock
+
+            async def blocked_on_the_row_lock():  # the request is in flight
+                return await db.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'portal'"
+                    " AND wait_event_type = 'Lock')"
+                )
+
+            await eventually(blocked_on_the_row_lock)
             server.send_signal(signal.SIGTERM)
-            await asyncio.sleep(0.5)
+
+            async def stopped_listening():  # draining: new connections are refused
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        return False
+                except OSError:
+                    return True
+
+            await eventually(stopped_listening)
             await lock.rollback()
             response = await vote
             assert response.status == 200 and (await response.json())["vote_count"] == 1

@@ -13,7 +13,7 @@ from tests.factories import make_idea, make_service_map
 from tests.pipeline import Pipeline, eventually, pipeline_env
 from tests.servers import PortalTestServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
 TEAMS_PER_IDEA = 3  # laptop-setup: it (provider), marketing and sales (customers)
 
 
@@ -59,7 +59,7 @@ async def test_ideas_posted_while_redis_is_down_are_all_routed_once_it_is_back(
                 (await make_idea(client, auth(), title=f"During outage {n}", services=["laptop-setup"]))["id"]
                 for n in range(10)
             ]
-            await asyncio.sleep(2)
+            await eventually(lambda: _logged(pipeline, "scheduler", "cannot reach Redis"))  # the outage is felt
             redis = EmbeddedRedis.start(tmp_path / "redis", persist=False, port=port)
             await _all_routed(db, before + during)
             await _assert_exactly_once(db, before + during)
@@ -68,24 +68,32 @@ async def test_ideas_posted_while_redis_is_down_are_all_routed_once_it_is_back(
         redis.stop()
 
 
-async def test_a_worker_killed_during_a_burst_leaves_exactly_one_routing_per_team(
+async def _logged(pipeline: Pipeline, role: str, text: str) -> bool:
+    return text in pipeline.log_text(role)
+
+
+async def test_the_relay_killed_during_a_burst_leaves_exactly_one_routing_per_team(
     client, auth, db, database_url, redis_url, tmp_path, service_map
 ):
     pipeline = Pipeline(pipeline_env(database_url, redis_url), tmp_path)
     pipeline.start("worker")
-    pipeline.start("scheduler")
+    pipeline.start("scheduler")  # it relays the outbox
     try:
-        await asyncio.sleep(1.5)  # the worker is up and consuming
+        await eventually(lambda: _logged(pipeline, "scheduler", "scheduler running"))
         burst = asyncio.gather(
             *(
                 make_idea(client, auth(f"b{n}@example.com"), title=f"Burst idea {n}", services=["laptop-setup"])
                 for n in range(40)
             )
         )
-        await asyncio.sleep(0.3)
-        pipeline.kill("worker")
+
+        async def relaying():  # the relay is at work on the burst
+            return await db.fetchval("SELECT count(*) FROM routings") > 0
+
+        await eventually(relaying)
+        pipeline.kill("scheduler")
         ideas = [idea["id"] for idea in await burst]
-        pipeline.start("worker")
+        pipeline.start("scheduler")
         await _all_routed(db, ideas)
         await _assert_exactly_once(db, ideas)
     finally:

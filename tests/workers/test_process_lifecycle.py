@@ -25,7 +25,7 @@ from tests.factories import make_idea, make_service_map
 from tests.pipeline import Pipeline, eventually, pipeline_env
 from tests.servers import PortalTestServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
 TERMINATE_SCHEDULER = """
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'portal-scheduler'
 """
@@ -64,7 +64,11 @@ async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_rest
                 idea = await make_idea(client, auth(), title=f"After drop {round_}", services=["laptop-setup"])
                 await _routed(url, idea["id"])
             postgres.stop()
-            await asyncio.sleep(1)
+
+            async def outage_felt():
+                return "failed; retrying" in pipeline.log_text("scheduler")
+
+            await eventually(outage_felt)
             postgres = EmbeddedPostgres.start(tmp_path / "postgres")
             idea = await eventually(lambda: _post(client, auth), timeout=20, interval=0.5)
             await _routed(url, idea["id"])
