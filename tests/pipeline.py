@@ -92,8 +92,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def eventually(check, *, timeout: float = 20.0, interval: float = 0.1):
-    """Polls an async check until it returns something truthy; fails with its last value."""
+async def eventually(check, *, timeout: float = 60.0, interval: float = 0.1):
+    """Polls an async check until it returns something truthy; fails with its last value. The
+    deadline is generous: on a busy two-core machine a process may take many seconds to start."""
     deadline = time.monotonic() + timeout
     value = None
     while time.monotonic() < deadline:

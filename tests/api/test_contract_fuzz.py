@@ -47,8 +47,9 @@ def _up(port: int) -> bool:
         return False
 
 
-# About 70 s alone for some 120 operations; several times that beside the rest of the suite on two cores.
-@pytest.mark.timeout(600)
+# About 70 s alone for some 120 operations; several times that beside the rest of the suite on a
+# busy two-core machine, so the budgets are generous (a slow run is not a failure; a 5xx is).
+@pytest.mark.timeout(1500)
 async def test_a_fuzzer_reading_only_the_document_finds_no_5xx_and_no_undocumented_answer(
     database_url, redis_url, db, tmp_path
 ):
@@ -63,7 +64,7 @@ async def test_a_fuzzer_reading_only_the_document_finds_no_5xx_and_no_undocument
         stderr=subprocess.STDOUT,
     )
     try:
-        await eventually(lambda: asyncio.to_thread(_up, port), timeout=20)
+        await eventually(lambda: asyncio.to_thread(_up, port))
         settings = Settings(jwt_secret=JWT_SECRET, _env_file=None)
         token = mint_dev_token(settings, email="admin@example.com", name="Admin", admin=True)
         command = [
@@ -82,10 +83,10 @@ async def test_a_fuzzer_reading_only_the_document_finds_no_5xx_and_no_undocument
             "20261129",
             "--generation-deterministic",
             "--request-timeout",
-            "5",
+            "30",
         ]
         result = await asyncio.to_thread(
-            subprocess.run, command, capture_output=True, text=True, timeout=560, cwd=tmp_path
+            subprocess.run, command, capture_output=True, text=True, timeout=1400, cwd=tmp_path
         )
     finally:
         server.terminate()

@@ -121,10 +121,16 @@ async def site(settings, db, oidc_provider) -> AsyncIterator[Site]:
     await server.close()
 
 
+# Generous waits for what a page should show: a busy two-core machine renders slowly, and an
+# assertion that holds only on an idle one is a defect.
+EXPECT_TIMEOUT_MS = 15_000
+
+
 @pytest.fixture
 async def browser(chromium):
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser

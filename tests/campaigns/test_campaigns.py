@@ -231,7 +231,7 @@ async def test_two_schedulers_move_a_campaign_through_its_phases_once_each(
         async def closed():
             return await db.fetchval("SELECT phase = 'closed' FROM campaigns WHERE slug = 'laptops'")
 
-        await eventually(closed, timeout=30)
+        await eventually(closed)
     finally:
         second.stop()
         running.stop()

@@ -248,7 +248,7 @@ async def test_serve_reports_the_port_it_was_told_on_the_command_line(database_u
             lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
             return next((line for line in lines if line.get("msg") == "serving"), None)
 
-        announced = await eventually(serving, timeout=30)
+        announced = await eventually(serving)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(15)

@@ -230,7 +230,7 @@ async def test_the_worker_closes_a_due_round_and_compiles_it_into_the_scorecard(
             card = await (await client.get("/api/v1/teams/it/scorecard", headers=auth())).json()
             return card if card["measures"]["csat"] is not None else None
 
-        card = await eventually(compiled, timeout=30)
+        card = await eventually(compiled)
     finally:
         running.stop()
     assert card["measures"]["csat"] == 4.0 and card["measures"]["ces"] == 3.0

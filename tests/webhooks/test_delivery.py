@@ -96,7 +96,7 @@ async def test_one_ideas_events_reach_a_webhook_in_the_order_they_happened_even_
             await deliver(pool, schedule=[0.2])
             return len(receiver.received) == 5
 
-        await eventually(all_delivered, timeout=20)
+        await eventually(all_delivered)
     feed_order = [
         row["id"]
         for row in await db.fetch(

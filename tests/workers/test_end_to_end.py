@@ -34,9 +34,9 @@ async def test_an_idea_reaches_exactly_its_teams_inboxes_within_seconds(client, 
         items = await (await client.get("/api/v1/teams/it/inbox", headers=auth("lena@example.com"))).json()
         return items
 
-    items = await eventually(in_inbox, timeout=10)
+    items = await eventually(in_inbox)
     assert items[0]["idea"]["id"] == idea["id"] and items[0]["role"] == "provider"
-    routings = await eventually(_routed(client, auth, idea["id"], 3), timeout=10)
+    routings = await eventually(_routed(client, auth, idea["id"], 3))
     assert {(r["team"], r["role"]) for r in routings} == {
         ("it", "provider"),
         ("marketing", "customer"),
@@ -56,7 +56,7 @@ async def test_webhooks_carry_signed_cloudevents_once_per_delivery_id(client, au
             headers=auth("lena@example.com"),
             json={"decision": "accepted", "message": "Doing it"},
         )
-        await eventually(lambda: _count(receiver, 5), timeout=15)  # created + 3 routed + responded
+        await eventually(lambda: _count(receiver, 5))  # created + 3 routed + responded
     verifier = Webhook(hook["secret"])
     types = []
     for message in receiver.received:
@@ -78,7 +78,7 @@ async def test_a_receiver_failing_once_gets_the_event_on_retry_with_the_same_web
     async with Receiver(statuses=[500]) as receiver:
         hook = await _subscribe(client, auth, receiver.url, ["idea.created"])
         await make_idea(client, auth())
-        await eventually(lambda: _count(receiver, 2), timeout=20)
+        await eventually(lambda: _count(receiver, 2))
     first, second = receiver.received[:2]
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     deliveries = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
@@ -103,7 +103,7 @@ async def test_a_webhook_to_a_loopback_address_is_refused_without_an_allow_rule(
                 rows = await (await client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=auth.admin)).json()
                 return rows and rows[0]["attempt_log"] and rows[0]
 
-            delivery = await eventually(attempted, timeout=15)
+            delivery = await eventually(attempted)
         assert receiver.received == []
         assert "refused" in delivery["attempt_log"][0]["error"]
         assert delivery["attempt_log"][0]["status_code"] is None
@@ -122,5 +122,5 @@ async def test_results_are_compiled_within_seconds_of_votes(client, auth, pipeli
         body = await (await client.get(f"/api/v1/ideas/{idea['id']}/results", headers=auth())).json()
         return body if body["vote_count"] == 3 else None
 
-    body = await eventually(compiled, timeout=10)
+    body = await eventually(compiled)
     assert body["by_role"] == {"provider": 1, "customer": 1, "other": 1}

@@ -39,7 +39,7 @@ async def _routed(db_url: str, idea_id: int) -> None:
         finally:
             await conn.close()
 
-    await eventually(check, timeout=30, interval=0.25)
+    await eventually(check, interval=0.25)
 
 
 async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_restarts(
@@ -70,7 +70,7 @@ async def test_ideas_are_still_routed_after_connections_drop_and_postgresql_rest
 
             await eventually(outage_felt)
             postgres = EmbeddedPostgres.start(tmp_path / "postgres")
-            idea = await eventually(lambda: _post(client, auth), timeout=20, interval=0.5)
+            idea = await eventually(lambda: _post(client, auth), interval=0.5)
             await _routed(url, idea["id"])
     finally:
         pipeline.stop()
@@ -229,13 +229,13 @@ async def test_a_starting_worker_takes_messages_only_once_it_can_run_them(databa
             names = [name async for name in queues.scan_iter("dramatiq:*.msgs")]
             return sum([await queues.hlen(name) for name in names])
 
-        await eventually(lambda: _at_least(waiting, 3), timeout=30)
+        await eventually(lambda: _at_least(waiting, 3))
         pipeline.start("worker")
 
         async def drained() -> bool:
             return await waiting() == 0
 
-        await eventually(drained, timeout=30)
+        await eventually(drained)
     finally:
         pipeline.stop()
         await queues.aclose()
