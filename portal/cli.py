@@ -319,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portal",
         description="Idea Portal: the internal idea-exchange portal's API, workers and tools. "
-        "Settings come from the environment; see the README.",
+        "Settings come from the environment; see docs/configuration.md.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands():

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 DATABASE_NAME = "portal"
-# Settings for short OLTP queries (the README's "PostgreSQL settings" gives them to operators):
+# Settings for short OLTP queries (docs/operations.md, "PostgreSQL settings", gives them to operators):
 # JIT compiles big plans at a cost of tens of milliseconds a query and never pays off here;
 # random reads cost little more than sequential ones on SSDs; sorts of a page fit in memory;
 # parallel workers add start-up time to queries that read a page and take cores from others.

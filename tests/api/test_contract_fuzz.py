@@ -5,7 +5,7 @@ document says; anything the document forbids is refused.
 Not checked here: that everything the document allows is accepted. A few refusals depend on
 the data (a team slug that names no team, an Idempotency-Key reused with another body) or on
 two fields together (a service's provider among its own customers), which JSON Schema cannot
-say; the README lists them.
+say; docs/architecture.md lists them.
 """
 
 from __future__ import annotations
