@@ -85,6 +85,10 @@ SELECT (SELECT reltuples FROM pg_class WHERE oid = 'ideas'::regclass)
 TEAM_SERVICES = """ARRAY(SELECT s.id FROM services s JOIN teams t ON t.id = s.provider_team_id WHERE t.slug = {team}
                           UNION SELECT c.service_id FROM service_customers c JOIN teams t ON t.id = c.team_id
                           WHERE t.slug = {team})"""
+# The ideas a person voted for, up to $2 of them (votes_employee_idx).
+VOTED_IDEAS = """
+SELECT coalesce(array_agg(idea_id), '{}') FROM (SELECT idea_id FROM votes WHERE employee_id = $1 LIMIT $2) voted
+"""
 # The ideas that concern a team (named explicitly, or about a service it provides or uses), up
 # to $2 of them (a team with more is filtered while the sort's index is walked instead).
 TEAM_IDEAS = f"""
