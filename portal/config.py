@@ -77,8 +77,27 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "ja"] = "en"
     default_time_zone: str = "Asia/Tokyo"
 
-    # How long an API process may reuse an employee resolved from identical claims.
-    auth_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # The company's directory (docs/directory.md). claims: people are created at first sign-in and
+    # a token's claims set their team and admin role; scim: only people the identity provider
+    # provisioned (SCIM) may sign in, and claims move nobody. Either way, a record the directory
+    # keeps (SCIM or an org file) is never changed by claims.
+    directory: Literal["claims", "scim"] = "claims"
+    # Whom people should ask about their access or a team without a lead (shown on those pages).
+    directory_contact: str = Field(default="your portal's administrators", min_length=1, max_length=200)
+    # A directory group named "<team's group name><suffix>" holds that team's leads.
+    directory_leads_suffix: str = Field(default=" Leads", min_length=1, max_length=50)
+    # The directory group whose members are the portal's admins.
+    directory_admin_group: str = Field(default="Idea Portal Admins", min_length=1, max_length=256)
+    # SCIM requests per token per window before 429, counted apart from people's writes; and how
+    # many each API process serves at once (the rest wait), so provisioning leaves room for people.
+    scim_rate_limit: int = Field(default=30_000, ge=1)
+    scim_rate_window_seconds: int = Field(default=60, ge=1)
+    scim_concurrency: int = Field(default=1, ge=1, le=256)
+    # An org file that would deactivate more than this share of the active employees it manages
+    # is refused unless the admin confirms it (a truncated export must not empty the company).
+    import_max_deactivation_share: float = Field(default=0.1, ge=0, le=1)
+    # The largest org file the admin page takes (100,000 people are about 6 MB).
+    import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
 
     # Writes per employee per minute before 429.
     write_rate_limit: int = Field(default=600, ge=1)

@@ -85,6 +85,16 @@ class Conflict(PortalError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class DirectoryManaged(Conflict):
+    """A change by hand to what the company's directory keeps (a team's name or leads)."""
+
+    title, slug = "Kept by the directory", "directory-managed"
+
+    def __init__(self, team: str, managed_by: str) -> None:
+        source = "the identity provider (SCIM)" if managed_by == "scim" else "the org file"
+        super().__init__(f"team {team!r} is kept by {source}: change its name, members and leads there", team=team)
+
+
 class PayloadTooLarge(PortalError):
     status, title, slug = 413, "Request body too large", "payload-too-large"
 

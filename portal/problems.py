@@ -55,6 +55,20 @@ _TYPES = [
         (403,),
         "A web form was sent from another site, or with an expired form token. Reload the page and send it again.",
     ),
+    ProblemType(
+        "not-provisioned",
+        "Not in the company's directory",
+        (403,),
+        "The portal takes its people from the identity provider (`PORTAL_DIRECTORY=scim`), which has not provisioned "
+        "this person. `contact` says whom to ask.",
+    ),
+    ProblemType(
+        "employee-deactivated",
+        "Account deactivated",
+        (403,),
+        "The employee has left (the directory deactivated them): their tokens and sessions no longer work. `contact` "
+        "says whom to ask if that is a mistake.",
+    ),
     ProblemType("not-found", "Not found", (404,), "Nothing exists at this address, or not for this caller."),
     ProblemType(
         "method-not-allowed", "Method not allowed", (405,), "The address exists; the `Allow` header lists its methods."
@@ -65,6 +79,45 @@ _TYPES = [
         (409,),
         "The resource is not in a state that allows this, e.g. a status change the workflow does not allow, or an "
         "answer to a routing that was withdrawn. Extra members (`current_status`, `current_state`) say the state.",
+    ),
+    ProblemType(
+        "directory-managed",
+        "Kept by the directory",
+        (409,),
+        "The team's name and leads are kept by the identity provider (SCIM) or the org file: change them there. Its "
+        "response time stays the portal's own.",
+    ),
+    ProblemType(
+        "email-taken",
+        "Address already in use",
+        (409,),
+        "The directory gave an employee an address another employee has.",
+    ),
+    ProblemType(
+        "import-refused",
+        "Org file not applied",
+        (409,),
+        "An org file was not applied: a line has an error, it would deactivate more than "
+        "`PORTAL_IMPORT_MAX_DEACTIVATION_SHARE` of the active employees without a confirmation, or it was applied "
+        "already.",
+    ),
+    ProblemType(
+        "uniqueness",
+        "Already provisioned",
+        (409,),
+        "Another of the identity provider's users or groups has this userName, address or name.",
+    ),
+    ProblemType(
+        "unknown-manager",
+        "No such manager",
+        (400,),
+        "The manager a user names is not one of the directory's users.",
+    ),
+    ProblemType(
+        "unknown-members",
+        "No such users",
+        (400,),
+        "A group's members name users the directory does not have; `members` lists them.",
     ),
     ProblemType("payload-too-large", "Request body too large", (413,), "The body is over `PORTAL_MAX_BODY_BYTES`."),
     ProblemType(

@@ -20,10 +20,19 @@ async def make_team(
     assert response.status == 201, await response.text()
     team = await response.json()
     for email in leads:
+        await make_employee(client, auth, email)
         response = await client.put(f"/api/v1/teams/{slug}/leads/{email}", headers=auth.admin)
         assert response.status == 200, await response.text()
         team = await response.json()
     return team
+
+
+async def make_employee(client, auth: Auth, email: str, *, team: str | None = None) -> None:
+    """An employee the portal knows before they sign in (as an admin pre-provisions one); one who
+    exists already is left as they are."""
+    body = {"email": email, "name": email.split("@")[0].title(), **({"team": team} if team else {})}
+    response = await client.post("/api/v1/employees", headers=auth.admin, json=body)
+    assert response.status in (201, 409), await response.text()
 
 
 async def make_service(client, auth: Auth, slug: str, provider: str, customers: list[str]) -> dict[str, Any]:

@@ -26,11 +26,17 @@ class Caller:
 
     employee: Employee | None = None
     token_id: int | None = None
+    token_name: str | None = None
     scopes: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
         return f"employee:{self.employee.id}" if self.employee else f"token:{self.token_id}"
+
+    @property
+    def name(self) -> str:
+        """Who this is, for an audit trail: the employee's email or the token's name."""
+        return self.employee.email if self.employee else (self.token_name or f"token {self.token_id}")
 
     @property
     def is_admin(self) -> bool:

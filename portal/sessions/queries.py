@@ -20,9 +20,11 @@ WITH session AS (
 SELECT session.csrf_token, e.locale, e.time_zone, {EMPLOYEE_COLUMNS},
        ARRAY(SELECT t.slug FROM team_leads l JOIN teams t ON t.id = l.team_id
              WHERE l.employee_id = e.id ORDER BY t.slug) AS lead_of
-FROM session JOIN employees e ON e.id = session.employee_id
+FROM session JOIN employees e ON e.id = session.employee_id AND e.active
 """
 END_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"
+# Every open browser session of these employees ($1), e.g. when they leave the company.
+END_SESSIONS_OF = "DELETE FROM web_sessions WHERE employee_id = ANY($1::bigint[])"
 PURGE_SESSIONS = "DELETE FROM web_sessions WHERE expires_at < now()"
 
 BEGIN_SIGN_IN = """

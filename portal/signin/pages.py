@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from portal.auth import queries as q
-from portal.auth.service import employee_from_claims
+from portal.auth.service import employee_from_claims, require_allowed
 from portal.errors import NotFound
 from portal.http.view import SESSION_COOKIE, SIGN_IN_COOKIE, View, base_url, is_secure, set_session_cookie
 from portal.seed import DEMO_LOGINS
@@ -91,10 +91,10 @@ async def dev_sign_in(view: View) -> web.Response:
     """Development and tests only: sign in as an existing employee without an identity provider."""
     if not _dev_sign_in_enabled(view):
         raise NotFound("no such page")
-    employee_id = await view.conn.fetchval(q.EMPLOYEE_ID_BY_EMAIL, view.field("email").strip().lower())
-    if employee_id is None:
+    row = await view.conn.fetchrow(q.EMPLOYEE_BY_EMAIL, view.field("email").strip().lower())
+    if row is None:
         raise SignInFailed("no employee has that email")
-    return await _signed_in(view, employee_id, _next_path(view))
+    return await _signed_in(view, require_allowed(view.settings, row)["id"], _next_path(view))
 
 
 async def _signed_in(view: View, employee_id: int, next_path: str) -> web.Response:

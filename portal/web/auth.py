@@ -12,7 +12,7 @@ from portal.auth.service import caller_from_api_token, employee_from_claims, is_
 from portal.auth.tokens import hash_api_token
 from portal.errors import RateLimited, Unauthenticated
 from portal.http.keys import POOL, SETTINGS
-from portal.web.keys import EMPLOYEES, RATE_LIMITER, VERIFIER
+from portal.web.keys import RATE_LIMITER, VERIFIER
 
 
 def bearer_token(request: web.Request) -> str:
@@ -29,14 +29,10 @@ def enforce_write_rate(request: web.Request, credential: str) -> None:
 
 
 async def _employee(request: web.Request, claims: dict[str, Any]) -> Caller:
-    cache, settings = request.app[EMPLOYEES], request.app[SETTINGS]
-    key = tuple(sorted((k, repr(v)) for k, v in claims.items() if k not in ("exp", "iat", "nbf", "jti")))
-    employee = cache.get(key)
-    if employee is None:
-        async with request.app[POOL].acquire() as conn:
-            employee = await employee_from_claims(conn, settings, claims)
-        cache.put(key, employee)
-    return Caller(employee=employee)
+    """Read afresh on every request (one indexed query): an employee who was deactivated or
+    moved to another team is refused or counted for their new team from the next request on."""
+    async with request.app[POOL].acquire() as conn:
+        return Caller(employee=await employee_from_claims(conn, request.app[SETTINGS], claims))
 
 
 async def authenticate(request: web.Request, *, rate_limited: bool) -> Caller:
