@@ -1,4 +1,4 @@
-"""The ``portal`` command: serve, worker, scheduler, health, migrate, dev, token."""
+"""The ``portal`` command: serve, worker, scheduler, health, migrate, dev, token, import-org."""
 
 from __future__ import annotations
 
@@ -113,6 +113,74 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _describe(plan: Any, settings: Settings) -> list[str]:
+    """The org file's dry run, as a terminal shows it."""
+    c = {kind: change["count"] for kind, change in plan.changes.items()}
+    lines = [
+        f"  employees: create {c['created']}, change {c['changed']}, deactivate {c['deactivated']} "
+        f"({plan.share:.1%} of {plan.active_employees} active), reactivate {c['reactivated']}, "
+        f"leave {c['unchanged']} as they are",
+        f"  teams: create {c['teams_created']}, rename or take over {c['teams_changed']}; "
+        f"leads: add {c['leads_added']}, remove {c['leads_removed']}",
+    ]
+    for kind in ("created", "changed", "deactivated", "reactivated", "teams_created", "teams_changed"):
+        for row in plan.changes[kind]["first"][:5]:
+            shown = ", ".join(f"{k} {v}" for k, v in row.items() if v is not None)
+            lines.append(f"  {kind}: {shown}")
+    if plan.needs_confirmation(settings):
+        lines.append(
+            f"  more than {settings.import_max_deactivation_share:.0%} of the active employees would leave: "
+            "apply only with --confirm-deactivations"
+        )
+    return lines
+
+
+def cmd_import_org(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+    import socket
+
+    from portal.db import connect
+    from portal.directory import orgfile
+    from portal.directory.audit import Actor
+    from portal.errors import PortalError
+
+    if not settings.database_url:
+        raise CommandError("DATABASE_URL: not set")
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{args.file}: {exc.strerror}") from None
+    operator = f"{getpass.getuser()}@{socket.gethostname()}"
+    actor = Actor("import", f"cli:{operator}", operator)
+
+    async def run() -> Any:
+        conn = await connect(settings.database_url or "", timeout=settings.db_connect_timeout)
+        try:
+            async with conn.transaction():  # the dry run leaves nothing behind
+                checked = await orgfile.plan(conn, data)
+            if checked.errors or not args.apply:
+                return checked
+            async with conn.transaction():
+                return await orgfile.apply(conn, actor, settings, data, confirmed=args.confirm_deactivations)
+        finally:
+            await conn.close()
+
+    try:
+        plan = asyncio.run(run())
+    except PortalError as refused:
+        print(f"{args.file}: not applied: {refused.detail}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {plan.lines} people")
+    if plan.errors:
+        for error in plan.errors:
+            print(f"  line {error.line}: {error.message}", file=sys.stderr)
+        print(f"{plan.error_count} errors: nothing was changed", file=sys.stderr)
+        return 1
+    print("\n".join(_describe(plan, settings)))
+    print("applied" if args.apply else "dry run: nothing was changed (apply it with --apply)")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from portal import logs
     from workers.runner import run_process, run_supervisor
@@ -197,6 +265,31 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
             settings, email=args.email, name=args.name, team=args.team, admin=args.admin, ttl_seconds=args.ttl
         )
     )
+    return 0
+
+
+def cmd_api_token(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from portal.db import connect
+    from portal.tokens.schemas import TokenCreate
+    from portal.tokens.service import issue
+
+    if not settings.database_url:
+        raise CommandError("DATABASE_URL: not set")
+    try:
+        data = TokenCreate(name=args.name, scopes=args.scope)
+    except ValidationError as exc:
+        raise CommandError(f"api-token: {exc.errors()[0]['msg']}") from None
+
+    async def run() -> str:
+        conn = await connect(settings.database_url or "", timeout=settings.db_connect_timeout)
+        try:
+            return (await issue(conn, data, created_by=None)).token
+        finally:
+            await conn.close()
+
+    print(asyncio.run(run()))
     return 0
 
 
@@ -297,6 +390,32 @@ def commands() -> list[Command]:
                 ("--port", {"type": int, "default": 1025, "help": "default 1025"}),
                 ("--maildir", {"help": "default: PORTAL_DATA_DIR/mail"}),
                 ("--delay", {"type": float, "default": 0.0, "help": argparse.SUPPRESS}),
+            ),
+        ),
+        Command(
+            "import-org",
+            cmd_import_org,
+            "check, then apply, an org file (employees, teams, leads) for companies without SCIM",
+            "Read a CSV file with the columns email, name, team, team_name, lead, active (docs/directory.md) and say "
+            "what it would create, change and deactivate, with every line's error. --apply applies it in one "
+            "transaction; a file that would deactivate more than PORTAL_IMPORT_MAX_DEACTIVATION_SHARE of the active "
+            "employees also needs --confirm-deactivations. The same file twice changes nothing.",
+            (
+                ("file", {"help": "the CSV file (UTF-8)"}),
+                ("--apply", {"action": "store_true", "help": "apply it (default: a dry run)"}),
+                ("--confirm-deactivations", {"action": "store_true", "help": "allow a large share of people to leave"}),
+            ),
+        ),
+        Command(
+            "api-token",
+            cmd_api_token,
+            "create an API token for an integration (printed once)",
+            "Create an API token with the given scopes, as an admin would on the tokens page, and print it once "
+            "(only its hash is stored). For the first SCIM token of a portal whose admins come from the directory: "
+            "portal api-token --name 'Entra ID' --scope scim.",
+            (
+                ("--name", {"required": True}),
+                ("--scope", {"action": "append", "required": True, "help": "repeat for several"}),
             ),
         ),
         Command(

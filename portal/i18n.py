@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, get_group_symbol
+from babel.numbers import format_decimal, format_percent, get_group_symbol
 from babel.support import NullTranslations, Translations
 
 LOCALES = ("en", "ja")
@@ -89,6 +89,10 @@ class Formats:
 
     def duration(self, value: dt.timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """A share (0.25) as the reader writes a percentage ("25%", "25%" / "25 %")."""
+        return format_percent(share, locale=self.locale)
 
     def number(self, value: int | float) -> str:
         if isinstance(value, int):  # vote counts on every card: grouping is all they need, done fast

@@ -10,6 +10,7 @@ from portal.auth.service import employee_from_row
 from portal.auth.tokens import mint_dev_token
 from portal.config import Settings
 from portal.db import Connection, connect, fetch_row
+from portal.directory import leads
 from portal.ideas import service as ideas
 from portal.ideas.schemas import ConcernedTeam, IdeaCreate
 from portal.schemas import Role
@@ -112,7 +113,7 @@ async def seed(conn: Connection) -> None:
             is_admin,
         )
     for slug, email in LEADS:
-        await teams.assign_lead(conn, admin, slug=slug, email=email)
+        await leads.assign_by_hand(conn, admin, slug=slug, email=email)
     for slug, name, description, provider, customers in SERVICES:
         await services.create_service(
             conn,

@@ -17,6 +17,7 @@ class CommentWrite(Input):
 class CommentAuthor(Output):
     id: int
     name: str
+    former: bool = Field(description="True once the employee has left the company; what they wrote stays.")
 
 
 class CommentRead(Output):

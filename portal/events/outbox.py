@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,11 +17,12 @@ async def record(conn: Connection, type_: str, subject: str, data: dict[str, Any
 
 
 async def record_many(conn: Connection, events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-    """Appends events in the order given, in one round trip."""
-    for type_, _, _ in events:
+    """Appends events in the order given, in one statement (an org file's 100,000 are one too)."""
+    for type_ in {type_ for type_, _, _ in events}:
         if type_ not in EVENT_TYPES:  # a type integrations cannot subscribe to is a bug here, not there
             raise ValueError(f"{type_!r} is not in portal.events.types.EVENT_TYPES")
     if len(events) == 1:
         await conn.execute(q.RECORD_EVENT, *events[0])
     elif events:
-        await conn.executemany(q.RECORD_EVENT, events)
+        types, subjects, data = zip(*events)
+        await conn.execute(q.RECORD_EVENTS, list(types), list(subjects), [json.dumps(d) for d in data])

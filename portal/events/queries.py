@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 RECORD_EVENT = "INSERT INTO events (type, subject, data) VALUES ($1, $2, $3)"
+# Many events in one statement ($1 types, $2 subjects, $3 data as JSON text), in the order given.
+RECORD_EVENTS = """
+INSERT INTO events (type, subject, data)
+SELECT e.type, e.subject, e.data::jsonb
+FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e (type, subject, data, n)
+ORDER BY e.n
+"""
 
 # Only events the feed has numbered, in feed order: what reacts to them (webhooks, notifications)
 # sees them in the order the feed does, and the relay never holds a row the numbering needs.

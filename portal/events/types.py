@@ -34,7 +34,8 @@ EVENT_TYPES: dict[str, str] = {
     "routing.confirmed": "A customer team confirmed the provider's decision.",
     "routing.disputed": "A customer team disputed the provider's decision, with its reason.",
     "routing.reopened": "A dispute reopened the provider's routing: it waits for a new answer.",
-    "routing.escalated": "A routed idea stayed unanswered a second response period past due; admins are told.",
+    "routing.escalated": "A routed idea stayed unanswered a second response period past due, or reached a team "
+    "without a lead (`no_lead`); admins are told.",
     "routing.withdrawn": "An idea stopped concerning a team it was routed to.",
     "routing_rule.created": "A routing rule was added.",
     "routing_rule.deleted": "A routing rule was removed.",
@@ -49,8 +50,14 @@ EVENT_TYPES: dict[str, str] = {
     "survey.round_closed": "A survey round closed, with its results (no group of fewer answers than the minimum).",
     "team.created": "A team was created.",
     "team.updated": "A team's name or response time changed.",
-    "team.lead_assigned": "A team gained a lead.",
-    "team.lead_removed": "A team lost a lead.",
+    "team.lead_changed": "A team gained (`lead: true`) or lost a lead: by an admin, the directory or an org file "
+    "(`source`). Names the employee by id only.",
+    "employee.provisioned": "The directory (SCIM or an org file) added an employee, or took over one the portal knew.",
+    "employee.updated": "The directory changed an employee's name or address (`fields` says which; not their values).",
+    "employee.moved": "An employee moved to another team (`from_team`, `to_team`); votes already cast keep their team.",
+    "employee.deactivated": "An employee left: they can no longer sign in and hear nothing; their ideas, comments and "
+    "votes stay.",
+    "employee.reactivated": "An employee who had left came back.",
     "service.created": "A service was added to the service map.",
     "service.updated": "A service's provider, customers or description changed.",
     "service.standard_published": "A service published a new version of its standard (what its provider commits to).",

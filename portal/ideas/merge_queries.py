@@ -31,16 +31,16 @@ ACTIVE_MERGE = "SELECT id, into_idea_id, routings FROM idea_merges WHERE idea_id
 # counts once. Answers how many votes the duplicate had and how many the root gained.
 MOVE_VOTES = """
 WITH taken AS (
-    DELETE FROM votes WHERE idea_id = $1 RETURNING employee_id, cast_at
+    DELETE FROM votes WHERE idea_id = $1 RETURNING employee_id, cast_at, team_id
 ), recorded AS (
-    INSERT INTO idea_merge_votes (merge_id, employee_id, cast_at, moved)
-    SELECT $3, t.employee_id, t.cast_at,
+    INSERT INTO idea_merge_votes (merge_id, employee_id, cast_at, team_id, moved)
+    SELECT $3, t.employee_id, t.cast_at, t.team_id,
            NOT EXISTS (SELECT 1 FROM votes v WHERE v.idea_id = $2 AND v.employee_id = t.employee_id)
     FROM taken t
     ON CONFLICT (merge_id, employee_id) DO NOTHING
 ), added AS (
-    INSERT INTO votes (idea_id, employee_id, cast_at)
-    SELECT $2, employee_id, cast_at FROM taken
+    INSERT INTO votes (idea_id, employee_id, cast_at, team_id)
+    SELECT $2, employee_id, cast_at, team_id FROM taken
     ON CONFLICT DO NOTHING
     RETURNING employee_id
 )
@@ -53,14 +53,14 @@ SELECT (SELECT count(*) FROM taken)::int AS had, (SELECT count(*) FROM added)::i
 # now (before the merge, or again since) keeps that vote and gets the duplicate's back.
 RESTORE_VOTES = """
 WITH recorded AS (
-    SELECT employee_id, cast_at, moved FROM idea_merge_votes WHERE merge_id = $3
+    SELECT employee_id, cast_at, team_id, moved FROM idea_merge_votes WHERE merge_id = $3
 ), taken AS (
     DELETE FROM votes v USING recorded r
     WHERE r.moved AND v.idea_id = $2 AND v.employee_id = r.employee_id AND v.cast_at = r.cast_at
     RETURNING v.employee_id
 ), restored AS (
-    INSERT INTO votes (idea_id, employee_id, cast_at)
-    SELECT $1, r.employee_id, r.cast_at FROM recorded r
+    INSERT INTO votes (idea_id, employee_id, cast_at, team_id)
+    SELECT $1, r.employee_id, r.cast_at, r.team_id FROM recorded r
     WHERE NOT r.moved
        OR r.employee_id IN (SELECT employee_id FROM taken)
        OR EXISTS (SELECT 1 FROM votes v WHERE v.idea_id = $2 AND v.employee_id = r.employee_id)

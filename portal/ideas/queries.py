@@ -9,7 +9,7 @@ IDEA_COLUMNS = f"""
     {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
     i.comment_count,
-    json_build_object('id', a.id, 'name', a.name,
+    json_build_object('id', a.id, 'name', a.name, 'former', NOT a.active,
                       'team', (SELECT slug FROM teams WHERE id = a.team_id)) AS author,
     ARRAY(SELECT s.slug FROM idea_services x JOIN services s ON s.id = x.service_id
           WHERE x.idea_id = i.id ORDER BY s.slug) AS services,

@@ -86,10 +86,14 @@ class StatusChange(Input):
         return self
 
 
+FORMER = "True once the employee has left the company; what they wrote stays."
+
+
 class Author(Output):
     id: int
     name: str
     team: str | None
+    former: bool = Field(description=FORMER)
 
 
 class TeamRole(Output):

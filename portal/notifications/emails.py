@@ -57,6 +57,11 @@ def unsubscribe_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+async def drop_for(conn: Connection, employee_ids: list[int]) -> None:
+    """Emails still queued for employees who left are never sent."""
+    await conn.execute(q.DROP_EMAILS_OF, employee_ids)
+
+
 async def release_daily(conn: Connection) -> tuple[int, int]:
     """The daily digest: notifications held for it become visible in the portal and due by email."""
     shown = await conn.execute(q.RELEASE_DAILY_PORTAL)

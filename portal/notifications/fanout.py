@@ -158,6 +158,7 @@ async def escalated(conn: Connection, event: Event) -> int:
         "team_name": team["name"] if team else data["team"],
         "due_at": data["due_at"],
         "escalated": True,
+        "no_lead": bool(data.get("no_lead")),
     }
     return await _listed(
         conn,

@@ -20,6 +20,7 @@ _INSERT_FOR_RECIPIENTS = f"""
            CASE WHEN m.portal = 'instant' THEN now() END,
            CASE WHEN m.email = 'instant' THEN now() END
     FROM recipients r
+    JOIN employees active ON active.id = r.employee_id AND active.active  -- those who left hear nothing
     LEFT JOIN notification_preferences p ON p.employee_id = r.employee_id AND p.kind = $2
     CROSS JOIN LATERAL (
         SELECT coalesce(p.portal, 'instant') AS portal,
@@ -270,9 +271,10 @@ ORDER BY f.created_at DESC
 
 # ---- Emails ----
 
-# Employees with notifications due by email whose coalescing window is open.
+# Employees still with the company with notifications due by email whose coalescing window is open.
 DUE_RECIPIENTS = """
 SELECT n.recipient_id FROM notifications n
+JOIN employees e ON e.id = n.recipient_id AND e.active
 LEFT JOIN notification_mailboxes m ON m.employee_id = n.recipient_id
 WHERE n.email_id IS NULL AND n.email_due_at <= now() AND (m.next_email_at IS NULL OR m.next_email_at <= now())
 GROUP BY n.recipient_id
@@ -369,6 +371,12 @@ ORDER BY id LIMIT $1
 ABANDON_SENDING = """
 UPDATE notification_emails SET state = 'unknown', last_error = 'interrupted while sending'
 WHERE state = 'sending' AND sending_at < now() - make_interval(secs => $1)
+"""
+
+# The queued emails of employees who left ($1) are not sent.
+DROP_EMAILS_OF = """
+UPDATE notification_emails SET state = 'failed', last_error = 'the recipient left the company', lease_until = NULL
+WHERE recipient_id = ANY($1::bigint[]) AND state = 'queued'
 """
 
 UNSUBSCRIBE_TARGET = "SELECT recipient_id, kinds FROM notification_emails WHERE unsubscribe_hash = $1"

@@ -25,6 +25,7 @@ SENTENCES = {
     "routed": _("“{title}” reached the inbox of {team} ({role})."),
     "overdue": _("“{title}” is overdue in the inbox of {team}."),
     "escalated": _("“{title}” is still unanswered by {team}, a full response period past due."),
+    "no_lead": _("“{title}” reached {team}, which has no lead: it waits for an admin."),
     "digest": _("The digest of {team} is ready."),
     "thanks": _("{by} thanked you: {message}"),
     "thanks_team": _("{by} thanked {team}: {message}"),
@@ -61,7 +62,9 @@ def _fields(n: Mapping[str, Any], gettext: Translate) -> dict[str, str]:
 def sentence(n: Mapping[str, Any], gettext: Translate) -> str:
     """One sentence for a notification (a mapping with kind, data, idea_title and team_name)."""
     kind = n["kind"]
-    if kind == "overdue" and n["data"].get("escalated"):
+    if kind == "overdue" and n["data"].get("no_lead"):
+        kind = "no_lead"
+    elif kind == "overdue" and n["data"].get("escalated"):
         kind = "escalated"
     elif kind == "thanks" and n["data"].get("team"):
         kind = "thanks_team"

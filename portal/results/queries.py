@@ -15,13 +15,13 @@ DELETE FROM results_pending WHERE idea_id IN (
 ) RETURNING idea_id
 """
 
-# Each voter's team, and that team's role toward the idea as routed (provider, customer, other).
+# The team each vote was cast for (the voter's then, kept when they move on), and that team's role
+# toward the idea as routed (provider, customer, other).
 TALLIES = """
 SELECT v.idea_id, t.slug AS team, coalesce(r.role, 'other') AS role, count(*)::int AS votes
 FROM votes v
-JOIN employees e ON e.id = v.employee_id
-LEFT JOIN teams t ON t.id = e.team_id
-LEFT JOIN routings r ON r.idea_id = v.idea_id AND r.team_id = e.team_id AND r.state <> 'withdrawn'
+LEFT JOIN teams t ON t.id = v.team_id
+LEFT JOIN routings r ON r.idea_id = v.idea_id AND r.team_id = v.team_id AND r.state <> 'withdrawn'
 WHERE v.idea_id = ANY($1::bigint[])
 GROUP BY v.idea_id, t.slug, r.role
 """

@@ -33,6 +33,7 @@ async def team_inbox(view: View) -> web.Response:
     return await view.render(
         "teams/inbox.html",
         slug=view.path["slug"],
+        team=await teams.get_team(view.conn, slug=view.path["slug"]),
         items=items[:shown],
         more=more,
         filters=raw,

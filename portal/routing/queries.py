@@ -177,6 +177,27 @@ WHERE t.id = r.team_id AND r.state = 'pending' AND r.overdue_notified_at IS NOT 
 RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
 """
 
+# The ideas whose routings ESCALATE_LEADLESS would mark ($1 teams or NULL, $2 ideas or NULL).
+LEADLESS_IDEAS = """
+SELECT DISTINCT r.idea_id FROM routings r
+WHERE r.state = 'pending' AND r.escalated_at IS NULL
+  AND ($1::bigint[] IS NULL OR r.team_id = ANY($1::bigint[]))
+  AND ($2::bigint[] IS NULL OR r.idea_id = ANY($2::bigint[]))
+  AND NOT EXISTS (SELECT 1 FROM team_leads l WHERE l.team_id = r.team_id)
+"""
+
+# Pending routings of teams without a lead, of teams $1 or ideas $2 (NULL: any), not escalated yet:
+# escalated to the admins at once, since nobody else would answer them.
+ESCALATE_LEADLESS = """
+UPDATE routings r SET escalated_at = now()
+FROM teams t
+WHERE t.id = r.team_id AND r.state = 'pending' AND r.escalated_at IS NULL
+  AND ($1::bigint[] IS NULL OR r.team_id = ANY($1::bigint[]))
+  AND ($2::bigint[] IS NULL OR r.idea_id = ANY($2::bigint[]))
+  AND NOT EXISTS (SELECT 1 FROM team_leads l WHERE l.team_id = r.team_id)
+RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
+"""
+
 RULE_COLUMNS = "r.id, r.match_kind, r.pattern, t.slug AS team, r.role, r.created_at"
 
 LIST_RULES = f"SELECT {RULE_COLUMNS} FROM routing_rules r JOIN teams t ON t.id = r.team_id ORDER BY r.id"

@@ -44,7 +44,39 @@ async def route_ideas(conn: Connection, idea_ids: list[int]) -> int:
         else:
             events.append(("routing.withdrawn", data))
     await outbox.record_many(conn, [(type_, f"ideas/{data['idea_id']}", data) for type_, data in events])
+    await _escalate(conn, q.ESCALATE_LEADLESS, None, ids)
     return sum(1 for change in changes if change["change"] == "routed")
+
+
+async def escalate_leadless(conn: Connection, *, team_ids: list[int]) -> int:
+    """A team left without a lead: its pending routings go to the admins at once (routing.escalated,
+    with `no_lead`). Holds their ideas first (portal.locks). Answers how many were escalated."""
+    if not team_ids:
+        return 0
+    await locks.lock_ideas(conn, [row["idea_id"] for row in await conn.fetch(q.LEADLESS_IDEAS, team_ids, None)])
+    return await _escalate(conn, q.ESCALATE_LEADLESS, team_ids, None)
+
+
+async def _escalate(conn: Connection, statement: str, team_ids: list[int] | None, idea_ids: list[int] | None) -> int:
+    rows = await conn.fetch(statement, team_ids, idea_ids)
+    await outbox.record_many(
+        conn,
+        [
+            (
+                "routing.escalated",
+                f"ideas/{row['idea_id']}",
+                {
+                    "idea_id": row["idea_id"],
+                    "team": row["team"],
+                    "role": row["role"],
+                    "due_at": row["due_at"].isoformat(),
+                    "no_lead": True,
+                },
+            )
+            for row in rows
+        ],
+    )
+    return len(rows)
 
 
 async def route_idea(conn: Connection, *, idea_id: int) -> int:

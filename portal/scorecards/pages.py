@@ -9,6 +9,7 @@ from portal.errors import NotFound
 from portal.http.view import View
 from portal.scorecards import service
 from portal.scorecards.schemas import Scorecard, ScorecardQuery
+from portal.teams import service as teams
 
 CHART_WIDTH, CHART_HEIGHT, PADDING = 480, 120, 24
 
@@ -39,7 +40,10 @@ async def team_scorecard_page(view: View) -> web.Response:
     if query is None:
         raise NotFound("there is no such month")
     card = await service.team_scorecard(view.conn, slug=view.path["slug"], period=query.period)
-    return await view.render("scorecards/team.html", card=card, chart=adherence_chart(card), slug=view.path["slug"])
+    team = await teams.get_team(view.conn, slug=view.path["slug"])
+    return await view.render(
+        "scorecards/team.html", card=card, chart=adherence_chart(card), slug=view.path["slug"], team=team
+    )
 
 
 async def admin_scorecards(view: View) -> web.Response:

@@ -10,7 +10,6 @@ from aiohttp import web
 from portal.errors import PortalError
 from portal.http.forms import errors_of
 from portal.http.view import View, is_secure
-from portal.schemas import Email, Input
 from portal.teams import service
 from portal.teams.schemas import Preferences, TeamCreate
 
@@ -83,10 +82,6 @@ async def set_language(view: View) -> web.Response:
     return response
 
 
-class LeadEmail(Input):
-    email: Email
-
-
 async def admin_teams(
     view: View, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
@@ -120,16 +115,3 @@ async def admin_team_create(view: View) -> web.Response:
             raise
         return await admin_teams(view, errors=errors_of(failure), values=values, status=failure.status)
     return view.redirect(view.url("admin_teams") + f"#team-{data.slug}")
-
-
-async def admin_lead_add(view: View) -> web.Response:
-    email, errors = view.validate(LeadEmail, {"email": view.field("email")})
-    if email is None:
-        return await admin_teams(view, errors={f"lead-{view.path['slug']}": errors.get("email", "")}, status=422)
-    await service.assign_lead(view.conn, view.caller, slug=view.path["slug"], email=email.email)
-    return view.redirect(view.url("admin_teams") + f"#team-{view.path['slug']}")
-
-
-async def admin_lead_remove(view: View) -> web.Response:
-    await service.remove_lead(view.conn, view.caller, **view.path)
-    return view.redirect(view.url("admin_teams") + f"#team-{view.path['slug']}")

@@ -43,12 +43,20 @@ class EmployeeSummary(Output):
     name: str
 
 
+Directory = Literal["scim", "import"]
+DIRECTORY = (
+    "Who keeps this record: `scim` the identity provider, `import` the org file; null the portal itself. "
+    "What the directory keeps cannot be changed by hand."
+)
+
+
 class TeamRead(Output):
     slug: str
     name: str
     response_sla_hours: int
     leads: list[EmployeeSummary]
-    member_count: int
+    member_count: int = Field(description="Active employees whose team this is.")
+    directory: Directory | None = Field(description=DIRECTORY)
     created_at: datetime
     updated_at: datetime
 
@@ -65,6 +73,8 @@ class EmployeeRead(Output):
     name: str
     team: str | None
     is_admin: bool
+    active: bool = Field(description="False once the employee has left: they cannot sign in and hear nothing.")
+    directory: Directory | None = Field(description=DIRECTORY)
     lead_of: list[str]
     signed_in: bool
     locale: Locale | None = Field(description="The language chosen for the web client and emails; null: the browser's.")
@@ -90,3 +100,9 @@ class Preferences(Patch):
 
 class EmployeeQuery(Query):
     team: Slug | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
+        None,
+        description="Active people with a word of their name or address starting with each word of this "
+        "(`tana ai`, `山田`), by name; at most `limit`.",
+    )
+    limit: Annotated[int, Field(ge=1, le=100), TO_WHOLE] = 20

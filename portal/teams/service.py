@@ -6,7 +6,7 @@ import asyncpg
 
 from portal.auth.caller import Caller
 from portal.db import Connection
-from portal.errors import Conflict, Forbidden, NotFound
+from portal.errors import Conflict, DirectoryManaged, Forbidden, NotFound
 from portal.events import outbox
 from portal.lookups import leads_any, team_id_by_slug
 from portal.schemas import Named
@@ -60,26 +60,11 @@ async def update_team(conn: Connection, caller: Caller, *, slug: str, data: Team
     team_id = await team_id_by_slug(conn, slug)
     if not (caller.is_admin or await leads_any(conn, caller, [team_id])):
         raise Forbidden("only an admin or the team's leads may change it")
+    managed_by = await conn.fetchval(q.TEAM_MANAGED_BY, team_id)
+    if data.name is not None and managed_by is not None:
+        raise DirectoryManaged(slug, managed_by)  # its response time is the portal's own, and stays editable
     await conn.execute(q.UPDATE_TEAM, slug, data.name, data.response_sla_hours)
     await outbox.record(conn, "team.updated", f"teams/{slug}", data.model_dump(exclude_none=True))
-    return await get_team(conn, slug=slug)
-
-
-async def assign_lead(conn: Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
-    caller.require_admin()
-    team_id = await team_id_by_slug(conn, slug)
-    employee = await conn.fetchval(q.PROVISION_BY_EMAIL, email, "")
-    if (await conn.execute(q.ADD_LEAD, team_id, employee)).endswith(" 1"):
-        await outbox.record(conn, "team.lead_assigned", f"teams/{slug}", {"team": slug, "email": email})
-    return await get_team(conn, slug=slug)
-
-
-async def remove_lead(conn: Connection, caller: Caller, *, slug: str, email: str) -> TeamRead:
-    caller.require_admin()
-    team_id = await team_id_by_slug(conn, slug)
-    if await conn.fetchval(q.REMOVE_LEAD, team_id, email) is None:
-        raise NotFound(f"{email} is not a lead of {slug!r}")
-    await outbox.record(conn, "team.lead_removed", f"teams/{slug}", {"team": slug, "email": email})
     return await get_team(conn, slug=slug)
 
 
@@ -99,11 +84,19 @@ async def update_preferences(conn: Connection, caller: Caller, data: Preferences
     return await get_employee(conn, employee_id=employee.id)
 
 
-async def list_employees(conn: Connection, *, team: str | None) -> list[EmployeeRead]:
+async def list_employees(
+    conn: Connection, *, team: str | None, search: str | None = None, limit: int = 20
+) -> list[EmployeeRead]:
+    """Employees by address (of a team); or, searching, active people by name (of a team)."""
+    if team is not None:
+        await team_id_by_slug(conn, team)
+    if search is not None:
+        return [
+            EmployeeRead.model_validate(dict(row)) for row in await conn.fetch(q.EMPLOYEE_SEARCH, search, limit, team)
+        ]
     if team is None:
         rows = await conn.fetch(q.EMPLOYEE_SELECT + " ORDER BY e.email LIMIT 1000")
     else:
-        await team_id_by_slug(conn, team)
         rows = await conn.fetch(q.EMPLOYEE_SELECT + " WHERE t.slug = $1 ORDER BY e.email", team)
     return [EmployeeRead.model_validate(dict(row)) for row in rows]
 

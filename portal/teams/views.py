@@ -34,16 +34,6 @@ async def update_team(call: Call, body: TeamUpdate) -> TeamRead:
     return await service.update_team(call.conn, call.caller, slug=call.path["slug"], data=body)
 
 
-async def assign_lead(call: Call) -> TeamRead:
-    """Make an employee a lead of the team (admin); provisions unknown employees"""
-    return await service.assign_lead(call.conn, call.caller, **call.path)
-
-
-async def remove_lead(call: Call) -> TeamRead:
-    """Remove a lead from the team (admin)"""
-    return await service.remove_lead(call.conn, call.caller, **call.path)
-
-
 async def me(call: Call) -> EmployeeRead:
     """The signed-in employee"""
     return await service.get_employee(call.conn, employee_id=call.caller.require_employee().id)
@@ -55,8 +45,8 @@ async def update_me(call: Call, body: Preferences) -> EmployeeRead:
 
 
 async def list_employees(call: Call, query: EmployeeQuery) -> list[EmployeeRead]:
-    """List employees"""
-    return await service.list_employees(call.conn, team=query.team)
+    """List employees (by address, at most 1000), or find active people by name (`q`)"""
+    return await service.list_employees(call.conn, team=query.team, search=query.q, limit=query.limit)
 
 
 async def get_employee(call: Call) -> EmployeeRead:

@@ -1,6 +1,7 @@
-"""SQL for votes. Both statements take the same parameters in the same slots:
-$1 idea id, $2 voter's employee id, $3 the voter's counter shard, $4 the voter's team slug,
-$5 the statuses in which votes are closed.
+"""SQL for votes. Both statements take the same first parameters in the same slots: $1 idea id,
+$2 voter's employee id, $3 the voter's counter shard, $4 the statuses in which votes are closed;
+casting also takes $5, the voter's team (a vote counts for the team it was cast for, even after
+the voter moves on).
 
 They take no lock on the idea's row beyond the one the votes foreign key takes (reading it FOR
 KEY SHARE first cost a quarter of the vote rate while the relay updates rankings): a merge holds
@@ -14,8 +15,8 @@ CAST_VOTE = f"""
 WITH idea AS (
     SELECT id, status, campaign_id FROM ideas WHERE id = $1
 ), cast_vote AS (
-    INSERT INTO votes (idea_id, employee_id)
-    SELECT id, $2 FROM idea WHERE status <> ALL($5::text[])
+    INSERT INTO votes (idea_id, employee_id, team_id)
+    SELECT id, $2, $5::bigint FROM idea WHERE status <> ALL($4::text[])
     ON CONFLICT DO NOTHING
     RETURNING idea_id
 ), counted AS (
@@ -25,7 +26,8 @@ WITH idea AS (
 ), event AS (
     INSERT INTO events (type, subject, data)
     SELECT 'vote.cast', 'ideas/' || idea_id,
-           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
+           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint,
+                              'team', (SELECT slug FROM teams WHERE id = $5::bigint))
     FROM cast_vote
 )
 -- The count is read from the statement's snapshot, before this vote; add it.
@@ -39,15 +41,16 @@ WITH idea AS (
     SELECT id, status, campaign_id FROM ideas WHERE id = $1
 ), withdrawn AS (
     DELETE FROM votes
-    WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($5::text[])) AND employee_id = $2
-    RETURNING idea_id
+    WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($4::text[])) AND employee_id = $2
+    RETURNING idea_id, team_id
 ), counted AS (
     UPDATE idea_vote_shards SET votes = votes - 1
     WHERE idea_id = (SELECT idea_id FROM withdrawn) AND shard = $3
 ), event AS (
     INSERT INTO events (type, subject, data)
     SELECT 'vote.withdrawn', 'ideas/' || idea_id,
-           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint, 'team', $4::text)
+           jsonb_build_object('idea_id', idea_id, 'employee_id', $2::bigint,
+                              'team', (SELECT slug FROM teams WHERE id = withdrawn.team_id))
     FROM withdrawn
 )
 SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status, (SELECT campaign_id FROM idea) AS campaign_id,

@@ -42,12 +42,10 @@ def _check(row: asyncpg.Record, idea_id: int) -> None:
 MAX_REDIRECTS = 5
 
 
-async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str) -> asyncpg.Record:
+async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str, *extra: object) -> asyncpg.Record:
     voter = caller.require_employee()
     for _ in range(MAX_REDIRECTS):
-        row = await fetch_row(
-            conn, statement, idea_id, voter.id, shard_of(voter.id), voter.team_slug, list(CLOSED_STATUSES)
-        )
+        row = await fetch_row(conn, statement, idea_id, voter.id, shard_of(voter.id), list(CLOSED_STATUSES), *extra)
         if row["status"] != "duplicate":
             _check(row, idea_id)
             return row
@@ -72,7 +70,8 @@ def _outcome(row: asyncpg.Record, caller: Caller, voted: bool) -> Vote:
 
 async def cast_vote(conn: Connection, caller: Caller, *, idea_id: int) -> Vote:
     """Votes for the idea, or, for a merged duplicate, for the idea it was merged into."""
-    return _outcome(await _vote(conn, caller, idea_id, q.CAST_VOTE), caller, voted=True)
+    voter = caller.require_employee()
+    return _outcome(await _vote(conn, caller, idea_id, q.CAST_VOTE, voter.team_id), caller, voted=True)
 
 
 async def withdraw_vote(conn: Connection, caller: Caller, *, idea_id: int) -> Vote:

@@ -98,4 +98,4 @@ async def test_service_map_edges_carry_services_and_open_idea_counts(client, aut
 
 async def test_team_and_service_changes_record_events(client, auth, db, service_map):
     types = {r["type"] for r in await db.fetch("SELECT DISTINCT type FROM events")}
-    assert {"team.created", "team.lead_assigned", "service.created"} <= types
+    assert {"team.created", "team.lead_changed", "service.created"} <= types

@@ -124,7 +124,7 @@ async def test_a_withdrawal_begun_before_the_cast_it_undoes_committed_still_undo
             await asyncio.sleep(0.01)
             assert (await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=voter)).status == 200
             row = await withdrawing.fetchrow(
-                queries.WITHDRAW_VOTE, idea["id"], me["id"], shard_of(me["id"]), None, list(CLOSED_STATUSES)
+                queries.WITHDRAW_VOTE, idea["id"], me["id"], shard_of(me["id"]), list(CLOSED_STATUSES)
             )
     finally:
         await withdrawing.close()

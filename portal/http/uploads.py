@@ -1,0 +1,44 @@
+"""A form with a file (multipart/form-data), read with a limit of its own: an org file may be far
+larger than PORTAL_MAX_BODY_BYTES allows any other request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+from multidict import MultiDict, MultiDictProxy
+
+from portal.errors import PayloadTooLarge, UnsupportedMediaType
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+async def read_form_with_files(request: web.Request, limit: int) -> MultiDictProxy[Any]:
+    """The form's fields (text) and files (Upload), at most `limit` bytes of files in all."""
+    if request.content_type != "multipart/form-data":
+        raise UnsupportedMediaType("send the form as multipart/form-data, with the file in it")
+    fields: MultiDict[Any] = MultiDict()
+    total = 0
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        chunks = []
+        while chunk := await part.read_chunk(CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
+            chunks.append(chunk)
+        content = b"".join(chunks)
+        if part.filename is not None:
+            fields.add(part.name, Upload(part.filename, content))
+        else:
+            fields.add(part.name, content.decode(part.get_charset("utf-8"), errors="replace"))
+    return MultiDictProxy(fields)
