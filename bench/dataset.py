@@ -152,6 +152,11 @@ STEPS = [
         lambda s: (s.votes, s.ideas, s.employees),
     ),
     (
+        "vote teams",
+        "UPDATE votes v SET team_id = e.team_id FROM employees e WHERE e.id = v.employee_id",
+        lambda s: (),
+    ),
+    (
         "vote shards",
         """INSERT INTO idea_vote_shards (idea_id, shard, votes)
            SELECT idea_id, (employee_id % 32)::smallint, count(*) FROM votes GROUP BY 1, 2""",

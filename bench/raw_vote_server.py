@@ -24,7 +24,7 @@ async def vote(request: web.Request) -> web.Response:
     idea_id = int(request.match_info["idea_id"])
     employee_id = int(request.headers["X-Employee-Id"])
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        row = await fetch_row(conn, CAST_VOTE, idea_id, employee_id, shard_of(employee_id), None, CLOSED)
+        row = await fetch_row(conn, CAST_VOTE, idea_id, employee_id, shard_of(employee_id), CLOSED, None)
     count = row["vote_count"]
     return web.Response(
         text=json.dumps({"idea_id": idea_id, "voted": True, "vote_count": count}), content_type="application/json"

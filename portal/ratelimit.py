@@ -24,8 +24,9 @@ KEY_PREFIX = "portal:ratelimit:"
 
 
 class WriteRateLimiter:
-    def __init__(self, client: aioredis.Redis, *, limit: int, window_seconds: int) -> None:
+    def __init__(self, client: aioredis.Redis, *, limit: int, window_seconds: int, prefix: str = KEY_PREFIX) -> None:
         self.client = client
+        self.prefix = prefix
         self.limit = limit
         self.window = window_seconds
         self.pending: Counter[tuple[int, str]] = Counter()
@@ -57,9 +58,9 @@ class WriteRateLimiter:
         try:
             async with self.client.pipeline(transaction=False) as pipe:
                 for window, credential in keys:
-                    pipe.hincrby(f"{KEY_PREFIX}{window}", credential, batch[(window, credential)])
+                    pipe.hincrby(f"{self.prefix}{window}", credential, batch[(window, credential)])
                 for window in {window for window, _ in keys}:
-                    pipe.expire(f"{KEY_PREFIX}{window}", self.window * 2)
+                    pipe.expire(f"{self.prefix}{window}", self.window * 2)
                 replies = await pipe.execute()
             totals = dict(zip(keys, replies[: len(keys)]))
         except Exception as exc:  # noqa: BLE001 - Redis down: fall back to this process's counts

@@ -4,6 +4,7 @@ The web shell's own resources (metrics, the token verifier, the live hub...) hav
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ import asyncpg
 from aiohttp import web
 
 from portal.config import Settings
+from portal.http.traffic import PeopleFirst
+from portal.ratelimit import WriteRateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
@@ -21,6 +24,11 @@ PATHS = web.AppKey("paths", dict)
 # the app factory registers, each answering names and values for the signed-in reader's page.
 PageContextHook = Callable[[Any], Awaitable[dict[str, Any]]]
 PAGE_CONTEXT: web.AppKey[list[PageContextHook]] = web.AppKey("page_context", list)
+# Provisioning (SCIM) is counted apart from people's writes, and served a few requests at a time
+# per process (PORTAL_SCIM_CONCURRENCY) so that a bulk sync leaves room for people.
+SCIM_RATE_LIMITER = web.AppKey("scim_rate_limiter", WriteRateLimiter)
+SCIM_SLOTS = web.AppKey("scim_slots", asyncio.Semaphore)
+PEOPLE_FIRST = web.AppKey("people_first", PeopleFirst)
 
 # Per-request storage.
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -19,6 +19,7 @@ from portal.auth.caller import Caller, Employee
 from portal.db import Connection
 from portal.http.forms import describe
 from portal.http.keys import PAGE_CONTEXT, PATHS, SETTINGS, TRANSLATIONS
+from portal.http.uploads import Upload
 from portal.i18n import Formats
 from portal.sessions.service import Session
 from portal.vocabulary import LABELS
@@ -73,6 +74,11 @@ class View:
         """A submitted form field's text, without the surrounding spaces a browser keeps."""
         value = self.form.get(name, default) if self.form is not None else default
         return value.strip() if isinstance(value, str) else default
+
+    def upload(self, name: str) -> Upload | None:
+        """A file sent with the form (pages declared with upload=True)."""
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, Upload) and value.content else None
 
     def fields(self, name: str) -> list[str]:
         return [v for v in self.form.getall(name, []) if isinstance(v, str)] if self.form is not None else []

@@ -10,7 +10,7 @@ from portal.http.view import View
 from portal.tokens import service as tokens
 from portal.tokens.schemas import TokenCreate
 
-SCOPES = ["ideas:read", "teams:read", "events:read", "events:voters", "webhooks:manage"]
+SCOPES = ["ideas:read", "teams:read", "events:read", "events:voters", "webhooks:manage", "scim"]
 
 
 async def admin_tokens(

@@ -8,8 +8,9 @@ from pydantic import Field, field_validator
 from portal.schemas import Input, Name, Output
 
 # events:voters adds who voted to the vote events of the feed and stream (they are left out
-# otherwise); it is meaningful only together with events:read.
-Scope = Literal["ideas:read", "teams:read", "events:read", "events:voters", "webhooks:manage"]
+# otherwise); it is meaningful only together with events:read. scim provisions people and teams
+# over SCIM (/scim/v2, docs/directory.md) and is accepted nowhere else.
+Scope = Literal["ideas:read", "teams:read", "events:read", "events:voters", "webhooks:manage", "scim"]
 
 
 class TokenCreate(Input):

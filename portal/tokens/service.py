@@ -11,9 +11,14 @@ from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 
 
 async def create_token(conn: Connection, caller: Caller, data: TokenCreate) -> TokenCreated:
-    admin = caller.require_admin()
+    return await issue(conn, data, created_by=caller.require_admin().id)
+
+
+async def issue(conn: Connection, data: TokenCreate, *, created_by: int | None) -> TokenCreated:
+    """A new token; `created_by` None: an operator made it (`portal api-token`), e.g. the first
+    SCIM token of a portal whose admins will come from the directory."""
     token, digest = new_api_token()
-    row = await fetch_row(conn, q.INSERT_TOKEN, data.name, digest, token[:10], data.scopes, admin.id)
+    row = await fetch_row(conn, q.INSERT_TOKEN, data.name, digest, token[:10], data.scopes, created_by)
     return TokenCreated.model_validate({**dict(row), "token": token})
 
 

@@ -14,22 +14,33 @@ from importlib.metadata import PackageNotFoundError, version
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.config import Settings
 from portal.db import create_pool
-from portal.http.keys import PAGE_CONTEXT, PATHS, POOL, SETTINGS, PageContextHook
+from portal.http.keys import (
+    PAGE_CONTEXT,
+    PATHS,
+    PEOPLE_FIRST,
+    POOL,
+    SCIM_RATE_LIMITER,
+    SCIM_SLOTS,
+    SETTINGS,
+    PageContextHook,
+)
+from portal.http.traffic import PeopleFirst
 from portal.notifications import pages as notifications_pages
 from portal.ratelimit import WriteRateLimiter
+from portal.scim.http import PREFIX, unknown_address
+from portal.scim.http import endpoint as scim_endpoint
 from portal.signin.oidc import OIDC, OidcClient
 from portal.web import middlewares
 from portal.web.dispatch import endpoint
 from portal.web.docs import OPENAPI
-from portal.web.keys import EMPLOYEES, FAILURES, METRICS, RATE_LIMITER, REDIS, STATIC, VERIFIER
+from portal.web.keys import FAILURES, METRICS, RATE_LIMITER, REDIS, STATIC, VERIFIER
 from portal.web.live import HUB, FeedHub
 from portal.web.metrics import Metrics
 from portal.web.pages import page_endpoint
-from portal.web.routes import all_routes, page_routes
+from portal.web.routes import all_routes, page_routes, scim_routes
 from portal.web.spec import openapi_document
 from portal.web.static import StaticFiles
 from portal.web.templates import setup_templates
@@ -82,11 +93,19 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         client, limit=settings.write_rate_limit, window_seconds=settings.write_rate_window_seconds
     )
     app[RATE_LIMITER] = limiter
-    flusher = asyncio.create_task(limiter.run())
+    provisioning = WriteRateLimiter(
+        client,
+        limit=settings.scim_rate_limit,
+        window_seconds=settings.scim_rate_window_seconds,
+        prefix="portal:scimrate:",
+    )
+    app[SCIM_RATE_LIMITER] = provisioning
+    flushers = [asyncio.create_task(limiter.run()), asyncio.create_task(provisioning.run())]
     yield
-    limiter.stop()  # its last flush is bounded by the client's socket timeouts
+    limiter.stop()  # their last flush is bounded by the client's socket timeouts
+    provisioning.stop()
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(flusher, timeout=5)
+        await asyncio.wait_for(asyncio.gather(*flushers), timeout=5)
     await client.aclose()
 
 
@@ -133,13 +152,18 @@ def create_app(settings: Settings) -> web.Application:
     app[FAILURES] = []
     app[METRICS] = Metrics(lambda: app.get(POOL))
     app[VERIFIER] = JwtVerifier(settings)
-    app[EMPLOYEES] = EmployeeCache(settings.auth_cache_seconds)
     routes = all_routes()
     app[OPENAPI] = api_document(settings.problem_base)
+    app[SCIM_SLOTS] = asyncio.Semaphore(settings.scim_concurrency)
+    app[PEOPLE_FIRST] = PeopleFirst()
     for route in routes:
         app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
     if settings.oidc_issuer and settings.oidc_client_id:
         app[OIDC] = OidcClient(settings)
+    scim = scim_routes()
+    for entry in scim:
+        app.router.add_route(entry.method, PREFIX + entry.path, scim_endpoint(entry.handler, entry.tx))
+    app.router.add_route("*", PREFIX + "{tail:.*}", scim_endpoint(unknown_address(scim), None))
     app[STATIC] = StaticFiles.load()
     app.router.add_get("/static/{digest}/{name:.+}", app[STATIC].handle, name="static")
     for page in page_routes(settings):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from portal.auth.cache import EmployeeCache
 from portal.auth.jwt_verify import JwtVerifier
 from portal.ratelimit import WriteRateLimiter
 from portal.web.metrics import Metrics
@@ -15,7 +14,6 @@ from portal.web.static import StaticFiles
 REDIS = web.AppKey("redis", aioredis.Redis)
 METRICS = web.AppKey("metrics", Metrics)
 VERIFIER = web.AppKey("verifier", JwtVerifier)
-EMPLOYEES = web.AppKey("employees", EmployeeCache)
 RATE_LIMITER = web.AppKey("rate_limiter", WriteRateLimiter)
 STATIC = web.AppKey("static", StaticFiles)
 # Background loops that died; `portal serve` exits non-zero when any did.

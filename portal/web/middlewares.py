@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from contextlib import nullcontext
 
 from aiohttp import web
 
@@ -18,7 +19,7 @@ from portal.errors import (
     PayloadTooLarge,
     PortalError,
 )
-from portal.http.keys import CALLER_LABEL, REQUEST_ID, SETTINGS
+from portal.http.keys import CALLER_LABEL, PEOPLE_FIRST, REQUEST_ID, SETTINGS
 from portal.web.http import problem_response
 from portal.web.keys import METRICS
 
@@ -43,6 +44,14 @@ def _as_problem(exc: web.HTTPException) -> PortalError:
     return HttpError(exc.status)
 
 
+# Requests that are not a person's, or that stay open (event streams), do not hold provisioning back.
+NOT_PEOPLES = ("/scim/", "/live", "/api/v1/events/stream")
+
+
+def _a_persons_request(request: web.Request) -> bool:
+    return not request.path.startswith(NOT_PEOPLES)
+
+
 @web.middleware
 async def observe(request: web.Request, handler):
     """Outermost: assigns the request id, times the request, logs one line, counts it."""
@@ -51,8 +60,10 @@ async def observe(request: web.Request, handler):
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
     status = 500
+    people = request.app[PEOPLE_FIRST].serving_someone() if _a_persons_request(request) else nullcontext()
     try:
-        response = await handler(request)
+        with people:
+            response = await handler(request)
         status = response.status
         response.headers["X-Request-ID"] = request_id
         return response

@@ -20,6 +20,7 @@ from yarl import URL
 from portal.db import Connection, transaction
 from portal.errors import Forbidden, PortalError
 from portal.http.keys import CALLER_LABEL, POOL, SETTINGS
+from portal.http.uploads import read_form_with_files
 from portal.http.view import SESSION_COOKIE, PageHandler, View, base_url
 from portal.i18n import Formats, negotiate
 from portal.sessions import service as sessions
@@ -44,6 +45,8 @@ class Page:
     access: Literal["anyone", "employee"] = "employee"
     tx: Literal["read", "write"] | None = "read"
     route_name: str | None = None
+    # A form with a file in it (multipart), read up to PORTAL_IMPORT_MAX_BYTES.
+    upload: bool = False
 
     @property
     def name(self) -> str:
@@ -111,7 +114,11 @@ def page_endpoint(page: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
                 return _to_sign_in(view)
             view.path = parse_path(request, path_params)
             if request.method in UNSAFE_METHODS:
-                view.form = await request.post()
+                view.form = (
+                    await read_form_with_files(request, settings.import_max_bytes)
+                    if page.upload
+                    else await request.post()
+                )
                 await _check_csrf(request, session, view.form)
             if page.tx is None:
                 return await page.handler(view)

@@ -14,6 +14,8 @@ from portal.campaigns import views as campaigns
 from portal.comments import pages as comments_pages
 from portal.comments import views as comments
 from portal.config import Settings
+from portal.directory import pages as directory_pages
+from portal.directory import views as directory
 from portal.events import views as events
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
@@ -23,6 +25,13 @@ from portal.results import pages as results_pages
 from portal.results import views as results
 from portal.routing import pages as routing_pages
 from portal.routing import views as routing
+from portal.scim import discovery as scim_discovery
+from portal.scim import groups as scim_groups
+from portal.scim import search as scim_search
+from portal.scim import users as scim_users
+from portal.scim.http import ScimRoute
+from portal.scim.http import read as scim_read
+from portal.scim.http import write as scim_write
 from portal.scorecards import pages as scorecards_pages
 from portal.scorecards import views as scorecards
 from portal.services import pages as services_pages
@@ -63,9 +72,9 @@ def all_routes() -> list[Route]:
             write("POST", "/teams", teams.create_team, errors=(409,)),
             read("GET", "/teams", teams.list_teams, scope="teams:read"),
             read("GET", "/teams/{slug}", teams.get_team, scope="teams:read", errors=(404,)),
-            write("PATCH", "/teams/{slug}", teams.update_team, errors=(404,)),
-            write("PUT", "/teams/{slug}/leads/{email}", teams.assign_lead, errors=(404,)),
-            write("DELETE", "/teams/{slug}/leads/{email}", teams.remove_lead, errors=(404,)),
+            write("PATCH", "/teams/{slug}", teams.update_team, errors=(404, 409)),
+            write("PUT", "/teams/{slug}/leads/{email}", directory.assign_lead, errors=(404, 409)),
+            write("DELETE", "/teams/{slug}/leads/{email}", directory.remove_lead, errors=(404, 409)),
         ),
         *group(
             "employees",
@@ -215,6 +224,34 @@ def all_routes() -> list[Route]:
     ]
 
 
+def scim_routes() -> list[ScimRoute]:
+    """SCIM 2.0 for the identity provider, under /scim/v2 (portal.scim): API tokens with the `scim`
+    scope only, SCIM bodies and errors, not part of the OpenAPI document."""
+    return [
+        scim_read("GET", "/ServiceProviderConfig", scim_discovery.get_service_provider_config),
+        scim_read("GET", "/ResourceTypes", scim_discovery.list_resource_types),
+        scim_read("GET", "/ResourceTypes/{id}", scim_discovery.get_resource_type),
+        scim_read("GET", "/Schemas", scim_discovery.list_schemas),
+        scim_read("GET", "/Schemas/{id}", scim_discovery.get_schema),
+        scim_read("GET", "/Users", scim_users.list_users),
+        scim_read("POST", "/Users/.search", scim_users.search_users),
+        scim_write("POST", "/Users", scim_users.create_user),
+        scim_read("GET", "/Users/{id}", scim_users.get_user),
+        scim_write("PUT", "/Users/{id}", scim_users.replace_user),
+        scim_write("PATCH", "/Users/{id}", scim_users.patch_user),
+        scim_write("DELETE", "/Users/{id}", scim_users.delete_user),
+        scim_read("GET", "/Groups", scim_groups.list_groups),
+        scim_read("POST", "/Groups/.search", scim_groups.search_groups),
+        scim_write("POST", "/Groups", scim_groups.create_group),
+        scim_read("GET", "/Groups/{id}", scim_groups.get_group),
+        scim_write("PUT", "/Groups/{id}", scim_groups.replace_group),
+        scim_write("PATCH", "/Groups/{id}", scim_groups.patch_group),
+        scim_write("DELETE", "/Groups/{id}", scim_groups.delete_group),
+        scim_read("POST", "/.search", scim_search.search_all),
+        scim_read("POST", "/Bulk", scim_discovery.bulk),
+    ]
+
+
 def page_routes(settings: Settings) -> list[Page]:
     """The web client's pages; not part of the API document."""
     pages = [
@@ -265,8 +302,8 @@ def page_routes(settings: Settings) -> list[Page]:
         # admins
         page("/admin/teams", teams_pages.admin_teams),
         form("/admin/teams", teams_pages.admin_team_create),
-        form("/admin/teams/{slug}/leads", teams_pages.admin_lead_add),
-        form("/admin/teams/{slug}/leads/{email}/delete", teams_pages.admin_lead_remove),
+        form("/admin/teams/{slug}/leads", directory_pages.admin_lead_add),
+        form("/admin/teams/{slug}/leads/{email}/delete", directory_pages.admin_lead_remove),
         page("/admin/services", services_pages.admin_services),
         form("/admin/services", services_pages.admin_service_create),
         form("/admin/services/{slug}", services_pages.admin_service_update),
@@ -283,6 +320,13 @@ def page_routes(settings: Settings) -> list[Page]:
         form("/admin/tokens", tokens_pages.admin_token_create),
         form("/admin/tokens/{token_id}/revoke", tokens_pages.admin_token_revoke),
         page("/admin/scorecards", scorecards_pages.admin_scorecards),
+        page("/admin/directory", directory_pages.admin_directory),
+        page("/admin/directory/audit", directory_pages.admin_audit),
+        page("/admin/directory/audit.csv", directory_pages.admin_audit_csv),
+        page("/admin/directory/import", directory_pages.admin_import),
+        form("/admin/directory/import", directory_pages.admin_import_check, upload=True),
+        page("/admin/directory/import/{import_id}", directory_pages.admin_import_result),
+        form("/admin/directory/import/{import_id}/apply", directory_pages.admin_import_apply),
         # signing in and out
         page("/sign-in", signin.sign_in, access="anyone"),
         page("/auth/login", signin.oidc_begin, access="anyone", tx="write"),

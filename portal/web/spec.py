@@ -37,6 +37,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "notification_id": "id",
     "thanks_id": "id",
     "round_id": "id",
+    "import_id": "id",
     "problem": "slug",
     "slug": "slug",
     "team": "slug",

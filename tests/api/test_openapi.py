@@ -7,17 +7,19 @@ import re
 from openapi_spec_validator import validate
 
 from portal.http.keys import SETTINGS
+from portal.scim.http import PREFIX
 from portal.web.routes import page_routes
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def _app_routes(app) -> set[tuple[str, str]]:
-    """The app's routes but the web client's pages and static files, which are not the API."""
+    """The app's routes but the web client's pages, static files and SCIM (/scim/v2, described by
+    its own discovery endpoints), which are not the API."""
     pages = {page.name for page in page_routes(app[SETTINGS])} | {"static"}
     routes = set()
     for route in app.router.routes():
-        if route.method in IGNORED_METHODS or route.name in pages:
+        if route.method in IGNORED_METHODS or route.name in pages or route.resource.canonical.startswith(PREFIX):
             continue
         routes.add((route.method, route.resource.canonical))
     return routes
