@@ -12,6 +12,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
@@ -39,7 +40,7 @@ async def fresh_database(servers: TestServers) -> str:
 
 async def drop_database(servers: TestServers, url: str) -> None:
     conn = await asyncpg.connect(servers.admin_database_url)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" WITH (FORCE)')
+    await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
     await conn.close()
 
 
