@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -138,6 +140,12 @@ async def provision(base: str, token: str, users: int, concurrency: int = 16) ->
         return users_done, time.monotonic() - started, ids
 
 
+def provision_apart(base: str, token: str, users: int, concurrency: int) -> tuple[float, float, dict[int, str], int]:
+    """provision() in a process of its own (with its count of 429s)."""
+    users_seconds, total_seconds, ids = asyncio.run(provision(base, token, users, concurrency))
+    return users_seconds, total_seconds, ids, THROTTLED[0]
+
+
 async def large_patch(base: str, token: str, ids: dict[int, str]) -> list[float]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
     chosen = list(ids.values())
@@ -236,7 +244,12 @@ async def main() -> None:
 
         busy = People(rest, people_headers, ideas, args.rate)
         runner = asyncio.create_task(busy.run())
-        users_seconds, total_seconds, ids = await provision(scim, token, args.users, args.connections)
+        # The identity provider is another machine: its client runs in a process of its own, so its
+        # work does not delay the measuring of people's requests on this event loop.
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            users_seconds, total_seconds, ids, THROTTLED[0] = await asyncio.get_running_loop().run_in_executor(
+                pool, provision_apart, scim, token, args.users, args.connections
+            )
         busy.stopping.set()
         await runner
         print(f"(a) {args.users:,} users provisioned over SCIM in {users_seconds:.0f} s ({args.users / users_seconds:.0f}/s); "

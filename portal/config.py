@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     scim_rate_limit: int = Field(default=30_000, ge=1)
     scim_rate_window_seconds: int = Field(default=60, ge=1)
     scim_concurrency: int = Field(default=1, ge=1, le=256)
+    # While people are using the portal, each SCIM request is followed by a rest this many times
+    # as long as it took (0: none): slower provisioning, steadier latency for people.
+    scim_rest_per_work: float = Field(default=0.0, ge=0, le=10)
     # An org file that would deactivate more than this share of the active employees it manages
     # is refused unless the admin confirms it (a truncated export must not empty the company).
     import_max_deactivation_share: float = Field(default=0.1, ge=0, le=1)

@@ -174,8 +174,9 @@ def endpoint(
         try:
             call = ScimCall(request, await _authenticate(request))
             request[CALLER_LABEL] = call.caller.label
-            await request.app[PEOPLE_FIRST].defer()
-            async with request.app[SCIM_SLOTS]:
+            people_first = request.app[PEOPLE_FIRST]
+            await people_first.defer()
+            async with request.app[SCIM_SLOTS], people_first.taking_turns():
                 if tx is None:
                     return await handler(call)
 

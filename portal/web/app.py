@@ -155,7 +155,7 @@ def create_app(settings: Settings) -> web.Application:
     routes = all_routes()
     app[OPENAPI] = api_document(settings.problem_base)
     app[SCIM_SLOTS] = asyncio.Semaphore(settings.scim_concurrency)
-    app[PEOPLE_FIRST] = PeopleFirst()
+    app[PEOPLE_FIRST] = PeopleFirst(settings.scim_rest_per_work)
     for route in routes:
         app.router.add_route(route.method, route.path, endpoint(route), name=route.name)
     if settings.oidc_issuer and settings.oidc_client_id:

@@ -1,5 +1,6 @@
 """Provisioning is rate limited per token apart from people's writes: a bulk sync that reaches its
-limit leaves people writing, and people who reach theirs leave provisioning going."""
+limit leaves people writing, and people who reach theirs leave provisioning going. While people
+use the portal, provisioning takes turns with them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from portal.app import create_app
+from portal.http.traffic import PeopleFirst
 from tests.directory.scim import Scim, user
 from tests.servers import PortalTestServer
 
@@ -39,3 +41,34 @@ async def test_people_over_their_limit_leave_provisioning_going(limited, auth):
     response = await limited.post("/api/v1/tokens", headers=auth.admin, json={"name": "Okta", "scopes": ["scim"]})
     scim = Scim(limited, (await response.json())["token"])
     assert (await scim.request("POST", "/Users", user("ken@example.com")))[0] == 201
+
+
+async def _rest_after_one_request(people_first: PeopleFirst, monkeypatch) -> list[float]:
+    rests: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        rests.append(seconds)
+
+    monkeypatch.setattr("portal.http.traffic.asyncio.sleep", sleep)
+    async with people_first.taking_turns():
+        pass
+    return rests
+
+
+async def test_provisioning_rests_after_each_request_while_people_use_the_portal(monkeypatch):
+    people_first = PeopleFirst(rest_per_work=0.5)
+    with people_first.serving_someone():
+        pass
+    rests = await _rest_after_one_request(people_first, monkeypatch)
+    assert len(rests) == 1 and rests[0] >= 0
+
+
+async def test_provisioning_on_a_quiet_portal_never_rests(monkeypatch):
+    assert await _rest_after_one_request(PeopleFirst(rest_per_work=0.5), monkeypatch) == []
+
+
+async def test_provisioning_set_not_to_rest_never_does(monkeypatch):
+    people_first = PeopleFirst(rest_per_work=0)
+    with people_first.serving_someone():
+        pass
+    assert await _rest_after_one_request(people_first, monkeypatch) == []
