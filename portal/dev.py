@@ -81,14 +81,14 @@ def _embedded_services(settings: Settings, data: Path, stoppers: list[Callable[[
 
 
 def _prepare_database(settings: Settings, database_url: str) -> None:
+    from portal.demo import demo_if_empty
     from portal.migrate import migrate_url
-    from portal.seed import seed_if_empty
 
     report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
     if report.applied:
         print(f"applied migrations: {', '.join(report.applied)}", flush=True)
-    if asyncio.run(seed_if_empty(database_url)):
-        print("seeded demo data (teams, services, employees, ideas, votes)", flush=True)
+    if asyncio.run(demo_if_empty(database_url, minimum_group=settings.survey_minimum_group)):
+        print("made the demo company (12 teams, 13 services, 300 ideas over 14 months)", flush=True)
 
 
 def _start_children(env: dict[str, str], mail_sink: list[str]) -> list[subprocess.Popen]:

@@ -9,7 +9,7 @@ from portal.auth.queries import EMPLOYEE_BY_SUBJECT
 from portal.auth.service import employee_from_row
 from portal.auth.tokens import mint_dev_token
 from portal.config import Settings
-from portal.db import Connection, connect, fetch_row
+from portal.db import Connection, fetch_row
 from portal.directory import leads
 from portal.ideas import service as ideas
 from portal.ideas.schemas import ConcernedTeam, IdeaCreate
@@ -91,7 +91,7 @@ VOTES = {
 DEMO_LOGINS = {"employee": "aiko@example.com", "lead": "ken.lead@example.com", "admin": "admin@example.com"}
 
 
-async def _caller(conn: Connection, email: str) -> Caller:
+async def caller_of(conn: Connection, email: str) -> Caller:
     return Caller(employee=employee_from_row(await fetch_row(conn, EMPLOYEE_BY_SUBJECT, email)))
 
 
@@ -99,7 +99,7 @@ async def seed(conn: Connection) -> None:
     await conn.execute(
         "INSERT INTO employees (subject, email, name, is_admin) VALUES ($1, $1, $2, true)", PEOPLE[0][0], PEOPLE[0][1]
     )
-    admin = await _caller(conn, PEOPLE[0][0])
+    admin = await caller_of(conn, PEOPLE[0][0])
     for slug, name, sla in TEAMS:
         await teams.create_team(conn, admin, TeamCreate(slug=slug, name=name, response_sla_hours=sla))
     for email, name, team, is_admin in PEOPLE:
@@ -125,7 +125,7 @@ async def seed(conn: Connection) -> None:
     for index, (author, title, body, tags, named_services, named_teams) in enumerate(IDEAS):
         idea = await ideas.create_idea(
             conn,
-            await _caller(conn, author),
+            await caller_of(conn, author),
             IdeaCreate(
                 title=title,
                 body=body,
@@ -135,7 +135,7 @@ async def seed(conn: Connection) -> None:
             ),
         )
         for voter in VOTES.get(index, []):
-            await votes.cast_vote(conn, await _caller(conn, voter), idea_id=idea.id)
+            await votes.cast_vote(conn, await caller_of(conn, voter), idea_id=idea.id)
     await _seed_campaign_and_thanks(conn, admin)
 
 
@@ -166,25 +166,10 @@ async def _seed_campaign_and_thanks(conn: Connection, admin: Caller) -> None:
     )
     await send_thanks(
         conn,
-        await _caller(conn, "maria@example.com"),
+        await caller_of(conn, "maria@example.com"),
         ThanksCreate(to_team="it", message="The new laptops arrived on day one. Thank you!", public=True),
         daily_limit=20,
     )
-
-
-async def seed_if_empty(database_url: str) -> bool:
-    """Seeds a database that has no teams yet; True when it did."""
-    conn = await connect(database_url)
-    try:
-        async with conn.transaction():
-            # Two `portal dev` starting at once must not both seed.
-            await conn.execute("LOCK TABLE teams IN EXCLUSIVE MODE")
-            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM teams)"):
-                return False
-            await seed(conn)
-            return True
-    finally:
-        await conn.close()
 
 
 def demo_tokens(settings: Settings) -> dict[str, str]:
