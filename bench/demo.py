@@ -1,5 +1,5 @@
 """The demo company `portal dev` makes (portal/demo.py): how long it takes, what it holds, and how
-many of its duplicates the post form's similar ideas (GET /ideas/similar) would have caught.
+many of its duplicates the post form's similar ideas (GET /api/v1/similar-ideas) would have caught.
 
 Its ideas are posted in order from a few themes, each worded several ways in English or Japanese,
 so most are duplicates of an earlier one. For each, as if it were being typed now, the five most

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import DateTimePattern, format_timedelta, get_datetime_format, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent, get_group_symbol
@@ -64,6 +64,16 @@ def _parsed(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+@functools.cache
+def _moment_pattern(locale: str) -> DateTimePattern:
+    """The language's medium date and short time as one pattern, parsed once (a list page formats
+    dozens of moments)."""
+    parsed = _parsed(locale)
+    combined = str(get_datetime_format("medium", locale=parsed))
+    date, time = parsed.date_formats["medium"].pattern, parsed.time_formats["short"].pattern
+    return parse_pattern(combined.replace("{1}", date).replace("{0}", time))
+
+
 class Formats:
     """Dates in the reader's time zone and language."""
 
@@ -71,12 +81,15 @@ class Formats:
         self.locale = _parsed(locale)  # Babel re-parses a locale given as text on every call
         self.zone = ZoneInfo(time_zone)
         self.group = get_group_symbol(self.locale)
+        self.moment = _moment_pattern(locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
-        return "" if value is None else format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
+        """One style per language for a moment: "Dec 6, 2026, 5:55 AM", "2026/12/06 5:55"."""
+        if value is None:
+            return ""
+        return self.moment.apply(value.astimezone(self.zone), self.locale)
 
-    def short(self, value: dt.datetime | None) -> str:
-        return "" if value is None else format_datetime(value, "short", tzinfo=self.zone, locale=self.locale)
+    short = datetime  # the same style everywhere (pages once mixed "Dec 6, 2026, 5:55:04 AM" with "12/8/26")
 
     def iso(self, value: dt.datetime | None) -> str:
         return "" if value is None else value.astimezone(self.zone).isoformat(timespec="minutes")

@@ -8,7 +8,7 @@ only (the import-linter contracts in pyproject.toml say which way).
 from __future__ import annotations
 
 from portal.auth.caller import Caller
-from portal.db import Connection
+from portal.db import Connection, fetch_row
 from portal.errors import IdeaNotFound, NotFound, ValidationFailed
 
 # Each idea's vote counter is spread over this many shard rows, chosen by voter, so voters on one
@@ -67,3 +67,34 @@ async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bo
     if caller.employee is None:
         return False
     return await conn.fetchval(LEADS_ANY, caller.employee.id, team_ids)
+
+
+NAMES = """
+SELECT (SELECT coalesce(json_object_agg(slug, name), '{}') FROM teams) AS teams,
+       (SELECT coalesce(json_object_agg(slug, name), '{}') FROM services) AS services
+"""
+
+
+class Names:
+    """Teams' and services' names by slug: people read names, slugs stay in URLs and the API."""
+
+    def __init__(self, teams: dict[str, str], services: dict[str, str]) -> None:
+        self.teams, self.services = teams, services
+
+    def team(self, slug: str | None) -> str:
+        return self.teams.get(slug, slug) if slug else ""
+
+    def service(self, slug: str | None) -> str:
+        return self.services.get(slug, slug) if slug else ""
+
+    def team_options(self) -> list[tuple[str, str]]:
+        """(slug, name) of every team by name, for a select."""
+        return sorted(self.teams.items(), key=lambda item: item[1].casefold())
+
+    def service_options(self) -> list[tuple[str, str]]:
+        return sorted(self.services.items(), key=lambda item: item[1].casefold())
+
+
+async def names(conn: Connection) -> Names:
+    teams, services = await fetch_row(conn, NAMES)
+    return Names(teams, services)

@@ -31,6 +31,12 @@ WHITESPACE_CHARACTERS = (
 WHITESPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
+def refusal(kind: str, message: str) -> PydanticCustomError:
+    """A validator's refusal with a type of its own: the API shows the message, a page the words
+    portal.http.forms keeps for that type, in the reader's language."""
+    return PydanticCustomError(kind, message)
+
+
 @dataclass(frozen=True)
 class Trimmed:
     """Free text, trimmed of surrounding whitespace: `Annotated[str, Trimmed(max_length=200)]`.

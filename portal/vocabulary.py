@@ -53,5 +53,12 @@ LABELS: dict[str, dict[str, str]] = {
         "ces": _("Ease"),
         "solved_rate": _("Solved"),
     },
+    # What a form did, said on the page it leads back to (?done=<key>; unknown keys show nothing).
+    "done": {
+        "answered": _("Your team's answer was sent. The author, the voters and the customer teams are told."),
+        "position": _("Your team's position was sent to the provider's leads."),
+        "status": _("The status was changed and the idea's followers are told."),
+        "outcome": _("The outcome note was saved."),
+    },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

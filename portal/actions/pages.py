@@ -128,7 +128,7 @@ async def idea_create(view: View) -> web.Response:
     try:
         idea = await posting.post_idea(view.conn, view.caller, data)
     except ValidationFailed as failed:  # e.g. a service that was deleted meanwhile
-        return await _form(view, values=values, errors=by_field(failed), idea=None, status=422)
+        return await _form(view, values=values, errors=by_field(failed, view.gettext), idea=None, status=422)
     except Conflict as closed:  # the campaign stopped collecting ideas
         return await _form(view, values=values, errors={"campaign": closed.detail or ""}, idea=None, status=409)
     return view.redirect(view.url("idea_page", idea_id=idea.id))
@@ -166,7 +166,7 @@ async def idea_update(view: View) -> web.Response:
     try:
         await service.update_idea(view.conn, view.caller, idea_id=idea_id, data=data)
     except ValidationFailed as failed:
-        return await _form(view, values=values, errors=by_field(failed), idea=idea, status=422)
+        return await _form(view, values=values, errors=by_field(failed, view.gettext), idea=idea, status=422)
     return view.redirect(view.url("idea_page", idea_id=idea_id))
 
 
@@ -202,6 +202,16 @@ async def comment_create(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     data, errors = view.validate(CommentWrite, {"body": view.field("body")})
     if data is None:
+        if view.htmx:  # the form again, in place of the one sent
+            response = await view.render(
+                "ideas/_comment_form.html",
+                status=422,
+                idea_id=idea_id,
+                comment_errors=errors,
+                comment_value=view.field("body"),
+            )
+            response.headers.update({"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"})
+            return response
         return await _idea_again(view, idea_id, comment_errors=errors, comment_value=view.field("body"))
     comment = await comments.create_comment(view.conn, view.caller, idea_id=idea_id, data=data)
     if view.htmx:
@@ -220,9 +230,10 @@ async def idea_status(view: View) -> web.Response:
         },
     )
     if data is None:
-        return await _idea_again(view, idea_id, status_errors=errors)
+        sent = {name: view.field(name) for name in ("status", "reason", "duplicate_of")}
+        return await _idea_again(view, idea_id, status_errors=errors, status_values=sent)
     await statuses.change_status(view.conn, view.caller, idea_id=idea_id, change=data)
-    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#status")
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#status", done="status")
 
 
 async def routing_respond(view: View) -> web.Response:
@@ -231,18 +242,20 @@ async def routing_respond(view: View) -> web.Response:
         RoutingResponse, {"decision": view.field("decision"), "message": view.field("message")}
     )
     if data is None:
-        return await _idea_again(view, idea_id, response_errors={team: errors})
+        sent = {name: view.field(name) for name in ("decision", "message")}
+        return await _idea_again(view, idea_id, response_errors={team: errors}, response_values={team: sent})
     await routing.respond(view.conn, view.caller, idea_id=idea_id, slug=team, answer=data)
-    return view.redirect(_back(view, idea_id))
+    return view.redirect(_back(view, idea_id), done="answered")
 
 
 async def routing_position(view: View) -> web.Response:
     idea_id, team = view.path["idea_id"], view.path["team"]
     data, errors = view.validate(PositionWrite, {"position": view.field("position"), "reason": view.field("reason")})
     if data is None:
-        return await _idea_again(view, idea_id, position_errors={team: errors})
+        sent = {name: view.field(name) for name in ("position", "reason")}
+        return await _idea_again(view, idea_id, position_errors={team: errors}, position_values={team: sent})
     await routing.take_position(view.conn, view.caller, idea_id=idea_id, slug=team, data=data)
-    return view.redirect(_back(view, idea_id))
+    return view.redirect(_back(view, idea_id), done="position")
 
 
 async def idea_outcome(view: View) -> web.Response:
@@ -251,4 +264,4 @@ async def idea_outcome(view: View) -> web.Response:
     if data is None:
         return await _idea_again(view, idea_id, outcome_errors=errors)
     await outcomes.note_outcome(view.conn, view.caller, idea_id=idea_id, data=data)
-    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome")
+    return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome", done="outcome")

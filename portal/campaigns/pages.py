@@ -72,7 +72,7 @@ async def campaign_create(view: View) -> web.Response:
     try:
         campaign = await service.create_campaign(view.conn, view.caller, data)
     except ValidationFailed as failed:
-        return await _list(view, status=422, values={**values, **_raw(view)}, errors=by_field(failed))
+        return await _list(view, status=422, values={**values, **_raw(view)}, errors=by_field(failed, view.gettext))
     except Conflict as taken:
         return await _list(view, status=409, values={**values, **_raw(view)}, errors={"slug": taken.detail})
     return view.redirect(view.url("campaign_page", slug=campaign.slug))

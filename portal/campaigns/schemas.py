@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from portal.ideas.schemas import ConcernedTeam
-from portal.schemas import Input, Output, Query, Slug, Trimmed
+from portal.schemas import Input, Output, Query, Slug, Trimmed, refusal
 
 Phase = Literal["collect", "vote", "decide", "closed"]
 # An RFC 3339 date-time with its offset, as sent in JSON.
@@ -38,7 +38,9 @@ class CampaignCreate(Input):
     @model_validator(mode="after")
     def _phases_in_order(self) -> Self:
         if not self.collect_until < self.vote_until < self.decide_until:
-            raise ValueError("the deadlines must come in order: collect_until < vote_until < decide_until")
+            raise refusal(
+                "deadline_order", "the deadlines must come in order: collect_until < vote_until < decide_until"
+            )
         return self
 
 

@@ -10,7 +10,8 @@ from portal.directory import audit, leads, overview, uploads
 from portal.errors import Conflict, ValidationFailed
 from portal.http.view import View, base_url
 from portal.schemas import Email, Input
-from portal.teams.pages import admin_teams
+from portal.teams import service as teams
+from portal.teams.pages import admin_teams, picker_refusal
 
 
 class LeadEmail(Input):
@@ -19,7 +20,11 @@ class LeadEmail(Input):
 
 async def admin_lead_add(view: View) -> web.Response:
     slug = view.path["slug"]
-    email, errors = view.validate(LeadEmail, {"email": view.field("email")})
+    typed, matches = await teams.find_person(view.conn, view.field("email"))
+    if typed is None:  # a name: several colleagues match (choose one) or none does
+        errors = {f"lead-{slug}": picker_refusal(view, matches)}
+        return await admin_teams(view, errors=errors, lead_choices={slug: matches}, status=422)
+    email, errors = view.validate(LeadEmail, {"email": typed})
     if email is None:
         return await admin_teams(view, errors={f"lead-{slug}": errors.get("email", "")}, status=422)
     try:

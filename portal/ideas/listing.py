@@ -31,7 +31,7 @@ from portal.db import Connection, fetch_row, planner_settings
 from portal.errors import ValidationFailed
 from portal.ideas import queries as q
 from portal.ideas import rankings
-from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead
+from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead, SimilarIdea, SimilarQuery
 
 SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
 RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
@@ -244,3 +244,9 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
         last = rows[query.limit - 1]
         next_cursor = encode_cursor(sort, Place(place.as_of, place.version, last["sort_score"], last["id"]))
     return IdeaPage(items=items, next_cursor=next_cursor)
+
+
+async def similar_ideas(conn: Connection, query: SimilarQuery) -> list[SimilarIdea]:
+    """Existing ideas like a title being typed, best match first (duplicates left out)."""
+    rows = await conn.fetch(q.SIMILAR, query.title, query.limit)
+    return [SimilarIdea.model_validate(dict(row)) for row in rows]

@@ -14,9 +14,7 @@ from aiohttp import web
 from portal.http.view import View
 from portal.ideas import listing, outcomes
 from portal.ideas.outcomes import CaseQuery
-from portal.ideas.schemas import IdeaQuery
-from portal.services import service as services
-from portal.teams import service as teams
+from portal.ideas.schemas import IdeaQuery, SimilarQuery
 from portal.workflow import TRANSITIONS
 
 LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "campaign", "mine", "voted", "cursor")
@@ -38,13 +36,7 @@ async def idea_list(view: View) -> web.Response:
     }
     if view.htmx and view.request.query.get("cursor"):
         return await view.render("ideas/_more.html", **context)
-    return await view.render(
-        "ideas/list.html",
-        **context,
-        statuses=list(TRANSITIONS),
-        teams=await teams.team_names(view.conn),
-        services=await services.service_names(view.conn),
-    )
+    return await view.render("ideas/list.html", **context, statuses=list(TRANSITIONS))
 
 
 async def service_cases_page(view: View) -> web.Response:
@@ -59,3 +51,11 @@ async def service_cases_page(view: View) -> web.Response:
         q=raw.get("q", ""),
         more=more if page.next_cursor else None,
     )
+
+
+async def similar_ideas_hint(view: View) -> web.Response:
+    """Ideas like the title being typed on the post form (a fragment for htmx; nothing when the
+    title is too short to compare)."""
+    query, _ = view.validate(SimilarQuery, {"title": view.request.query.get("title", "")})
+    similar = await listing.similar_ideas(view.conn, query) if query else []
+    return await view.render("ideas/_similar.html", similar=similar)

@@ -153,3 +153,18 @@ ranks_then AS (
     WHERE version > {version} ORDER BY idea_id, version
 )
 """
+
+# Ideas like a title being typed, best first: any of its words (or, in Japanese, two-character
+# runs) rather than all of them, ranked by how many match and how often. The candidates are
+# bounded before ranking so a title of common words costs a few thousand index hits at most.
+SIMILAR = f"""
+WITH wanted AS (SELECT replace(idea_search_query($1)::text, ' & ', ' | ')::tsquery AS q),
+candidates AS (
+    SELECT i.id, ts_rank(i.search, wanted.q) AS rank FROM ideas i, wanted
+    WHERE numnode(wanted.q) > 0 AND i.search @@ wanted.q AND i.status <> 'duplicate'
+    LIMIT 2000
+)
+SELECT i.id, i.title, i.status, {VOTE_COUNT.format(idea="i.id")} AS vote_count
+FROM candidates c JOIN ideas i ON i.id = c.id
+ORDER BY c.rank DESC, i.id DESC LIMIT $2
+"""

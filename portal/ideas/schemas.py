@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from portal.schemas import TAG_PATTERN, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed
+from portal.schemas import TAG_PATTERN, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed, refusal
 from portal.workflow import Status
 
 # `<as of>_<score>_<idea id>`: see portal.ideas.listing.
@@ -82,7 +82,7 @@ class StatusChange(Input):
     @model_validator(mode="after")
     def _duplicate_needs_target(self) -> StatusChange:
         if (self.status == "duplicate") != (self.duplicate_of is not None):
-            raise ValueError("duplicate_of is required with status 'duplicate', and only then")
+            raise refusal("duplicate_target", "duplicate_of is required with status 'duplicate', and only then")
         return self
 
 
@@ -172,3 +172,19 @@ class IdeaQuery(Query):
         cleared keeps its order)."""
         order = self.sort or ("relevance" if self.q else "new")
         return "new" if order == "relevance" and not self.q else order
+
+
+class SimilarQuery(Query):
+    title: Annotated[str, Trimmed(min_length=3, max_length=200)] = Field(
+        description="What is being typed as a new idea's title."
+    )
+    limit: int = Field(5, ge=1, le=10)
+
+
+class SimilarIdea(Output):
+    """An existing idea like the one being posted: vote for it rather than post it twice."""
+
+    id: int
+    title: str
+    status: Status
+    vote_count: int

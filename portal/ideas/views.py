@@ -3,7 +3,7 @@ from __future__ import annotations
 from portal.http.call import Call
 from portal.ideas import listing, outcomes, service
 from portal.ideas.outcomes import CasePage, CaseQuery, OutcomeWrite
-from portal.ideas.schemas import IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate
+from portal.ideas.schemas import IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate, SimilarIdea, SimilarQuery
 
 
 async def get_idea(call: Call) -> IdeaDetail:
@@ -29,3 +29,8 @@ async def note_outcome(call: Call, body: OutcomeWrite) -> None:
 async def service_cases(call: Call, query: CaseQuery) -> CasePage:
     """The case library: a service's done ideas with their outcome notes, results and thanks"""
     return await outcomes.cases(call.conn, slug=call.path["slug"], query=query)
+
+
+async def similar_ideas(call: Call, query: SimilarQuery) -> list[SimilarIdea]:
+    """Ideas like a title being typed, best match first, so people vote instead of posting twice"""
+    return await listing.similar_ideas(call.conn, query)

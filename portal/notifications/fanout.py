@@ -19,9 +19,12 @@ from portal.notifications import queries as q
 Event = asyncpg.Record
 MAX_MENTIONS = 20
 EXCERPT = 280
-# `@aiko@example.com` or `@AikoTanaka` (a name written without its spaces); trailing
+# `@aiko@example.com`, `@aiko` (an address's part before the @) or `@AikoTanaka` (a name
+# written without its spaces); trailing
 # punctuation is not part of it.
-MENTION = re.compile(r"(?<![\w@])@([^\s@]+@[^\s@]+\.[^\s@]*[^\s@.,;:!?)\]]|[^\s@.,;:!?()\[\]]+)")
+MENTION = re.compile(
+    r"(?<![\w@])@([^\s@]+@[^\s@]+\.[^\s@]*[^\s@.,;:!?)\]]|[^\s@.,;:!?()\[\]]+(?:\.[^\s@.,;:!?()\[\]]+)*)"
+)
 
 
 def mentions(text: str) -> tuple[list[str], list[str]]:

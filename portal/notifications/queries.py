@@ -137,7 +137,8 @@ WHERE t.id = $1
 # $1 addresses, $2 names with their spaces removed (lower case).
 MENTIONED = """
 SELECT id FROM employees
-WHERE email = ANY ($1::text[]) OR lower(regexp_replace(name, '\\s+', '', 'g')) = ANY ($2::text[])
+WHERE active AND (email = ANY ($1::text[]) OR lower(regexp_replace(name, '\\s+', '', 'g')) = ANY ($2::text[])
+                  OR lower(split_part(email, '@', 1)) = ANY ($2::text[]))
 """
 
 # The daily digest: what waited for it becomes visible, or due by email.

@@ -72,7 +72,7 @@ async def admin_rule_create(view: View) -> web.Response:
     except PortalError as failure:
         if failure.status >= 500 or failure.status == 403:
             raise
-        return await admin_rules(view, errors=errors_of(failure), values=values, status=failure.status)
+        return await admin_rules(view, errors=errors_of(failure, view.gettext), values=values, status=failure.status)
     return view.redirect(view.url("admin_rules"))
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from portal.ideas.schemas import ConcernedTeam
-from portal.schemas import Input, Output, Query, Role, Slug, Trimmed
+from portal.schemas import Input, Output, Query, Role, Slug, Trimmed, refusal
 
 RoutingState = Literal["pending", "acknowledged", "accepted", "declined", "planned", "withdrawn"]
 Decision = Literal["acknowledged", "accepted", "declined", "planned"]
@@ -96,9 +97,28 @@ class RoutingPreview(Input):
     teams: list[ConcernedTeam] = Field(default_factory=list, max_length=20)
 
 
+def _reason_for(choice: str, needing: str, kind: str, message: str) -> Callable[[str, ValidationInfo], str]:
+    """A validator of a text that `choice` being `needing` makes required (refused as `kind`)."""
+
+    def check(reason: str, info: ValidationInfo) -> str:
+        if info.data.get(choice) == needing and not reason:
+            raise refusal(kind, message)
+        return reason
+
+    return check
+
+
 class RoutingResponse(Input):
+    """A provider or customer team's answer; a decline needs its reason."""
+
     decision: Decision
-    message: Annotated[str, Trimmed(max_length=5000)] = ""
+    message: Annotated[str, Trimmed(max_length=5000)] = Field("", validate_default=True)
+
+    _decline_says_why = field_validator("message")(
+        _reason_for(
+            "decision", "declined", "decline_reason", "a decline needs a reason (a message to the author and voters)"
+        )
+    )
 
 
 class PositionWrite(Input):
@@ -107,9 +127,8 @@ class PositionWrite(Input):
     position: Literal["confirmed", "disputed"]
     reason: Annotated[str, Trimmed(max_length=2000)] = Field("", validate_default=True)
 
-    @field_validator("reason")
-    @classmethod
-    def _dispute_says_why(cls, reason: str, info: ValidationInfo) -> str:
-        if info.data.get("position") == "disputed" and not reason:
-            raise ValueError("a dispute needs a reason (what the provider's answer misses)")
-        return reason
+    _dispute_says_why = field_validator("reason")(
+        _reason_for(
+            "position", "disputed", "dispute_reason", "a dispute needs a reason (what the provider's answer misses)"
+        )
+    )

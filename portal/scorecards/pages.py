@@ -52,3 +52,16 @@ async def admin_scorecards(view: View) -> web.Response:
         raise NotFound("there is no such month")
     cards = await service.company_scorecards(view.conn, view.caller, period=query.period)
     return await view.render("scorecards/company.html", cards=cards, period=query.period or "")
+
+
+async def admin_scorecards_csv(view: View) -> web.Response:
+    """The same CSV as GET /api/v1/scorecards.csv, under the admin's session (a browser has no token)."""
+    query, _ = view.validate(ScorecardQuery, {"period": view.request.query.get("period") or None})
+    if query is None:
+        raise NotFound("there is no such month")
+    return web.Response(
+        text=await service.company_csv(view.conn, view.caller, period=query.period),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="scorecards-{query.period or "current"}.csv"'},
+    )

@@ -74,7 +74,7 @@ async def admin_service_create(view: View) -> web.Response:
     except PortalError as failure:
         if failure.status >= 500 or failure.status == 403:
             raise
-        return await admin_services(view, errors=errors_of(failure), values=values, status=failure.status)
+        return await admin_services(view, errors=errors_of(failure, view.gettext), values=values, status=failure.status)
     return view.redirect(view.url("admin_services") + f"#service-{data.slug}")
 
 

@@ -35,6 +35,30 @@
     }
   });
 
+  // A form sent with errors comes back as the form with them in place (422 naming where it
+  // goes): swap it in like a success, rather than as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 422 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Focus stays where the person was: an element swapped for one with the same id keeps it
+  // (htmx does that); otherwise it returns to what had it, or to the first field in error.
+  var focusedBeforeRequest = null;
+  document.addEventListener("htmx:beforeRequest", function () { focusedBeforeRequest = document.activeElement; });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var invalid = event.detail.elt && event.detail.elt.querySelector && event.detail.elt.querySelector("[aria-invalid=true]");
+    if (invalid) {
+      invalid.focus();
+    } else if ((!document.activeElement || document.activeElement === document.body) &&
+               focusedBeforeRequest && document.body.contains(focusedBeforeRequest)) {
+      focusedBeforeRequest.focus();
+    }
+  });
+
   // An error answer to an htmx request: say so, instead of silently doing nothing.
   document.addEventListener("htmx:responseError", function (event) {
     var box = document.getElementById("live-error");

@@ -36,7 +36,7 @@ async def survey_answer(view: View) -> web.Response:
         try:
             await service.answer(view.conn, view.caller, round_id=round_id, data=data)
         except ValidationFailed as failed:
-            errors = by_field(failed)
+            errors = by_field(failed, view.gettext)
     if errors:
         surveys = await service.my_surveys(view.conn, view.caller)
         return await view.render(

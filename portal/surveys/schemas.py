@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
-from portal.schemas import Input, Output, Trimmed
+from portal.schemas import Input, Output, Trimmed, refusal
 
 Text = Annotated[str, Trimmed(max_length=2000)]
 
@@ -37,9 +37,9 @@ class AnswerWrite(Input):
     def _one_kind(self) -> Self:
         pulse = self.csat is not None or self.ces is not None
         if pulse and (self.csat is None or self.ces is None):
-            raise ValueError("a pulse answer gives both csat and ces")
+            raise refusal("pulse_incomplete", "a pulse answer gives both csat and ces")
         if pulse == (self.solved is not None):
-            raise ValueError("answer either the pulse (csat, ces) or whether it was solved (solved)")
+            raise refusal("survey_kind", "answer either the pulse (csat, ces) or whether it was solved (solved)")
         return self
 
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from portal.errors import PortalError
+from portal.errors import PortalError, ValidationFailed
 from portal.http.forms import errors_of
 from portal.http.view import View, is_secure
 from portal.teams import service
-from portal.teams.schemas import Preferences, TeamCreate
+from portal.teams.schemas import EmployeeRead, Preferences, TeamCreate
+from portal.vocabulary import _
 
 TIME_ZONES = [
     "Asia/Tokyo",
@@ -83,7 +84,12 @@ async def set_language(view: View) -> web.Response:
 
 
 async def admin_teams(
-    view: View, *, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200
+    view: View,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    lead_choices: dict[str, list[EmployeeRead]] | None = None,
+    status: int = 200,
 ) -> web.Response:
     view.caller.require_admin()
     return await view.render(
@@ -92,6 +98,7 @@ async def admin_teams(
         teams=await service.list_teams(view.conn),
         errors=errors or {},
         values=values or {},
+        lead_choices=lead_choices or {},
         active="admin",
         section="teams",
     )
@@ -113,5 +120,25 @@ async def admin_team_create(view: View) -> web.Response:
     except PortalError as failure:
         if failure.status >= 500 or failure.status == 403:
             raise
-        return await admin_teams(view, errors=errors_of(failure), values=values, status=failure.status)
+        return await admin_teams(view, errors=errors_of(failure, view.gettext), values=values, status=failure.status)
     return view.redirect(view.url("admin_teams") + f"#team-{data.slug}")
+
+
+async def people_matches(view: View) -> web.Response:
+    """The colleagues matching what was typed so far into a person picker (a fragment for htmx)."""
+    query = view.request.query
+    field, list_id = query.get("field", ""), query.get("list", "")
+    if not (field.isidentifier() and list_id.replace("-", "_").isidentifier()):
+        raise ValidationFailed(
+            [{"field": "field", "type": "value_error", "message": "not a person picker"}], location="query"
+        )
+    typed = query.get(field, "")[:100]
+    matches = [] if "@" in typed else (await service.find_person(view.conn, typed))[1]
+    return await view.render("components/people_matches.html", list_id=list_id, matches=matches)
+
+
+def picker_refusal(view: View, matches: list[EmployeeRead]) -> str:
+    """What a person picker says when the name typed is not one colleague."""
+    if matches:
+        return view.gettext(_("Several colleagues match: choose one of them"))
+    return view.gettext(_("No active colleague matches this name or address"))

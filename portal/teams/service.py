@@ -84,6 +84,19 @@ async def update_preferences(conn: Connection, caller: Caller, data: Preferences
     return await get_employee(conn, employee_id=employee.id)
 
 
+PICKER_MATCHES = 8  # the choices a person picker offers at once
+
+
+async def find_person(conn: Connection, text: str) -> tuple[str | None, list[EmployeeRead]]:
+    """Who a person typed into a form means: an address as it is; else the one active colleague
+    whose name (or address) matches, or (None, the matches) for them to choose from."""
+    text = text.strip()
+    if "@" in text or not text:
+        return text, []
+    matches = await list_employees(conn, team=None, search=text, limit=PICKER_MATCHES)
+    return (matches[0].email if len(matches) == 1 else None), matches
+
+
 async def list_employees(
     conn: Connection, *, team: str | None, search: str | None = None, limit: int = 20
 ) -> list[EmployeeRead]:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
+from portal.errors import ValidationFailed
+from portal.http.forms import by_field
 from portal.http.view import View
 from portal.teams import service as teams
+from portal.teams.pages import picker_refusal
 from portal.thanks import service
 from portal.thanks.schemas import ThanksCreate, ThanksQuery
 
 
-async def _render(view: View, *, status: int = 200, form: dict[str, Any], errors: dict[str, str]) -> web.Response:
+async def _render(
+    view: View, *, status: int = 200, form: dict[str, Any], errors: dict[str, str], choices: Sequence[Any] = ()
+) -> web.Response:
     received = await service.list_thanks(view.conn, view.caller, ThanksQuery(employee=view.employee.email, limit=20))
     recent = await service.list_thanks(view.conn, view.caller, ThanksQuery(limit=20))
     return await view.render(
@@ -24,6 +30,7 @@ async def _render(view: View, *, status: int = 200, form: dict[str, Any], errors
         received=received.items,
         recent=recent.items,
         sent="sent" in view.request.query,
+        choices=choices,
     )
 
 
@@ -48,6 +55,12 @@ async def thanks_send(view: View) -> web.Response:
         "public": view.field("public") == "1",
     }
     idea_id = view.field("idea_id")
+    if form["to_employee"]:
+        email, matches = await teams.find_person(view.conn, form["to_employee"])
+        if email is None:  # a name: several colleagues match (choose one) or none does
+            errors = {"to_employee": picker_refusal(view, matches)}
+            return await _render(view, status=422, form=form, errors=errors, choices=matches)
+        form["to_employee"] = email
     data, errors = view.validate(
         ThanksCreate,
         {
@@ -60,5 +73,8 @@ async def thanks_send(view: View) -> web.Response:
     )
     if data is None:
         return await _render(view, status=422, form=form, errors=errors)
-    await service.send_thanks(view.conn, view.caller, data, daily_limit=view.settings.thanks_per_day)
+    try:
+        await service.send_thanks(view.conn, view.caller, data, daily_limit=view.settings.thanks_per_day)
+    except ValidationFailed as refused:  # an unknown colleague, oneself, one's own team: the form again
+        return await _render(view, status=422, form=form, errors=by_field(refused, view.gettext))
     return view.redirect(view.url("thanks_page", query={"sent": "1"}))

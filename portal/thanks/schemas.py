@@ -5,7 +5,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from portal.schemas import Email, Id, Input, Output, Page, Query, Slug, Trimmed
+from portal.schemas import Email, Id, Input, Output, Page, Query, Slug, Trimmed, refusal
 
 Message = Annotated[str, Trimmed(min_length=1, max_length=500)]
 
@@ -23,7 +23,7 @@ class ThanksCreate(Input):
     @model_validator(mode="after")
     def _one_recipient(self) -> Self:
         if (self.to_team is None) == (self.to_employee is None):
-            raise ValueError("thank either a team (to_team) or a colleague (to_employee), not both")
+            raise refusal("thanks_recipient", "thank either a team (to_team) or a colleague (to_employee), not both")
         return self
 
 

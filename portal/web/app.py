@@ -28,6 +28,7 @@ from portal.http.keys import (
     PageContextHook,
 )
 from portal.http.traffic import PeopleFirst
+from portal.http.view import page_names
 from portal.notifications import pages as notifications_pages
 from portal.ratelimit import WriteRateLimiter
 from portal.scim.http import PREFIX, unknown_address
@@ -170,7 +171,7 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_route(page.method, page.path, page_endpoint(page), name=page.name)
     app[PATHS] = {resource.name: resource.canonical for resource in app.router.resources() if resource.name}
     setup_templates(app, app[STATIC])
-    hooks: list[PageContextHook] = [notifications_pages.unread_badge]
+    hooks: list[PageContextHook] = [notifications_pages.unread_badge, page_names]
     app[PAGE_CONTEXT] = hooks
     app.cleanup_ctx.extend([_database, _redis, _event_hub])
     app.on_shutdown.append(_end_streams)

@@ -38,8 +38,8 @@ COMPILED = CompiledTemplates()
 
 
 def options(items: list[Any], value: str = "slug", label: str = "name") -> list[tuple[str, str]]:
-    """(value, text) pairs for a select, e.g. teams by slug, shown by name."""
-    return [(getattr(item, value), f"{getattr(item, label)} ({getattr(item, value)})") for item in items]
+    """(value, text) pairs for a select, e.g. teams by slug, shown by name (the slug is for URLs)."""
+    return [(getattr(item, value), getattr(item, label)) for item in items]
 
 
 def setup_templates(app: web.Application, static: StaticFiles) -> None:

@@ -53,7 +53,7 @@ async def admin_webhook_create(view: View) -> web.Response:
             policy=AddressPolicy.from_settings(view.settings),
         )
     except ValidationFailed as failed:  # an address delivery would refuse
-        return await admin_webhooks(view, errors=by_field(failed), values=values, status=422)
+        return await admin_webhooks(view, errors=by_field(failed, view.gettext), values=values, status=422)
     # The secret is shown in this answer only; it is never stored in the clear.
     return await admin_webhooks(view, created=created, status=201)
 

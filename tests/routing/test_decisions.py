@@ -154,7 +154,7 @@ async def test_a_customer_lead_disputes_from_the_idea_page(client, auth, db):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     path = f"/ideas/{idea_id}/routings/marketing/position"
     response = await client.post(path, data={"csrf_token": csrf, "position": "disputed", "reason": ""})
-    assert response.status == 422 and "a dispute needs a reason" in await response.text()
+    assert response.status == 422 and "Say what the provider&#39;s answer misses" in await response.text()
     response = await client.post(
         path, data={"csrf_token": csrf, "position": "disputed", "reason": "Still five days"}, allow_redirects=False
     )

@@ -20,7 +20,9 @@ async def fixture(client, auth, db) -> list[int]:
     await relay_all(db)
     for idea_id, decision in zip(ideas[:2], ("accepted", "declined"), strict=False):
         await client.post(
-            f"/api/v1/ideas/{idea_id}/routings/it/response", headers=auth(LENA), json={"decision": decision}
+            f"/api/v1/ideas/{idea_id}/routings/it/response",
+            headers=auth(LENA),
+            json={"decision": decision, "message": "Our answer"},
         )
     start = "2026-10-05 09:00+00"
     await db.execute(
@@ -127,7 +129,7 @@ async def test_the_scorecard_page_draws_the_trend_and_admins_compare_teams(clien
     page = await (await client.get(f"/teams/it/scorecard?period={PERIOD}")).text()
     assert "33% (1/3)" in page and "4.0 h" in page
     page = await (await client.get(f"/admin/scorecards?period={PERIOD}")).text()
-    assert 'href="/teams/it/scorecard?period=2026-10"' in page and "/api/v1/scorecards.csv?period=2026-10" in page
+    assert 'href="/teams/it/scorecard?period=2026-10"' in page and "/admin/scorecards.csv?period=2026-10" in page
 
 
 async def test_the_leads_digest_sets_this_months_scorecard_beside_last_months(client, auth, db):

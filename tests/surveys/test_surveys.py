@@ -250,4 +250,4 @@ async def test_the_results_page_and_the_scorecard_draw_the_distribution(client, 
     page = await (await client.get(f"/survey-rounds/{round_id}")).text()
     assert page.count('class="chart-bar"') == 10 and "<title>4: 2</title>" in page
     page = await (await client.get("/teams/it/scorecard")).text()
-    assert "<title>5: 1</title>" in page and "marketing" in page
+    assert "<title>5: 1</title>" in page and "Marketing" in page

@@ -116,4 +116,4 @@ async def test_the_thanks_page_sends_and_lists(client, db):
     page = await (await client.get("/thanks")).text()
     assert "Laptops ready on day one" in page
     response = await client.post("/thanks", data={"csrf_token": csrf, "to_team": "marketing", "message": "Me"})
-    assert response.status == 422 and "you cannot thank your own team" in await response.text()
+    assert response.status == 422 and "You cannot thank your own team" in await response.text()
