@@ -5,6 +5,7 @@ The outbox relay runs in the test (relay_all), as the worker runs it."""
 from __future__ import annotations
 
 from portal.notifications import emails
+from portal.notifications.fanout import mentions
 from portal.notifications.service import unsubscribe
 from tests.factories import make_idea, make_service_map, relay_all
 
@@ -101,6 +102,26 @@ async def test_a_comment_mentioning_a_follower_tells_them_once_as_a_mention(clie
     [told] = (await notifications(client, auth(AUTHOR)))["items"]
     assert told["kind"] == "mention"
     assert (await notifications(client, auth("carl@example.com")))["items"] == []
+
+
+async def test_a_colleague_is_mentioned_by_the_part_of_their_address_before_the_at(client, auth, db):
+    await client.get("/api/v1/me", headers=auth("ken.sato@example.com"))  # signs in once
+    idea = await routed(client, auth, db)
+    await client.post(
+        f"/api/v1/ideas/{idea['id']}/comments",
+        headers=auth("carl@example.com"),
+        json={"body": "Could @ken.sato, who set this up, have a look?"},
+    )
+    await relay_all(db)
+    [told] = (await notifications(client, auth("ken.sato@example.com")))["items"]
+    assert told["kind"] == "mention"
+
+
+def test_a_mention_ends_before_trailing_punctuation_and_keeps_inner_dots():
+    assert mentions("hi @ken.sato, @AikoTanaka. @x@example.com! @佐藤健") == (
+        ["x@example.com"],
+        ["ken.sato", "aikotanaka", "佐藤健"],
+    )
 
 
 async def test_the_list_puts_unread_first_and_pages_with_a_cursor(client, auth, db):
