@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
+from babel.support import NullTranslations
 from multidict import MultiDictProxy
 from pydantic import BaseModel, ValidationError
 
@@ -98,8 +99,12 @@ class View:
                 errors.setdefault(name, describe(dict(error), self.gettext))
             return None, errors
 
+    @property
+    def translations(self) -> NullTranslations:
+        return self.request.app[TRANSLATIONS][self.locale]
+
     def gettext(self, message: str) -> str:
-        return self.request.app[TRANSLATIONS][self.locale].gettext(message)
+        return self.translations.gettext(message)
 
     def label(self, kind: str, value: str) -> str:
         """The reader's word for an API value ("under_review" -> "Under review"); unknown values as they are."""

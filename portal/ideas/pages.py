@@ -7,6 +7,7 @@ browser is redirected back (303).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -14,8 +15,42 @@ from aiohttp import web
 from portal.http.view import View
 from portal.ideas import listing, outcomes
 from portal.ideas.outcomes import CaseQuery
-from portal.ideas.schemas import IdeaQuery, SimilarQuery
+from portal.ideas.schemas import IdeaQuery, IdeaRead, SimilarQuery
 from portal.workflow import TRANSITIONS
+
+CLOSED = ("done", "declined", "duplicate")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One idea of the list as its card shows it, its words and dates made here (the template only
+    reads attributes: cheaper per card than calling helpers from Jinja, bench/pages.py)."""
+
+    idea: IdeaRead
+    url: str
+    status_label: str
+    created_iso: str
+    created_at: str
+    comments: str
+    closed: bool
+
+
+def _cards(view: View, ideas: list[IdeaRead]) -> list[Card]:
+    fmt, translations = view.formats, view.translations
+    return [
+        Card(
+            idea=idea,
+            url=view.url("idea_page", idea_id=idea.id),
+            status_label=view.label("status", idea.status),
+            created_iso=fmt.iso(idea.created_at),
+            created_at=fmt.short(idea.created_at),
+            comments=translations.ngettext("%(num)d comment", "%(num)d comments", idea.comment_count)
+            % {"num": idea.comment_count},
+            closed=idea.status in CLOSED,
+        )
+        for idea in ideas
+    ]
+
 
 LIST_FILTERS = ("q", "sort", "status", "team", "service", "tag", "campaign", "mine", "voted", "cursor")
 SORTS = ("new", "top", "trending")
@@ -29,6 +64,7 @@ async def idea_list(view: View) -> web.Response:
     more = view.url("idea_list", query={**raw, "cursor": page.next_cursor}) if page and page.next_cursor else None
     context: dict[str, Any] = {
         "page": page,
+        "cards": _cards(view, page.items) if page else [],
         "more": more,
         "filters": raw,
         "errors": errors,

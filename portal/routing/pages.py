@@ -3,6 +3,8 @@ the admins' routing rules."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -11,10 +13,54 @@ from portal.errors import PortalError
 from portal.http.forms import errors_of
 from portal.http.view import View
 from portal.routing import service
-from portal.routing.schemas import InboxQuery, RoutingRuleCreate
+from portal.routing.schemas import InboxItem, InboxQuery, RoutingRuleCreate
 from portal.teams import service as teams
 
 INBOX_FILTERS = ("state", "overdue", "role")
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox row as the page shows it, its words and dates made here: the template then only
+    reads attributes, several times cheaper per row than calling helpers from Jinja (bench/pages.py)."""
+
+    url: str
+    title: str
+    status: str
+    status_label: str
+    role_label: str
+    state: str
+    state_label: str
+    overdue: bool
+    pending: bool
+    due_in: str
+    due_iso: str
+    due_at: str
+    votes: str
+
+
+def _rows(view: View, items: list[InboxItem]) -> list[InboxRow]:
+    now, fmt = datetime.now(UTC), view.formats
+    return [
+        InboxRow(
+            url=view.url("idea_page", idea_id=item.idea.id) + "#teams",
+            title=item.idea.title,
+            status=item.idea.status,
+            status_label=view.label("status", item.idea.status),
+            role_label=view.label("role", item.role),
+            state=item.state,
+            state_label=view.label("state", item.state),
+            overdue=item.overdue,
+            pending=item.state == "pending",
+            due_in=fmt.relative(item.due_at, now),
+            due_iso=fmt.iso(item.due_at),
+            due_at=fmt.short(item.due_at),
+            votes=fmt.number(item.idea.vote_count),
+        )
+        for item in items
+    ]
+
+
 PAGE = 50
 MOST = 500  # a lead who needs more than this filters instead of scrolling
 
@@ -34,7 +80,7 @@ async def team_inbox(view: View) -> web.Response:
         "teams/inbox.html",
         slug=view.path["slug"],
         team=await teams.get_team(view.conn, slug=view.path["slug"]),
-        items=items[:shown],
+        rows=_rows(view, items[:shown]),
         more=more,
         filters=raw,
         errors=errors,
