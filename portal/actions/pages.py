@@ -262,6 +262,6 @@ async def idea_outcome(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     data, errors = view.validate(OutcomeWrite, {"note": view.field("note")})
     if data is None:
-        return await _idea_again(view, idea_id, outcome_errors=errors)
+        return await _idea_again(view, idea_id, outcome_errors=errors, outcome_value=view.field("note"))
     await outcomes.note_outcome(view.conn, view.caller, idea_id=idea_id, data=data)
     return view.redirect(view.url("idea_page", idea_id=idea_id) + "#outcome", done="outcome")

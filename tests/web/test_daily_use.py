@@ -254,3 +254,17 @@ async def test_a_comment_refused_under_htmx_comes_back_as_the_form_with_its_erro
     assert response.status == 422
     assert response.headers["HX-Retarget"] == "#comment-form" and response.headers["HX-Reswap"] == "outerHTML"
     assert fragment.lstrip().startswith('<form id="comment-form"') and 'aria-invalid="true"' in fragment
+
+
+async def test_an_outcome_note_refused_keeps_what_was_typed(client, auth, demo):
+    for status in ("planned", "in_progress", "done"):
+        response = await client.post(
+            f"/api/v1/ideas/{LAPTOPS}/status", headers=auth.admin, json={"status": status, "reason": "Decided"}
+        )
+        assert response.status == 200, await response.text()
+    csrf = await sign_in(client, "admin@example.com")
+    typed = "Set-up now takes one day. " * 200  # over the 5,000 characters a note may have
+    response = await client.post(f"/ideas/{LAPTOPS}/outcome", data={"csrf_token": csrf, "note": typed})
+    page = await response.text()
+    assert response.status == 422 and "Enter at most 5000 characters" in page
+    assert typed.strip() in html.unescape(page)
