@@ -147,6 +147,12 @@ class View:
         return response
 
     @property
+    def here(self) -> str:
+        """This page's path and query, for a form's way back, without what the last form did."""
+        url = self.request.rel_url
+        return str(url.without_query_params("done")) if "done" in url.query else url.path_qs
+
+    @property
     def done(self) -> str:
         """What the form that led here did, in the reader's words ('' when nothing or unknown)."""
         key = self.request.query.get("done", "")

@@ -268,3 +268,10 @@ async def test_an_outcome_note_refused_keeps_what_was_typed(client, auth, demo):
     page = await response.text()
     assert response.status == 422 and "Enter at most 5000 characters" in page
     assert typed.strip() in html.unescape(page)
+
+
+async def test_what_the_last_form_did_is_not_carried_into_the_next_ones_way_back(client, demo):
+    await sign_in(client, "aiko@example.com")
+    page = await (await client.get(f"/ideas/{LAPTOPS}?done=answered")).text()
+    assert 'class="notice done"' in page
+    assert f'name="next" value="/ideas/{LAPTOPS}"' in page and "done=answered" not in page.split("</main>")[1]
