@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from portal import seed
 from portal.actions import posting, statuses
 from portal.actions.surveys import close_due_rounds
 from portal.actions.voting import cast_vote
@@ -31,13 +32,9 @@ from portal.results import service as results
 from portal.routing import service as routing
 from portal.routing.schemas import RoutingResponse
 from portal.scorecards.service import compile_period, period_of
-from portal.seed import caller_of, seed
-from portal.services import service as services
-from portal.services.schemas import ServiceCreate
+from portal.seed import caller_of
 from portal.surveys import service as surveys
 from portal.surveys.schemas import AnswerWrite
-from portal.teams import service as teams
-from portal.teams.schemas import TeamCreate
 from portal.thanks.schemas import ThanksCreate
 from portal.thanks.service import send_thanks
 
@@ -284,7 +281,7 @@ OUTCOMES = [
 
 def _people(rng: random.Random) -> list[tuple[str, str, str]]:
     """(email, name, team) for five more colleagues of every team, the new ones' leads first."""
-    slugs = ["it", "hr", "facilities", "marketing", "sales", "finance"] + [slug for slug, _, _ in TEAMS]
+    slugs = [slug for slug, _, _ in seed.TEAMS + TEAMS]
     people, n = [], 0
     for slug in slugs:
         for _ in range(5):
@@ -297,8 +294,7 @@ def _people(rng: random.Random) -> list[tuple[str, str, str]]:
 
 
 async def _build_company(conn: Connection, admin: Caller, rng: random.Random) -> list[Caller]:
-    for slug, name, sla in TEAMS:
-        await teams.create_team(conn, admin, TeamCreate(slug=slug, name=name, response_sla_hours=sla))
+    await seed.create_teams(conn, admin, TEAMS)
     for email, name, team in _people(rng):
         await conn.execute(
             """INSERT INTO employees (subject, email, name, team_id)
@@ -316,14 +312,7 @@ async def _build_company(conn: Connection, admin: Caller, rng: random.Random) ->
             slug,
         )
         await leads.assign_by_hand(conn, admin, slug=slug, email=first)
-    for slug, name, description, provider, customers in SERVICES:
-        await services.create_service(
-            conn,
-            admin,
-            ServiceCreate(
-                slug=slug, name=name, description=description, provider_team=provider, customer_teams=customers
-            ),
-        )
+    await seed.create_services(conn, admin, SERVICES)
     emails = await conn.fetchval("SELECT array_agg(email ORDER BY id) FROM employees WHERE NOT is_admin")
     return [await caller_of(conn, email) for email in emails]
 
@@ -545,7 +534,7 @@ async def demo_if_empty(database_url: str, *, minimum_group: int = 5) -> bool:
             await conn.execute("LOCK TABLE teams IN EXCLUSIVE MODE")
             if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM teams)"):
                 return False
-            await seed(conn)
+            await seed.seed(conn)
             await grow_company(conn, minimum_group=minimum_group)
             return True
     finally:

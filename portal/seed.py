@@ -95,13 +95,27 @@ async def caller_of(conn: Connection, email: str) -> Caller:
     return Caller(employee=employee_from_row(await fetch_row(conn, EMPLOYEE_BY_SUBJECT, email)))
 
 
+async def create_teams(conn: Connection, admin: Caller, rows: list[tuple[str, str, int]]) -> None:
+    """Teams from (slug, name, response hours) rows."""
+    for slug, name, sla in rows:
+        await teams.create_team(conn, admin, TeamCreate(slug=slug, name=name, response_sla_hours=sla))
+
+
+async def create_services(conn: Connection, admin: Caller, rows: list[tuple[str, str, str, str, list[str]]]) -> None:
+    """Services from (slug, name, description, provider team, customer teams) rows."""
+    for slug, name, description, provider, customers in rows:
+        data = ServiceCreate(
+            slug=slug, name=name, description=description, provider_team=provider, customer_teams=customers
+        )
+        await services.create_service(conn, admin, data)
+
+
 async def seed(conn: Connection) -> None:
     await conn.execute(
         "INSERT INTO employees (subject, email, name, is_admin) VALUES ($1, $1, $2, true)", PEOPLE[0][0], PEOPLE[0][1]
     )
     admin = await caller_of(conn, PEOPLE[0][0])
-    for slug, name, sla in TEAMS:
-        await teams.create_team(conn, admin, TeamCreate(slug=slug, name=name, response_sla_hours=sla))
+    await create_teams(conn, admin, TEAMS)
     for email, name, team, is_admin in PEOPLE:
         await conn.execute(
             """INSERT INTO employees (subject, email, name, team_id, is_admin)
@@ -114,14 +128,7 @@ async def seed(conn: Connection) -> None:
         )
     for slug, email in LEADS:
         await leads.assign_by_hand(conn, admin, slug=slug, email=email)
-    for slug, name, description, provider, customers in SERVICES:
-        await services.create_service(
-            conn,
-            admin,
-            ServiceCreate(
-                slug=slug, name=name, description=description, provider_team=provider, customer_teams=customers
-            ),
-        )
+    await create_services(conn, admin, SERVICES)
     for index, (author, title, body, tags, named_services, named_teams) in enumerate(IDEAS):
         idea = await ideas.create_idea(
             conn,

@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "position": _("Your team's position was sent to the provider's leads."),
         "status": _("The status was changed and the idea's followers are told."),
         "outcome": _("The outcome note was saved."),
+        "thanked": _("Your thanks was sent."),
     },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

@@ -29,7 +29,6 @@ async def _render(
         teams=await teams.team_names(view.conn),
         received=received.items,
         recent=recent.items,
-        sent="sent" in view.request.query,
         choices=choices,
     )
 
@@ -77,4 +76,4 @@ async def thanks_send(view: View) -> web.Response:
         await service.send_thanks(view.conn, view.caller, data, daily_limit=view.settings.thanks_per_day)
     except ValidationFailed as refused:  # an unknown colleague, oneself, one's own team: the form again
         return await _render(view, status=422, form=form, errors=by_field(refused, view.gettext))
-    return view.redirect(view.url("thanks_page", query={"sent": "1"}))
+    return view.redirect(view.url("thanks_page"), done="thanked")
