@@ -279,6 +279,10 @@ OUTCOMES = [
 ]
 
 
+def _japanese(text: str) -> bool:
+    return any(ord(character) >= 0x3000 for character in text)
+
+
 def _people(rng: random.Random) -> list[tuple[str, str, str]]:
     """(email, name, team) for five more colleagues of every team, the new ones' leads first."""
     slugs = [slug for slug, _, _ in seed.TEAMS + TEAMS]
@@ -286,7 +290,10 @@ def _people(rng: random.Random) -> list[tuple[str, str, str]]:
     for slug in slugs:
         for _ in range(5):
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-            japanese = not given.isascii() or not family.isascii()
+            # One language per name: the family name is taken from the given name's language.
+            japanese = _japanese(given)
+            same = [f for f in FAMILY if _japanese(f) == japanese]
+            family = same[FAMILY.index(family) % len(same)]
             name = f"{family}{given}" if japanese else f"{given} {family}"
             people.append((f"person{n}@example.com", name, slug))
             n += 1
