@@ -38,6 +38,9 @@ RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
 RARE_MATCHES = 2000
 FEW = 2000  # a team with more ideas than this is filtered while the sort's index is walked
 RELEVANCE_CANDIDATES = 150
+# At most this many ideas the viewer voted for are fetched by key and then sorted, whatever the
+# planner guesses: walking the newest ideas for a few of them can read the whole table.
+KEYED = 200
 _CURSOR = re.compile(CURSOR_PATTERN)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_MICROSECONDS = (datetime(9999, 12, 31, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
@@ -190,6 +193,7 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
             common_search = True
         else:
             where.append(f"i.id = ANY({p.add(matches)}::bigint[])")
+    keyed = voted_ideas is not None and len(voted_ideas) <= KEYED
     after = "true"
     if place.idea_id is not None:
         after = f"(r.score, r.id) < ({p.add(place.score)}::{SCORE_TYPES[sort]}, {p.add(place.idea_id)})"
@@ -218,6 +222,12 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
         ), ranked AS (
             SELECT r.id, r.score FROM (SELECT c.id, ts_rank(c.search, idea_search_query({search})) AS score
                                        FROM candidates c) r WHERE {after}
+        )"""
+    elif keyed:  # read by key in a fenced step, then sorted
+        ranked = f"""picked AS MATERIALIZED (
+            SELECT i.id, i.created_at AS score FROM ideas i WHERE {conditions}
+        ), ranked AS (
+            SELECT r.id, r.score FROM picked r WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit}
         )"""
     else:
         ranked = f"""ranked AS (
