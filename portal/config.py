@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     webhook_allow_hosts: list[str] = []
     webhook_allow_networks: list[str] = []
 
+    # Chat (portal.chat, docs in README "Slack and Microsoft Teams"): the Slack app's bot token and
+    # signing secret, and the Web API's base (Slack's own; set for tests, Enterprise Grid or a proxy).
+    # Team channels follow the webhooks' retry schedule, timeout and address guard (Teams URLs).
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://[^\s]+/$")
+
     # Event streams (SSE): one poll of the feed per API process serves every open stream.
     stream_poll_ms: int = Field(default=100, ge=10, le=10_000)
     stream_max_per_caller: int = Field(default=5, ge=1, le=1000)
@@ -226,6 +233,8 @@ class Settings(BaseSettings):
         "smtp_host",
         "smtp_username",
         "smtp_password",
+        "slack_bot_token",
+        "slack_signing_secret",
         mode="before",
     )
     @classmethod
@@ -263,7 +272,19 @@ class Settings(BaseSettings):
         return self.database_url, self.redis_url
 
 
-SECRET_FIELDS = {"jwt_secret", "encryption_key", "oidc_client_secret", "smtp_password"}
+def public_base(settings: Settings) -> str:
+    """Where links in emails and chat messages point: PORTAL_PUBLIC_URL, else the listening address."""
+    return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+SECRET_FIELDS = {
+    "jwt_secret",
+    "encryption_key",
+    "oidc_client_secret",
+    "smtp_password",
+    "slack_bot_token",
+    "slack_signing_secret",
+}
 
 
 def _without_password(url: str | None) -> str | None:

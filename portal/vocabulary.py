@@ -60,6 +60,8 @@ LABELS: dict[str, dict[str, str]] = {
         "status": _("The status was changed and the idea's followers are told."),
         "outcome": _("The outcome note was saved."),
         "thanked": _("Your thanks was sent."),
+        "connected": _("The channel is connected. What concerns the team is posted there from now on."),
+        "disconnected": _("The channel is disconnected. Nothing more is posted there."),
     },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

@@ -14,6 +14,7 @@ import dramatiq
 from portal import idempotency
 from portal.actions import surveys as surveying
 from portal.campaigns import service as campaigns
+from portal.chat import delivery as chat
 from portal.db import Connection, transaction, unit_of_work
 from portal.ideas import rankings
 from portal.notifications import emails
@@ -24,7 +25,7 @@ from portal.surveys import service as surveys
 from portal.webhooks import delivery
 from portal.webhooks.signing import SecretBox
 from workers import metrics, relay
-from workers.broker import http, pool, resources, settings
+from workers.broker import chat_channels, http, pool, resources, settings
 
 log = logging.getLogger("portal.workers")
 
@@ -47,6 +48,8 @@ def send_deliveries(delivery_ids: list[int]) -> None:
 def follow_up(relayed: relay.Relayed) -> None:
     """The messages a relayed batch calls for: its webhook deliveries, and composing emails."""
     send_deliveries(relayed.deliveries)
+    if relayed.chat_messages:
+        send_quietly(post_chat)
     if relayed.emails_due:
         send_quietly(compose_emails)
 
@@ -77,6 +80,28 @@ async def retry_due_webhooks() -> None:
     send_deliveries(due)
     if disabled:
         log.warning("disabled failing webhooks", extra={"fields": {"count": disabled}})
+
+
+@dramatiq.actor(actor_name="chat.post", queue_name="chat", max_retries=3)
+async def post_chat() -> None:
+    """Posts the team-channel messages that are due, each recorded on its own."""
+    channels = chat_channels()
+    more = await chat.deliver(pool(), channels)
+    for kind, outcome in channels.sent:
+        metrics.CHAT_MESSAGES.labels(kind, outcome).inc()
+    if more:
+        send_quietly(post_chat)
+
+
+@dramatiq.actor(actor_name="chat.retry_due", queue_name="chat", max_retries=0)
+async def retry_due_chat() -> None:
+    async with unit_of_work(pool()) as conn:
+        due = await chat.any_due(conn)
+        disabled = await chat.disable_failing(conn, after_hours=settings.webhook_disable_after_hours)
+    if due:
+        send_quietly(post_chat)
+    if disabled:
+        log.warning("disabled failing chat channels", extra={"fields": {"count": disabled}})
 
 
 @dramatiq.actor(actor_name="results.compile_pending", queue_name="results", max_retries=3)

@@ -20,10 +20,12 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
 from portal import logs
-from portal.config import Settings, load_settings
+from portal.chat.delivery import Channels, slack_client
+from portal.config import Settings, load_settings, public_base
 from portal.db import create_pool
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.delivery import http_session
+from portal.webhooks.signing import SecretBox
 from workers import metrics
 
 log = logging.getLogger("portal.worker")
@@ -44,6 +46,8 @@ class WorkerResources(Middleware):
         self.settings = settings
         self.pool: asyncpg.Pool | None = None
         self.http: aiohttp.ClientSession | None = None
+        # Slack's Web API: the operator's own setting, not a user's URL, so not behind the guard.
+        self.slack_http: aiohttp.ClientSession | None = None
         # One SMTP send batch at a time in this process (the lock is created on the loop it guards).
         self._sending: asyncio.Lock | None = None
         self.policy = AddressPolicy.from_settings(settings)
@@ -79,6 +83,9 @@ class WorkerResources(Middleware):
                 log.warning("waiting for PostgreSQL before taking messages", extra={"fields": {"error": str(exc)}})
                 await asyncio.sleep(1)
         self.http = http_session(self.policy, self.settings.webhook_timeout_seconds)
+        self.slack_http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.settings.webhook_timeout_seconds)
+        )
 
     @property
     def sending(self) -> asyncio.Lock:
@@ -87,8 +94,9 @@ class WorkerResources(Middleware):
         return self._sending
 
     async def _close(self) -> None:
-        if self.http is not None:
-            await self.http.close()
+        for session in (self.http, self.slack_http):
+            if session is not None:
+                await session.close()
         if self.pool is not None:
             await self.pool.close()
 
@@ -136,6 +144,23 @@ def pool() -> asyncpg.Pool:
     if resources.pool is None:
         raise RuntimeError("the worker's database pool is not open yet")
     return resources.pool
+
+
+def chat_channels() -> Channels:
+    """What posting team-channel messages needs, for one actor run (it collects that run's outcomes)."""
+    if resources.http is None or resources.slack_http is None:
+        raise RuntimeError("the worker's HTTP sessions are not open yet")
+    return Channels(
+        slack=slack_client(
+            settings.slack_bot_token, settings.slack_api_url, resources.slack_http, settings.webhook_timeout_seconds
+        ),
+        http=resources.http,
+        policy=resources.policy,
+        box=SecretBox(settings.encryption_key) if settings.encryption_key else None,
+        public_url=public_base(settings),
+        schedule=settings.webhook_retry_schedule,
+        timeout_seconds=settings.webhook_timeout_seconds,
+    )
 
 
 def http() -> aiohttp.ClientSession:

@@ -44,6 +44,12 @@ EMAILS = Counter(
 WEBHOOK_ATTEMPTS = Counter(
     "portal_webhook_attempts", "Webhook delivery attempts, by delivered, rejected (non-2xx) or unreachable", ["outcome"]
 )
+CHAT_MESSAGES = Counter(
+    "portal_chat_messages",
+    "Team-channel messages, by channel kind (slack, teams) and outcome (sent, skipped, pending: to be retried, "
+    "rate_limited, failed)",
+    ["kind", "outcome"],
+)
 
 # The scheduler's: one process, its own registry, so none of the worker's counters show there as zeros.
 SCHEDULER = CollectorRegistry()

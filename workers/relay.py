@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from portal import locks
+from portal.chat import delivery as chat
 from portal.db import Connection
 from portal.events import queries as q
 from portal.events.feed import RELAY_LOCK_ID
@@ -36,6 +37,7 @@ TALLY_EVENTS = VOTE_EVENTS | {"idea.routed", "routing.withdrawn"}
 class Relayed:
     events: int = 0
     deliveries: list[int] = field(default_factory=list)
+    chat_messages: int = 0  # team-channel messages to post
     routings: int = 0  # teams newly reached
     emails_due: int = 0  # notifications to email now
     busy: bool = False  # another relay was running: this one did nothing
@@ -75,8 +77,15 @@ async def relay_batch(conn: Connection, *, limit: int = 500) -> Relayed:
     emails_due = await fanout.fan_out(conn, batch)
     ids = [event["id"] for event in batch]
     deliveries = await delivery.create_for_events(conn, ids)
+    chat_messages = await chat.create_for_events(conn, ids)
     await conn.execute(q.MARK_DISPATCHED, ids)
-    return Relayed(events=len(batch), deliveries=deliveries, routings=routed, emails_due=emails_due)
+    return Relayed(
+        events=len(batch),
+        deliveries=deliveries,
+        chat_messages=len(chat_messages),
+        routings=routed,
+        emails_due=emails_due,
+    )
 
 
 async def has_pending(conn: Connection) -> bool:

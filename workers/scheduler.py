@@ -104,7 +104,7 @@ class Scheduler:
                 return
             metrics.RELAY_BATCH.observe(relayed.events)  # counted once committed
             metrics.ROUTINGS_CREATED.inc(relayed.routings)
-            if relayed.deliveries or relayed.emails_due:
+            if relayed.deliveries or relayed.emails_due or relayed.chat_messages:
                 await asyncio.to_thread(actors.follow_up, relayed)
             if relayed.events < RELAY_BATCH:
                 return
@@ -117,6 +117,7 @@ class Scheduler:
         for job, actor, seconds in [
             ("results", actors.compile_results, s.results_interval_seconds),
             ("webhook_retries", actors.retry_due_webhooks, s.webhook_retry_interval_seconds),
+            ("chat_retries", actors.retry_due_chat, s.webhook_retry_interval_seconds),
             ("overdue", actors.mark_overdue, s.overdue_interval_seconds),
             ("trending", actors.age_trending, s.trending_interval_seconds),
             ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),

@@ -61,6 +61,8 @@ EVENT_TYPES: dict[str, str] = {
     "service.created": "A service was added to the service map.",
     "service.updated": "A service's provider, customers or description changed.",
     "service.standard_published": "A service published a new version of its standard (what its provider commits to).",
+    "chat.disabled": "A team's Slack or Teams channel stopped receiving messages (archived, deleted, or it refuses "
+    "the app); its leads are told.",
     "webhook.created": "A webhook was registered.",
     "webhook.updated": "A webhook was changed.",
     "webhook.deleted": "A webhook was removed.",

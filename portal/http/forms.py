@@ -41,6 +41,7 @@ def describe(error: dict[str, Any], _: Gettext) -> str:
         "dispute_reason": _("Say what the provider's answer misses"),
         "duplicate_target": _("Give the number of the idea it duplicates, only when marking it a duplicate"),
         "deadline_order": _("The deadlines must come in order: ideas, then voting, then decisions"),
+        "slack_channel": _("Enter the channel's ID, not its name: C or G, then capitals and digits, like C0123ABCD"),
     }
     if kind in messages:
         return messages[kind] % limits if "%(" in messages[kind] else messages[kind]

@@ -25,7 +25,7 @@ import aiosmtplib
 import asyncpg
 import jinja2
 
-from portal.config import Settings
+from portal.config import Settings, public_base
 from portal.db import Connection, statement
 from portal.i18n import Formats, load_translations
 from portal.notifications import queries as q
@@ -118,7 +118,7 @@ def render(recipient: Any, notifications: list[dict[str, Any]], token: str, sett
     RFC 8058 one-click unsubscribe for the kinds it carries."""
     locale = recipient["locale"] or settings.default_locale
     translations = load_translations()[locale]
-    base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    base = public_base(settings)
     formats = Formats(locale, recipient["time_zone"] or settings.default_time_zone)
     items = [
         {

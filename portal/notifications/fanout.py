@@ -131,8 +131,13 @@ async def comment_created(conn: Connection, event: Event) -> int:
 
 
 # Events told to their team's leads: the notification kind, and whether it is about an idea.
-TO_LEADS = {"idea.routed": ("routed", True), "routing.overdue": ("overdue", True), "digest.compiled": ("digest", False)}
-TOLD_LEADS = ("team", "role", "due_at", "digest_id", "period_end")
+TO_LEADS = {
+    "idea.routed": ("routed", True),
+    "routing.overdue": ("overdue", True),
+    "digest.compiled": ("digest", False),
+    "chat.disabled": ("chat", False),
+}
+TOLD_LEADS = ("team", "role", "due_at", "digest_id", "period_end", "kind", "reason")
 
 
 async def to_leads(conn: Connection, events: list[Event]) -> int:

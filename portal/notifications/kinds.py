@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Kind = Literal["status_changed", "responded", "comment", "mention", "routed", "overdue", "digest", "thanks"]
+Kind = Literal["status_changed", "responded", "comment", "mention", "routed", "overdue", "digest", "thanks", "chat"]
 Reason = Literal["author", "voter", "commenter", "follower", "mentioned", "lead", "admin", "thanked"]
 Mode = Literal["instant", "daily", "off"]
 
@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "overdue": "A routed idea is overdue (leads; admins after a second response period).",
     "digest": "A digest of a team you lead was compiled.",
     "thanks": "A colleague thanked you, or a team you lead.",
+    "chat": "The Slack or Teams channel of a team you lead stopped receiving its messages.",
 }
 # Those told because the notification is about them or their work hear at once by email; those
 # following along get a daily email unless they choose otherwise.

@@ -32,6 +32,7 @@ KIND_LABELS = {
     "overdue": _("A routed idea is overdue (leads and admins)"),
     "digest": _("A digest of a team I lead is ready"),
     "thanks": _("Someone thanks me or a team I lead"),
+    "chat": _("The chat channel of a team I lead stops receiving messages"),
 }
 REASON_LABELS = {
     "author": _("Your idea"),
@@ -147,7 +148,7 @@ async def preferences_save(view: View) -> web.Response:
 
 def _default_email(kind: str) -> str:
     """The email default for someone following along (a stored choice applies to every reason)."""
-    return "instant" if kind in ("mention", "routed", "overdue", "digest", "thanks") else "daily"
+    return "instant" if kind in ("mention", "routed", "overdue", "digest", "thanks", "chat") else "daily"
 
 
 async def idea_follow(view: View) -> web.Response:

@@ -29,6 +29,7 @@ SENTENCES = {
     "digest": _("The digest of {team} is ready."),
     "thanks": _("{by} thanked you: {message}"),
     "thanks_team": _("{by} thanked {team}: {message}"),
+    "chat": _("The {channel} channel of {team} stopped receiving messages: {reason}. Connect it again."),
 }
 SUBJECTS = {
     "status_changed": _("Status changed: {title}"),
@@ -39,6 +40,7 @@ SUBJECTS = {
     "overdue": _("Overdue: {title}"),
     "digest": _("Digest ready: {team}"),
     "thanks": _("Thanks from {by}"),
+    "chat": _("Chat channel disconnected: {team}"),
 }
 SEVERAL = _("{count} updates from Idea Portal")
 SOMEONE = _("Someone")
@@ -56,6 +58,8 @@ def _fields(n: Mapping[str, Any], gettext: Translate) -> dict[str, str]:
         "decision": gettext(LABELS["state"].get(data.get("decision", ""), data.get("decision", ""))),
         "role": gettext(LABELS["role"].get(role, role)) if role else "",
         "message": data.get("message") or "",
+        "channel": {"slack": "Slack", "teams": "Microsoft Teams"}.get(data.get("kind", ""), ""),
+        "reason": data.get("reason") or "",
     }
 
 
@@ -86,6 +90,8 @@ def path(n: Mapping[str, Any]) -> str:
         return f"/teams/{n['team']}/digests"
     if n["kind"] == "thanks":
         return "/thanks"
+    if n["kind"] == "chat" and n.get("team"):
+        return f"/teams/{n['team']}/channels"
     idea_id = n.get("idea_id")
     if idea_id is None:
         return "/notifications"

@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from portal.auth.jwt_verify import JwtVerifier
+from portal.chat import http as chat_http
 from portal.config import Settings
 from portal.db import create_pool
 from portal.http.keys import (
@@ -165,6 +166,8 @@ def create_app(settings: Settings) -> web.Application:
     for entry in scim:
         app.router.add_route(entry.method, PREFIX + entry.path, scim_endpoint(entry.handler, entry.tx))
     app.router.add_route("*", PREFIX + "{tail:.*}", scim_endpoint(unknown_address(scim), None))
+    for path, handler in chat_http.ROUTES:  # Slack's own requests, verified by their signature
+        app.router.add_post(path, handler)
     app[STATIC] = StaticFiles.load()
     app.router.add_get("/static/{digest}/{name:.+}", app[STATIC].handle, name="static")
     for page in page_routes(settings):
@@ -173,6 +176,6 @@ def create_app(settings: Settings) -> web.Application:
     setup_templates(app, app[STATIC])
     hooks: list[PageContextHook] = [notifications_pages.unread_badge, page_names]
     app[PAGE_CONTEXT] = hooks
-    app.cleanup_ctx.extend([_database, _redis, _event_hub])
+    app.cleanup_ctx.extend([_database, _redis, _event_hub, chat_http.slack_context])
     app.on_shutdown.append(_end_streams)
     return app

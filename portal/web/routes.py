@@ -11,6 +11,8 @@ from portal.actions import pages as action_pages
 from portal.actions import views as actions
 from portal.campaigns import pages as campaigns_pages
 from portal.campaigns import views as campaigns
+from portal.chat import pages as chat_pages
+from portal.chat import views as chat
 from portal.comments import pages as comments_pages
 from portal.comments import views as comments
 from portal.config import Settings
@@ -75,6 +77,9 @@ def all_routes() -> list[Route]:
             write("PATCH", "/teams/{slug}", teams.update_team, errors=(404, 409)),
             write("PUT", "/teams/{slug}/leads/{email}", directory.assign_lead, errors=(404, 409)),
             write("DELETE", "/teams/{slug}/leads/{email}", directory.remove_lead, errors=(404, 409)),
+            read("GET", "/teams/{slug}/chat", chat.get_chat, errors=(404,)),
+            write("PUT", "/teams/{slug}/chat", chat.put_chat, errors=(404, 503)),
+            write("DELETE", "/teams/{slug}/chat", chat.delete_chat, errors=(404,)),
         ),
         *group(
             "employees",
@@ -282,6 +287,8 @@ def page_routes(settings: Settings) -> list[Page]:
         page("/teams/{slug}/digests", results_pages.team_digests),
         form("/teams/{slug}/digests", results_pages.digest_compile),
         page("/teams/{slug}/scorecard", scorecards_pages.team_scorecard_page),
+        page("/teams/{slug}/channels", chat_pages.team_channels),
+        form("/teams/{slug}/channels", chat_pages.channels_save),
         page("/campaigns", campaigns_pages.campaigns_page),
         form("/campaigns", campaigns_pages.campaign_create),
         page("/campaigns/{slug}", campaigns_pages.campaign_page),

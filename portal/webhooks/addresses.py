@@ -101,6 +101,14 @@ class AddressPolicy:
     def allows_host(self, host: str) -> bool:
         return host.lower().rstrip(".") in self.allow_hosts
 
+    def allowed_by_operator(self, host: str) -> bool:
+        """A host the operator named, or an IP literal in a network they allowed."""
+        try:
+            ip = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return self.allows_host(host)
+        return any(ip in net for net in self.allow_networks)
+
     def refusal(self, host: str, address: str) -> str | None:
         """Why a request to `host` at `address` is refused; None when it may go."""
         ip = ipaddress.ip_address(address.split("%")[0])

@@ -14,12 +14,17 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def _app_routes(app) -> set[tuple[str, str]]:
-    """The app's routes but the web client's pages, static files and SCIM (/scim/v2, described by
-    its own discovery endpoints), which are not the API."""
+    """The app's routes but the web client's pages, static files, SCIM (/scim/v2, described by
+    its own discovery endpoints) and Slack's requests (/slack/, in Slack's shapes, signed by Slack:
+    docs/chat.md), which are not the API."""
     pages = {page.name for page in page_routes(app[SETTINGS])} | {"static"}
     routes = set()
     for route in app.router.routes():
-        if route.method in IGNORED_METHODS or route.name in pages or route.resource.canonical.startswith(PREFIX):
+        if (
+            route.method in IGNORED_METHODS
+            or route.name in pages
+            or route.resource.canonical.startswith((PREFIX, "/slack/"))
+        ):
             continue
         routes.add((route.method, route.resource.canonical))
     return routes
