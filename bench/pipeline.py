@@ -19,9 +19,15 @@
 (e) Mixed: ideas at 50/s naming a service while people vote on them as fast as 64 connections
     manage, at once: idea -> inbox p50/p99, the rate vote events are relayed beside the rate they
     are cast, and deadlocks (PostgreSQL's own count for the database, and the processes' logs).
+(f) Chat: ideas at a steady rate (default 50/s) routed to IT (provider) and Marketing (customer),
+    each team with a Slack channel (a local stand-in for Slack's Web API, tests/fake_slack.py) and
+    a Teams Workflows webhook (a receiver in this process): latency from each idea's 201 to its
+    message arriving in IT's Slack channel and IT's Teams channel, p50/p99, and messages posted
+    twice (target 0).
 Targets: idea -> inbox p99 <= 250 ms; idea -> webhook p99 <= 500 ms; the pipeline keeps up with
 the vote rate of bench/votes.py; feed p99 well under a second with a transaction held elsewhere;
-status change -> email p99 <= 2 s at 50/s; mixed: idea -> inbox p99 <= 250 ms, events relayed
+status change -> email p99 <= 2 s at 50/s; idea -> Slack and Teams message p99 <= 1 s at
+50/s; mixed: idea -> inbox p99 <= 250 ms, events relayed
 >= 95% of the vote rate, 0 deadlocks.
 """
 
@@ -37,6 +43,7 @@ import time
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -57,6 +64,7 @@ from bench.harness import (
 from portal.auth.tokens import mint_dev_token
 from portal.config import PROJECT_ROOT, Settings
 from portal.db import fetch_row
+from tests.fake_slack import SIGNING_SECRET, TOKEN, FakeSlack
 from tests.servers import TestServers
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
@@ -72,6 +80,11 @@ class Receiver:
     def __init__(self) -> None:
         self.arrivals: dict[tuple[str, int], float] = {}
         self.count = 0
+        self.cards: list[tuple[float, str]] = []  # Teams: (arrival, the card's text)
+
+    async def teams(self, request: web.Request) -> web.Response:
+        self.cards.append((time.monotonic(), json.dumps(await request.json(), ensure_ascii=False)))
+        return web.Response(status=202)
 
     async def handle(self, request: web.Request) -> web.Response:
         event = await request.json()
@@ -145,6 +158,54 @@ async def steady_ideas(
         if ("ideaportal.idea.created", i) in receiver.arrivals
     ]
     return inbox, hooks
+
+
+async def chat_latency(
+    api: str, tokens: list[str], rate: float, seconds: float, slack: FakeSlack, receiver: Receiver, hook_port: int
+) -> dict[str, Any]:
+    """(f): ideas at `rate`, each posted to IT's and Marketing's Slack and Teams channels."""
+    admin = {"Authorization": f"Bearer {tokens[0]}"}
+    async with aiohttp.ClientSession() as session:
+        for team, lead in (("it", "e2@example.com"), ("marketing", "e3@example.com")):  # else each is escalated
+            async with session.put(f"{api}/api/v1/teams/{team}/leads/{lead}", headers=admin) as response:
+                assert response.status == 200, await response.text()
+        for team, channel in (("it", "C0BENCHIT"), ("marketing", "C0BENCHMK")):
+            body = {"slack_channel": channel, "teams_webhook_url": f"http://127.0.0.1:{hook_port}/teams/{team}"}
+            async with session.put(f"{api}/api/v1/teams/{team}/chat", headers=admin, json=body) as response:
+                assert response.status == 200, await response.text()
+        posted: dict[str, float] = {}
+
+        async def post(n: int) -> None:
+            title = f"Chat idea {n:05d}"
+            headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+            body = {"title": title, "services": ["laptop-setup"]}
+            async with session.post(f"{api}/api/v1/ideas", headers=headers, json=body) as response:
+                assert response.status == 201, await response.text()
+                posted[title] = time.monotonic()
+
+        start, tasks = time.monotonic(), []
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*tasks)
+    in_slack: dict[str, float] = {}
+    in_teams: dict[str, float] = {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (len(in_slack) < len(posted) or len(in_teams) < len(posted)):
+        for message in slack.in_channel("C0BENCHIT"):
+            in_slack.setdefault(message.text.split(": ", 1)[1][:15], message.at)
+        for at, card in receiver.cards:
+            if "inbox of IT" in card and "Chat idea " in card:
+                in_teams.setdefault("Chat idea " + card.split("Chat idea ", 1)[1][:5], at)
+        await asyncio.sleep(0.05)
+    return {
+        "ideas": len(posted),
+        "slack": [in_slack[t] - at for t, at in posted.items() if t in in_slack],
+        "teams": [in_teams[t] - at for t, at in posted.items() if t in in_teams],
+        "slack_messages": len(slack.posted),
+        "teams_cards": len(receiver.cards),
+        "twice": len(slack.posted) - len({(p.channel, p.event_id) for p in slack.posted}),
+    }
 
 
 async def vote_storm(api: str, tokens: list[str], ideas: int, receiver: Receiver) -> tuple[float, float, int]:
@@ -501,6 +562,8 @@ class Stack:
     tokens: list[str]
     receiver: Receiver
     maildir: Path
+    slack: FakeSlack
+    hook_port: int
 
 
 @dataclass
@@ -512,6 +575,7 @@ class Figures:
     flurry: tuple[int, int, int, int, float] | None = None
     mailed: list[float] | None = None
     mixed: dict[str, float] | None = None
+    chat: dict[str, Any] | None = None
     deadlocks_after: int = 0
     baseline: float = 0.0
 
@@ -543,6 +607,10 @@ async def run_sections(args: argparse.Namespace, stack: Stack, figures: Figures)
         figures.mailed = await status_emails(api, url, admin, args.status_rate, unvoted, stack.maildir)
     if "e" in run:
         figures.mixed = await mixed_load(api, url, tokens, args.rate, args.mixed_seconds)
+    if "f" in run:
+        figures.chat = await chat_latency(
+            api, tokens, args.rate, args.chat_seconds, stack.slack, stack.receiver, stack.hook_port
+        )
 
 
 def report(args: argparse.Namespace, figures: Figures, logs: Path) -> None:
@@ -584,6 +652,18 @@ def report(args: argparse.Namespace, figures: Figures, logs: Path) -> None:
         report_notifications(args, figures)
     if figures.mixed is not None:
         report_mixed(args, figures.mixed, figures.deadlocks_after, logs)
+    if figures.chat is not None:
+        chat = figures.chat
+        print(
+            f"(f) chat: {chat['ideas']} ideas at {args.rate:.0f}/s to 2 teams, each with a Slack and a Teams channel: "
+            f"{chat['slack_messages']} Slack messages, {chat['teams_cards']} Teams cards, {chat['twice']} posted twice"
+        )
+        for kind in ("slack", "teams"):
+            found = chat[kind]
+            print(
+                f"    idea 201 -> {kind.title():<5} message      p50 {pct(found, 0.5):6.1f} ms  p99 {pct(found, 0.99):6.1f} ms"
+                f"   (target p99 <= 1 s; {len(found)} received)"
+            )
     print(f"logs: {logs}")
 
 
@@ -639,11 +719,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--status-rate", type=float, default=50.0, help="status changes per second in (d)")
     parser.add_argument("--status-seconds", type=float, default=10.0)
     parser.add_argument("--mixed-seconds", type=float, default=30.0, help="how long (e) posts ideas")
-    parser.add_argument("--sections", default="abcde", help="which of (a)-(e) to run, e.g. 'ae'")
+    parser.add_argument("--chat-seconds", type=float, default=20.0, help="how long (f) posts ideas")
+    parser.add_argument("--sections", default="abcdef", help="which of (a)-(f) to run, e.g. 'af'")
     return parser.parse_args()
 
 
-async def start_stack(args: argparse.Namespace, servers: TestServers, logs: Path, hook_port: int) -> tuple[Stack, list]:
+async def start_stack(
+    args: argparse.Namespace, servers: TestServers, logs: Path, hook_port: int, slack: FakeSlack
+) -> tuple[Stack, list]:
     processes = []
     maildir, mail_port, api_port = logs / "mail", free_port(), free_port()
     processes.append(
@@ -675,6 +758,9 @@ async def start_stack(args: argparse.Namespace, servers: TestServers, logs: Path
         "PORTAL_SMTP_SECURITY": "none",
         "PORTAL_NOTIFICATION_WINDOW_SECONDS": str(args.window),
         "PORTAL_NOTIFICATION_SWEEP_SECONDS": "1",
+        "PORTAL_SLACK_BOT_TOKEN": TOKEN,
+        "PORTAL_SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PORTAL_SLACK_API_URL": slack.api_url,
     }
     api = f"http://127.0.0.1:{api_port}"
     processes.append(
@@ -684,7 +770,7 @@ async def start_stack(args: argparse.Namespace, servers: TestServers, logs: Path
     )
     for role in ("worker", "scheduler"):
         processes.append(spawn([sys.executable, "-m", "portal", role], env, logs / f"{role}.log"))
-    return Stack(api, url, servers.admin_database_url, tokens, Receiver(), maildir), processes
+    return Stack(api, url, servers.admin_database_url, tokens, Receiver(), maildir, slack, hook_port), processes
 
 
 async def subscribe(stack: Stack, hook_port: int) -> None:
@@ -706,9 +792,11 @@ async def main() -> None:
     logs = temp_dir()
     figures = Figures()
     hook_port = free_port()
-    stack, processes = await start_stack(args, servers, logs, hook_port)
+    slack = await FakeSlack().__aenter__()
+    stack, processes = await start_stack(args, servers, logs, hook_port, slack)
     app = web.Application()
     app.router.add_post("/hook", stack.receiver.handle)
+    app.router.add_post("/teams/{team}", stack.receiver.teams)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", hook_port).start()
@@ -719,6 +807,7 @@ async def main() -> None:
         for process in processes:
             stop_process(process)
         await runner.cleanup()
+        await slack.__aexit__(None, None, None)
     figures.deadlocks_after = await deadlocks(stack.url)
     if figures.storm is not None:
         figures.baseline = raw_baseline(servers.redis_url, 20000, logs)

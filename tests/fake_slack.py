@@ -32,6 +32,7 @@ class Posted:
     metadata: dict[str, Any] | None
     thread_ts: str | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def event_id(self) -> int | None:
