@@ -15,6 +15,7 @@ from portal import idempotency
 from portal.actions import surveys as surveying
 from portal.campaigns import service as campaigns
 from portal.chat import delivery as chat
+from portal.chat import direct
 from portal.db import Connection, transaction, unit_of_work
 from portal.ideas import rankings
 from portal.notifications import emails
@@ -177,6 +178,11 @@ async def compose_emails() -> None:
 
 
 async def _compose() -> None:
+    await _compose_emails()
+    await _compose_slack()
+
+
+async def _compose_emails() -> None:
     if not settings.smtp_host:
         return  # no SMTP server: due notifications wait until one is configured
     while True:
@@ -188,6 +194,39 @@ async def _compose() -> None:
             send_quietly(send_emails, composed[start : start + emails.SEND_BATCH])
         if len(composed) < emails.COMPOSE_BATCH:
             return
+
+
+async def _compose_slack() -> None:
+    if not settings.slack_bot_token:
+        return  # no Slack app: Slack notifications wait until it is installed
+    while True:
+        async with unit_of_work(pool()) as conn:
+            composed = await direct.compose(conn, window_seconds=settings.notification_window_seconds)
+        for start in range(0, len(composed), direct.SEND_BATCH):
+            send_quietly(send_slack_messages, composed[start : start + direct.SEND_BATCH])
+        if len(composed) < direct.COMPOSE_BATCH:
+            return
+
+
+@dramatiq.actor(actor_name="notifications.send_slack", queue_name="notifications", max_retries=5, min_backoff=1000)
+async def send_slack_messages(message_ids: list[int] | None = None) -> None:
+    """Posts a batch of Slack direct messages, each marked 'sending' just before it is posted."""
+    channels = chat_channels()
+    if channels.slack is None:
+        return
+    outgoing = await transaction(pool(), lambda conn: direct.lease(conn, message_ids, settings))
+    outcomes = await direct.send(pool(), channels.slack, outgoing, settings)
+    for outcome in outcomes:
+        kind = (
+            "sent"
+            if outcome.error is None
+            else "unknown"
+            if outcome.unknown
+            else "retry"
+            if outcome.retry_in
+            else "failed"
+        )
+        metrics.SLACK_DMS.labels(kind).inc()
 
 
 @dramatiq.actor(actor_name="notifications.send", queue_name="notifications", max_retries=5, min_backoff=1000)
@@ -207,8 +246,18 @@ async def send_emails(email_ids: list[int] | None = None) -> None:
 
 @dramatiq.actor(actor_name="notifications.sweep", queue_name="notifications", max_retries=0)
 async def sweep_emails() -> None:
-    """Emails whose window has ended or whose retry is due, and interrupted sends given up."""
+    """Emails and Slack messages whose window has ended or whose retry is due, and interrupted
+    sends given up."""
+    if settings.slack_bot_token:
+        async with unit_of_work(pool()) as conn:
+            due, abandoned = await direct.sweep(
+                conn, sending_timeout_seconds=settings.notification_sending_timeout_seconds
+            )
+        metrics.SLACK_DMS.labels("unknown").inc(abandoned)
+        for start in range(0, len(due), direct.SEND_BATCH):
+            send_quietly(send_slack_messages, due[start : start + direct.SEND_BATCH])
     if not settings.smtp_host:
+        await _compose_slack()
         return
     async with unit_of_work(pool()) as conn:
         due, abandoned = await emails.sweep(conn, sending_timeout_seconds=settings.notification_sending_timeout_seconds)

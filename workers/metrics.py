@@ -50,6 +50,11 @@ CHAT_MESSAGES = Counter(
     "rate_limited, failed)",
     ["kind", "outcome"],
 )
+SLACK_DMS = Counter(
+    "portal_notification_slack_messages",
+    "Notifications by Slack direct message, by outcome (sent, retry, failed, unknown)",
+    ["outcome"],
+)
 
 # The scheduler's: one process, its own registry, so none of the worker's counters show there as zeros.
 SCHEDULER = CollectorRegistry()

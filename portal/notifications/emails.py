@@ -63,10 +63,12 @@ async def drop_for(conn: Connection, employee_ids: list[int]) -> None:
 
 
 async def release_daily(conn: Connection) -> tuple[int, int]:
-    """The daily digest: notifications held for it become visible in the portal and due by email."""
+    """The daily digest: notifications held for it become visible in the portal and due by email
+    or Slack. Answers how many became visible, and how many due to be sent."""
     shown = await conn.execute(q.RELEASE_DAILY_PORTAL)
     due = await conn.execute(q.RELEASE_DAILY_EMAIL)
-    return int(shown.split()[-1]), int(due.split()[-1])
+    slack = await conn.execute(q.RELEASE_DAILY_SLACK)
+    return int(shown.split()[-1]), int(due.split()[-1]) + int(slack.split()[-1])
 
 
 async def compose(conn: Connection, *, window_seconds: float, domain: str, limit: int = COMPOSE_BATCH) -> list[int]:

@@ -92,16 +92,25 @@ async def notifications_read_all(view: View) -> web.Response:
     return view.redirect(view.url("notifications_page"))
 
 
-def _preference_rows(view: View, chosen: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+def _preference_rows(view: View, chosen: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
     return [
         {
             "kind": kind,
             "label": view.gettext(KIND_LABELS[kind]),
             "portal": chosen[kind][0],
             "email": chosen[kind][1],
+            "slack": chosen[kind][2] if len(chosen[kind]) > 2 else "",
         }
         for kind in KINDS
     ]
+
+
+def _channels(view: View) -> list[tuple[str, str]]:
+    """The ways to hear, each a column: Slack once the portal's Slack app is installed."""
+    ways = [("portal", view.gettext("In the portal")), ("email", view.gettext("By email"))]
+    if view.settings.slack_bot_token:
+        ways.append(("slack", view.gettext("In Slack")))
+    return ways
 
 
 def _modes(view: View) -> list[tuple[str, str]]:
@@ -110,10 +119,11 @@ def _modes(view: View) -> list[tuple[str, str]]:
 
 async def preferences_page(view: View) -> web.Response:
     prefs = await service.preferences(view.conn, view.caller)
-    chosen: dict[str, tuple[str, str]] = {p.kind: (p.portal or "", p.email or "") for p in prefs}
+    chosen: dict[str, tuple[str, ...]] = {p.kind: (p.portal or "", p.email or "", p.slack or "") for p in prefs}
     return await view.render(
         "notifications/preferences.html",
         rows=_preference_rows(view, chosen),
+        channels=_channels(view),
         modes=_modes(view),
         saved="saved" in view.request.query,
         errors={},
@@ -122,20 +132,22 @@ async def preferences_page(view: View) -> web.Response:
 
 
 async def preferences_save(view: View) -> web.Response:
-    """Every kind's two choices; a kind left at the default is not stored."""
+    """Every kind's choices; a kind left at the default is not stored."""
     changes = []
     for kind in KINDS:
-        portal, email = view.field(f"{kind}.portal"), view.field(f"{kind}.email")
-        if portal or email:
-            changes.append({"kind": kind, "portal": portal or "instant", "email": email or _default_email(kind)})
+        portal, email, slack = (view.field(f"{kind}.{way}") for way in ("portal", "email", "slack"))
+        if portal or email or slack:
+            change = {"kind": kind, "portal": portal or "instant", "email": email or _default_email(kind)}
+            changes.append({**change, "slack": slack or "off"} if view.settings.slack_bot_token else change)
     try:
         data = PreferencesWrite.model_validate({"preferences": changes}) if changes else None
     except ValidationError:
-        chosen = {kind: (view.field(f"{kind}.portal"), view.field(f"{kind}.email")) for kind in KINDS}
+        chosen = {kind: tuple(view.field(f"{kind}.{way}") for way in ("portal", "email", "slack")) for kind in KINDS}
         return await view.render(
             "notifications/preferences.html",
             status=422,
             rows=_preference_rows(view, chosen),
+            channels=_channels(view),
             modes=_modes(view),
             saved=False,
             errors={"_form": view.gettext("Choose one of the offered options for each kind.")},

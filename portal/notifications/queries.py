@@ -13,24 +13,27 @@ _DIRECT = "ARRAY[" + ", ".join(f"'{reason}'" for reason in sorted(DIRECT_REASONS
 _INSERT_FOR_RECIPIENTS = f"""
 , inserted AS (
     INSERT INTO notifications
-        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, visible_at, email_due_at)
+        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, slack, visible_at, email_due_at,
+         slack_due_at)
     SELECT r.employee_id, $1, $2, r.reason, $3, $4,
            $5::jsonb || jsonb_strip_nulls(jsonb_build_object('title', (SELECT title FROM ideas WHERE id = $3))),
-           m.portal, m.email,
+           m.portal, m.email, m.slack,
            CASE WHEN m.portal = 'instant' THEN now() END,
-           CASE WHEN m.email = 'instant' THEN now() END
+           CASE WHEN m.email = 'instant' THEN now() END,
+           CASE WHEN m.slack = 'instant' THEN now() END
     FROM recipients r
     JOIN employees active ON active.id = r.employee_id AND active.active  -- those who left hear nothing
     LEFT JOIN notification_preferences p ON p.employee_id = r.employee_id AND p.kind = $2
     CROSS JOIN LATERAL (
         SELECT coalesce(p.portal, 'instant') AS portal,
-               coalesce(p.email, CASE WHEN r.reason = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email
+               coalesce(p.email, CASE WHEN r.reason = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email,
+               coalesce(p.slack, 'off') AS slack
     ) m
-    WHERE m.portal <> 'off' OR m.email <> 'off'
+    WHERE m.portal <> 'off' OR m.email <> 'off' OR m.slack <> 'off'
     ON CONFLICT (event_id, recipient_id) DO NOTHING
-    RETURNING email
+    RETURNING email, slack
 )
-SELECT count(*) FILTER (WHERE email = 'instant') FROM inserted
+SELECT count(*) FILTER (WHERE email = 'instant' OR slack = 'instant') FROM inserted
 """
 
 # The followers of idea $3, except the employees in $6 (who caused the event) and anyone who
@@ -93,26 +96,29 @@ WITH told AS (
     JOIN teams t ON t.slug = e.team
 ), inserted AS (
     INSERT INTO notifications
-        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, visible_at, email_due_at)
+        (recipient_id, event_id, kind, reason, idea_id, team_id, data, portal, email, slack, visible_at, email_due_at,
+         slack_due_at)
     SELECT l.employee_id, x.event_id, x.kind, 'lead', x.idea_id, x.team_id,
            x.data || jsonb_strip_nulls(jsonb_build_object('title', i.title)),
-           m.portal, m.email,
+           m.portal, m.email, m.slack,
            CASE WHEN m.portal = 'instant' THEN now() END,
-           CASE WHEN m.email = 'instant' THEN now() END
+           CASE WHEN m.email = 'instant' THEN now() END,
+           CASE WHEN m.slack = 'instant' THEN now() END
     FROM told x
     JOIN team_leads l ON l.team_id = x.team_id
     LEFT JOIN ideas i ON i.id = x.idea_id
     LEFT JOIN notification_preferences p ON p.employee_id = l.employee_id AND p.kind = x.kind
     CROSS JOIN LATERAL (
         SELECT coalesce(p.portal, 'instant') AS portal,
-               coalesce(p.email, CASE WHEN 'lead' = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email
+               coalesce(p.email, CASE WHEN 'lead' = ANY({_DIRECT}) THEN 'instant' ELSE 'daily' END) AS email,
+               coalesce(p.slack, 'off') AS slack
     ) m
-    WHERE m.portal <> 'off' OR m.email <> 'off'
+    WHERE m.portal <> 'off' OR m.email <> 'off' OR m.slack <> 'off'
     ORDER BY x.event_id, l.employee_id
     ON CONFLICT (event_id, recipient_id) DO NOTHING
-    RETURNING email
+    RETURNING email, slack
 )
-SELECT count(*) FILTER (WHERE email = 'instant') FROM inserted
+SELECT count(*) FILTER (WHERE email = 'instant' OR slack = 'instant') FROM inserted
 """
 
 TEAM_BY_SLUG = "SELECT id, name FROM teams WHERE slug = $1"
@@ -148,6 +154,10 @@ UPDATE notifications SET visible_at = now() WHERE portal = 'daily' AND visible_a
 RELEASE_DAILY_EMAIL = """
 UPDATE notifications SET email_due_at = now()
 WHERE email = 'daily' AND email_due_at IS NULL AND email_id IS NULL
+"""
+RELEASE_DAILY_SLACK = """
+UPDATE notifications SET slack_due_at = now()
+WHERE slack = 'daily' AND slack_due_at IS NULL AND slack_message_id IS NULL
 """
 
 # ---- The list, read marks and counts ----
@@ -195,11 +205,14 @@ WHERE recipient_id = $1 AND read_at IS NULL AND visible_at IS NOT NULL AND ($2::
 
 # ---- Preferences ----
 
-PREFERENCES = "SELECT kind, portal, email FROM notification_preferences WHERE employee_id = $1"
+PREFERENCES = "SELECT kind, portal, email, slack FROM notification_preferences WHERE employee_id = $1"
 
+# $5: the Slack choice (NULL: keep what was chosen, 'off' for a new row).
 SAVE_PREFERENCE = """
-INSERT INTO notification_preferences (employee_id, kind, portal, email) VALUES ($1, $2, $3, $4)
-ON CONFLICT (employee_id, kind) DO UPDATE SET portal = $3, email = $4, updated_at = now()
+INSERT INTO notification_preferences (employee_id, kind, portal, email, slack)
+VALUES ($1, $2, $3, $4, coalesce($5, 'off'))
+ON CONFLICT (employee_id, kind) DO UPDATE
+SET portal = $3, email = $4, slack = coalesce($5, notification_preferences.slack), updated_at = now()
 """
 
 # Turns email off for the kinds ($2) an unsubscribe link names, keeping the portal's choice.
@@ -287,7 +300,8 @@ LIMIT $1
 CLAIM_WINDOWS = """
 INSERT INTO notification_mailboxes AS m (employee_id, next_email_at)
 SELECT employee_id, now() + make_interval(secs => $2) FROM unnest($1::bigint[]) AS e(employee_id)
-ON CONFLICT (employee_id) DO UPDATE SET next_email_at = EXCLUDED.next_email_at WHERE m.next_email_at <= now()
+ON CONFLICT (employee_id) DO UPDATE SET next_email_at = EXCLUDED.next_email_at
+WHERE m.next_email_at IS NULL OR m.next_email_at <= now()
 RETURNING employee_id
 """
 
@@ -381,3 +395,94 @@ WHERE recipient_id = ANY($1::bigint[]) AND state = 'queued'
 """
 
 UNSUBSCRIBE_TARGET = "SELECT recipient_id, kinds FROM notification_emails WHERE unsubscribe_hash = $1"
+
+# ---- Slack direct messages (sent by portal.chat.direct), gathered like emails ----
+
+DUE_SLACK_RECIPIENTS = """
+SELECT n.recipient_id FROM notifications n
+JOIN employees e ON e.id = n.recipient_id AND e.active
+LEFT JOIN notification_mailboxes m ON m.employee_id = n.recipient_id
+WHERE n.slack_message_id IS NULL AND n.slack_due_at <= now() AND (m.next_slack_at IS NULL OR m.next_slack_at <= now())
+GROUP BY n.recipient_id
+LIMIT $1
+"""
+
+CLAIM_SLACK_WINDOWS = """
+INSERT INTO notification_mailboxes AS m (employee_id, next_slack_at)
+SELECT employee_id, now() + make_interval(secs => $2) FROM unnest($1::bigint[]) AS e(employee_id)
+ON CONFLICT (employee_id) DO UPDATE SET next_slack_at = EXCLUDED.next_slack_at
+WHERE m.next_slack_at IS NULL OR m.next_slack_at <= now()
+RETURNING employee_id
+"""
+
+CREATE_SLACK_MESSAGES = """
+WITH due AS (
+    SELECT recipient_id, array_agg(id) AS ids FROM notifications
+    WHERE recipient_id = ANY ($1::bigint[]) AND slack_message_id IS NULL AND slack_due_at <= now()
+    GROUP BY recipient_id
+),
+messages AS (
+    INSERT INTO notification_slack_messages (recipient_id) SELECT recipient_id FROM due
+    RETURNING id, recipient_id
+),
+attached AS (
+    UPDATE notifications n SET slack_message_id = m.id
+    FROM messages m JOIN due d USING (recipient_id)
+    WHERE n.id = ANY (d.ids)
+)
+SELECT id FROM messages ORDER BY id
+"""
+
+LEASE_SLACK_MESSAGES = """
+WITH chosen AS (
+    SELECT id FROM notification_slack_messages
+    WHERE state = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      AND ($1::bigint[] IS NULL OR id = ANY ($1::bigint[]))
+    ORDER BY id LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE notification_slack_messages s SET lease_until = now() + make_interval(secs => $3)
+FROM chosen c, employees p
+WHERE s.id = c.id AND p.id = s.recipient_id
+RETURNING s.id, s.attempts + 1 AS attempt, p.email AS address, p.active, p.locale, p.time_zone
+"""
+
+SLACK_MESSAGE_NOTIFICATIONS = f"""
+SELECT n.slack_message_id, {NOTIFICATION_COLUMNS}
+FROM notifications n
+LEFT JOIN ideas i ON i.id = n.idea_id
+LEFT JOIN teams t ON t.id = n.team_id
+WHERE n.slack_message_id = ANY ($1::bigint[])
+ORDER BY n.slack_message_id, n.id DESC
+"""
+
+MARK_SLACK_SENDING = """
+UPDATE notification_slack_messages SET state = 'sending', sending_at = now(), attempts = $2, lease_until = NULL
+WHERE id = $1 AND state = 'queued'
+RETURNING id
+"""
+
+MARK_SLACK_SENT = """
+UPDATE notification_slack_messages SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1
+"""
+
+# $1 the message, $2 the error, $3 attempts so far, $4 seconds until the next attempt (NULL: give up
+# or, with $5, the answer never came: 'unknown', not posted again).
+MARK_SLACK_FAILED = """
+UPDATE notification_slack_messages
+SET state = CASE WHEN $5 THEN 'unknown' WHEN $4::float8 IS NULL THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $4) END,
+    attempts = $3, last_error = $2, lease_until = NULL
+WHERE id = $1
+"""
+
+DUE_SLACK_MESSAGES = """
+SELECT id FROM notification_slack_messages
+WHERE state = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+ORDER BY id LIMIT $1
+"""
+
+ABANDON_SLACK_SENDING = """
+UPDATE notification_slack_messages SET state = 'unknown', last_error = 'interrupted while sending'
+WHERE state = 'sending' AND sending_at < now() - make_interval(secs => $1)
+"""

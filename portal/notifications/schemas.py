@@ -71,12 +71,17 @@ class KindPreference(Output):
         description="Your choice by email; null: the default (instant when it is "
         "about your idea, a mention, your team or your admin role; else a daily digest)."
     )
+    slack: Mode | None = Field(
+        description="Your choice by Slack direct message (when the portal's Slack app is installed); null: the "
+        "default (off)."
+    )
 
 
 class PreferenceChange(Input):
     kind: Kind
     portal: Mode
     email: Mode
+    slack: Mode | None = Field(None, description="By Slack direct message; left out: unchanged (off at first).")
 
 
 class PreferencesWrite(Input):

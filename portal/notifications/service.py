@@ -63,6 +63,7 @@ async def preferences(conn: Connection, caller: Caller) -> list[KindPreference]:
             description=description,
             portal=chosen[kind]["portal"] if kind in chosen else None,
             email=chosen[kind]["email"] if kind in chosen else None,
+            slack=chosen[kind]["slack"] if kind in chosen else None,
         )
         for kind, description in KINDS.items()
     ]
@@ -71,7 +72,7 @@ async def preferences(conn: Connection, caller: Caller) -> list[KindPreference]:
 async def save_preferences(conn: Connection, caller: Caller, data: PreferencesWrite) -> list[KindPreference]:
     me = caller.require_employee()
     for change in data.preferences:
-        await conn.execute(q.SAVE_PREFERENCE, me.id, change.kind, change.portal, change.email)
+        await conn.execute(q.SAVE_PREFERENCE, me.id, change.kind, change.portal, change.email, change.slack)
     return await preferences(conn, caller)
 
 
