@@ -29,6 +29,7 @@ from portal.ideas.schemas import IdeaCreate, IdeaQuery
 from portal.lookups import leads_any, team_id_by_slug
 from portal.routing import service as routing
 from portal.routing.schemas import RoutingPreview, RoutingResponse
+from portal.text import unclean_fields
 from portal.vocabulary import LABELS
 
 DECISIONS = ("accepted", "planned", "declined", "acknowledged")
@@ -133,6 +134,13 @@ def refusal(exc: PortalError, fields: Mapping[str, str], fallback: str) -> dict[
 
 
 def _validated(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:
+    """What Slack sent, checked as the API checks a body (PostgreSQL cannot store NUL either)."""
+    unclean = unclean_fields(data)
+    if unclean:
+        message = "must not contain NUL characters or unpaired surrogates"
+        raise ValidationFailed(
+            [{"field": str(path[0]), "message": message, "type": "string_unstorable"} for path in unclean]
+        )
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -224,9 +232,8 @@ async def submit_idea(conn: Connection, caller: Caller, values: Mapping[str, Any
 
 async def search(conn: Connection, caller: Caller, text: str, public_url: str) -> dict[str, Any]:
     """`/idea <words>`: the best matches, with their votes, shown only to the person who asked."""
-    page = await listing.list_ideas(
-        conn, viewer=caller.require_employee().id, query=IdeaQuery(q=text[:200], sort="relevance", limit=SEARCH_RESULTS)
-    )
+    query = _validated(IdeaQuery, {"q": text[:200], "sort": "relevance", "limit": SEARCH_RESULTS})
+    page = await listing.list_ideas(conn, viewer=caller.require_employee().id, query=query)
     if not page.items:
         words = f"No idea matches “{_escape(text)}” yet. Type `/idea` alone to post one."
         return {"response_type": "ephemeral", "text": words}

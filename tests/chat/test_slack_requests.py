@@ -199,3 +199,10 @@ async def test_idea_links_are_unfurled_and_other_links_left_alone(client, auth, 
     assert "Laptops ready on day one" in json.dumps(unfurl["unfurls"]) and "It (provider)" in json.dumps(
         unfurl["unfurls"]
     )
+
+
+async def test_a_search_the_portal_cannot_read_is_answered_not_failed(client, auth, db, slack):
+    await routed_idea(client, auth, db)
+    response = await post(client, "/slack/commands", form(command="/idea", text="a\x00b", user_id="ULENA"))
+    assert response.status == 200
+    assert (await response.json())["response_type"] == "ephemeral"
