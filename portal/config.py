@@ -137,6 +137,8 @@ class Settings(BaseSettings):
     results_interval_seconds: float = Field(default=2.0, gt=0)
     webhook_retry_interval_seconds: float = Field(default=5.0, gt=0)
     overdue_interval_seconds: float = Field(default=60.0, gt=0)
+    # A routed idea's answer is "due soon" within a quarter of its response period, at most this long.
+    due_soon_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     # How often votes older than a week leave `trending` (ranking by it is at most this stale).
     trending_interval_seconds: float = Field(default=60.0, gt=0)
     digest_cron: str = "0 7 * * *"

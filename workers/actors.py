@@ -122,7 +122,7 @@ async def compile_digests() -> None:
 
 @dramatiq.actor(actor_name="routing.mark_overdue", queue_name="maintenance", max_retries=3)
 async def mark_overdue() -> None:
-    await transaction(pool(), routing.mark_overdue)
+    await transaction(pool(), lambda conn: routing.mark_overdue(conn, due_soon_seconds=settings.due_soon_hours * 3600))
 
 
 @dramatiq.actor(actor_name="rankings.age_trending", queue_name="maintenance", max_retries=3)

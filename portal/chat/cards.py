@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -69,11 +69,13 @@ class IdeaCard:
         return f"{label} (overdue)" if self.overdue and self.state == "pending" else label
 
 
-def headline(event_type: str, data: Mapping[str, Any], team_name: str) -> str:
-    """Why the idea is posted (or what the updated message now says first)."""
-    role = LABELS["role"].get(str(data.get("role")), "")
+def headline(event_type: str, data: Mapping[str, Any], team_name: str, role: str | None) -> str:
+    """Why the idea is posted; for an update of the idea's message, what it says first since."""
+    part = f" ({LABELS['role'][role].lower()})" if role in LABELS["role"] else ""
     if event_type == "idea.routed":
-        return f"New in the inbox of {team_name}" + (f" ({role.lower()})" if role else "")
+        return f"New in the inbox of {team_name}{part}"
+    if event_type == "routing.due_soon":
+        return f"Answer due soon: {team_name}"
     if event_type == "routing.overdue":
         return f"Overdue: waiting for an answer from {team_name}"
     if event_type == "routing.escalated":
@@ -82,7 +84,12 @@ def headline(event_type: str, data: Mapping[str, Any], team_name: str) -> str:
         return f"Escalated to the admins: still unanswered by {team_name}"
     if event_type == "routing.reopened":
         return f"Disputed by {data.get('disputed_by')}: {data.get('reason') or ''}".strip()
-    return f"For {team_name}"
+    return f"In the inbox of {team_name}{part}"
+
+
+def refreshed(card: IdeaCard) -> IdeaCard:
+    """The idea's own message as it stands now (after a reply in its thread, or an answer)."""
+    return replace(card, headline=headline("", {}, card.team_name, card.role))
 
 
 def text(card: IdeaCard) -> str:

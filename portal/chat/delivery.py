@@ -115,6 +115,8 @@ class Content:
     card: dict[str, Any]
     idea_id: int | None
     update: bool
+    # For a reply in the idea's thread: the idea's own message as it stands now, updated beside it.
+    refresh: tuple[str, list[dict[str, Any]]] | None = None
 
 
 async def _content(conn: Connection, message: Mapping[str, Any], public_url: str) -> Content | None:
@@ -134,9 +136,19 @@ async def _content(conn: Connection, message: Mapping[str, Any], public_url: str
     if row is None:
         return None
     card = cards.IdeaCard.of(
-        dict(row), headline=cards.headline(type_, data, row["team_name"]), url=f"{public_url}/ideas/{idea_id}"
+        dict(row),
+        headline=cards.headline(type_, data, row["team_name"], row["role"]),
+        url=f"{public_url}/ideas/{idea_id}",
     )
-    return Content(cards.text(card), cards.slack_blocks(card), cards.teams_card(card), idea_id, type_ in q.UPDATED)
+    now = cards.refreshed(card)
+    return Content(
+        cards.text(card),
+        cards.slack_blocks(card),
+        cards.teams_card(card),
+        idea_id,
+        update=type_ in q.UPDATED,
+        refresh=(cards.text(now), cards.slack_blocks(now)) if type_ != "idea.routed" else None,
+    )
 
 
 def _slack_failure(exc: SlackApiError) -> Outcome:
@@ -166,8 +178,19 @@ async def _find_posted(slack: AsyncWebClient, channel: str, message: Mapping[str
     return None
 
 
+async def _refresh(slack: AsyncWebClient, post: Mapping[str, Any], text: str, blocks: list[dict[str, Any]]) -> bool:
+    """Updates the idea's message in place; False when it was deleted in Slack meanwhile."""
+    try:
+        await slack.chat_update(channel=post["channel"], ts=post["ts"], text=text, blocks=blocks)
+    except SlackApiError as exc:
+        if exc.response.get("error") == "message_not_found":
+            return False
+        raise
+    return True
+
+
 async def _send_slack(
-    channels: Channels, message: Mapping[str, Any], content: Content, post: asyncpg.Record | None
+    channels: Channels, message: Mapping[str, Any], content: Content, post: Mapping[str, Any] | None
 ) -> Outcome:
     slack = channels.slack
     if slack is None:
@@ -176,12 +199,8 @@ async def _send_slack(
     if content.update:
         if post is None:
             return Outcome("skipped", "no message of this idea in the channel to update")
-        try:
-            await slack.chat_update(channel=post["channel"], ts=post["ts"], text=content.text, blocks=content.blocks)
-        except SlackApiError as exc:
-            if exc.response.get("error") == "message_not_found":
-                return Outcome("skipped", "the idea's message was deleted in Slack")
-            raise
+        if content.refresh is None or not await _refresh(slack, post, *content.refresh):
+            return Outcome("skipped", "the idea's message was deleted in Slack")
         return Outcome("sent")
     if message["uncertain"]:
         found = await _find_posted(slack, channel, message)
@@ -200,6 +219,13 @@ async def _send_slack(
         metadata={"event_type": METADATA_TYPE, "event_payload": {"event_id": message["event_id"]}},
     )
     ts = str(answer["ts"])
+    if post is not None and thread and content.refresh:
+        try:  # the reply is posted: a failure here must not post it again (the next update refreshes)
+            await _refresh(slack, post, *content.refresh)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning(
+                "the idea's message was not refreshed", extra={"fields": {**_named(message), "error": str(exc)}}
+            )
     return Outcome(
         "sent", post=(str(answer.get("channel") or channel), ts) if message["type"] == "idea.routed" else None
     )
@@ -226,7 +252,7 @@ async def _send_teams(channels: Channels, message: Mapping[str, Any], content: C
 
 
 async def send(
-    channels: Channels, message: Mapping[str, Any], content: Content, post: asyncpg.Record | None
+    channels: Channels, message: Mapping[str, Any], content: Content, post: Mapping[str, Any] | None
 ) -> Outcome:
     """One attempt. Never raises: whatever goes wrong is this message's failed attempt."""
     started = time.perf_counter()
@@ -295,7 +321,8 @@ async def _one(pool: asyncpg.Pool, channels: Channels, claimed: asyncpg.Record) 
     async with pool.acquire() as conn:
         content = await _content(conn, message, channels.public_url)
         idea_id = content.idea_id if content else None
-        post = await conn.fetchrow(q.POST_OF, message["connection_id"], idea_id) if idea_id else None
+        found = await conn.fetchrow(q.POST_OF, message["connection_id"], idea_id) if idea_id else None
+    post = dict(found) if found is not None else None
     if content is None:
         outcome = Outcome("skipped", "its idea or digest no longer exists")
     else:

@@ -28,7 +28,14 @@ DISCONNECT = "DELETE FROM chat_connections WHERE team_id = $1 AND kind = ANY($2:
 
 # The events posted to a team's channels: those about one of its routings, and its digest. An
 # answer or a status change updates the Slack message in place (Teams' webhooks cannot).
-POSTED = ("idea.routed", "routing.overdue", "routing.escalated", "routing.reopened", "digest.compiled")
+POSTED = (
+    "idea.routed",
+    "routing.due_soon",
+    "routing.overdue",
+    "routing.escalated",
+    "routing.reopened",
+    "digest.compiled",
+)
 UPDATED = ("routing.responded", "idea.status_changed")
 
 # In feed order, so each line follows the order events happened in. The connections' rows are held

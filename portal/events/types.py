@@ -29,6 +29,8 @@ EVENT_TYPES: dict[str, str] = {
     "comment.updated": "A comment was edited.",
     "comment.deleted": "A comment was deleted.",
     "routing.responded": "A team lead answered a routed idea.",
+    "routing.due_soon": "A routed idea's answer falls due soon (within a quarter of the team's response time, "
+    "at most PORTAL_DUE_SOON_HOURS): once, before it is overdue.",
     "routing.overdue": "A routed idea passed its team's response time unanswered.",
     "routing.confirmation_requested": "A provider decided (or finished) a routed idea; its customer teams are asked to confirm.",
     "routing.confirmed": "A customer team confirmed the provider's decision.",

@@ -161,6 +161,18 @@ WHERE state = 'pending' AND due_at < now()
        OR (escalated_at IS NULL AND due_at < now() - greatest(due_at - routed_at, interval '0')))
 """
 
+# Pending routings due within a quarter of their response period (at most $1 seconds) and not
+# yet said to be: once each, before they fall due. DUE_SOON_IDEAS are their ideas, locked first.
+_DUE_SOON = """r.state = 'pending' AND r.due_soon_at IS NULL AND r.overdue_notified_at IS NULL AND r.due_at > now()
+  AND r.due_at - now() <= least(make_interval(secs => $1), (r.due_at - r.routed_at) / 4)"""
+DUE_SOON_IDEAS = f"SELECT DISTINCT r.idea_id FROM routings r WHERE {_DUE_SOON}"
+MARK_DUE_SOON = f"""
+UPDATE routings r SET due_soon_at = now()
+FROM teams t
+WHERE t.id = r.team_id AND {_DUE_SOON}
+RETURNING r.idea_id, t.slug AS team, r.role, r.due_at
+"""
+
 MARK_OVERDUE = """
 UPDATE routings r SET overdue_notified_at = now()
 FROM teams t

@@ -166,13 +166,20 @@ async def take_position(
     return next(r for r in await idea_routings(conn, idea_id=idea_id) if r.team == slug)
 
 
-async def mark_overdue(conn: Connection) -> int:
-    """Records routing.overdue once for each pending routing past its due time, and
-    routing.escalated once for each still pending a second response period later."""
+async def mark_overdue(conn: Connection, *, due_soon_seconds: float = 24 * 3600) -> int:
+    """Records routing.due_soon once for each pending routing whose answer falls due within a
+    quarter of its response period (at most `due_soon_seconds`), routing.overdue once for each past
+    its due time, and routing.escalated once for each still pending a second response period later."""
     marked = 0
-    await locks.lock_ideas(conn, [row["idea_id"] for row in await conn.fetch(q.OVERDUE_IDEAS)])
-    for query, type_ in ((q.MARK_OVERDUE, "routing.overdue"), (q.MARK_ESCALATED, "routing.escalated")):
-        rows = await conn.fetch(query)
+    ideas = [row["idea_id"] for row in await conn.fetch(q.OVERDUE_IDEAS)]
+    ideas += [row["idea_id"] for row in await conn.fetch(q.DUE_SOON_IDEAS, due_soon_seconds)]
+    await locks.lock_ideas(conn, ideas)
+    for query, type_, args in (
+        (q.MARK_DUE_SOON, "routing.due_soon", [due_soon_seconds]),
+        (q.MARK_OVERDUE, "routing.overdue", []),
+        (q.MARK_ESCALATED, "routing.escalated", []),
+    ):
+        rows = await conn.fetch(query, *args)
         for row in rows:
             await outbox.record(
                 conn,

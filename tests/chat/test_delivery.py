@@ -90,7 +90,7 @@ async def test_an_answer_updates_the_slack_message_in_place(client, auth, db, po
     await delivery.deliver(pool, channels)
     [posted] = slack.in_channel(CHANNEL)
     assert len(posted.updates) >= 1
-    assert "Planned" in str(posted.blocks)
+    assert "Planned" in str(posted.blocks) and posted.text.startswith("In the inbox of It (provider)")
     assert posted.buttons == ["open"]  # nothing left to answer
 
 
@@ -107,6 +107,57 @@ async def test_the_teams_channel_gets_no_second_card_for_an_answer(client, auth,
         await relay_all(db)
         await delivery.deliver(pool, channels)
         assert len(teams.received) == 1
+
+
+async def test_an_answer_falling_due_soon_is_said_in_the_ideas_thread(client, auth, db, pool, channels, slack):
+    from portal.routing.service import mark_overdue
+
+    await connect(client, auth)
+    await routed_idea(client, auth, db)
+    await delivery.deliver(pool, channels)
+    await db.execute(
+        "UPDATE routings SET routed_at = now() - interval '62 hours', due_at = now() + interval '10 hours'"
+    )
+    async with db.transaction():
+        await mark_overdue(db)
+    await relay_all(db)
+    await delivery.deliver(pool, channels)
+    first, reply = slack.in_channel(CHANNEL)
+    assert reply.thread_ts == first.ts and reply.text.startswith("Answer due soon: It")
+
+
+async def test_a_customer_teams_dispute_is_said_in_the_providers_thread(client, auth, db, pool, channels, slack):
+    await connect(client, auth)
+    idea = await routed_idea(client, auth, db)
+    await delivery.deliver(pool, channels)
+    lena, mark = auth("lena@example.com", team="it"), auth("mark@example.com", team="marketing")
+    answer = {"decision": "accepted", "message": "We will do it."}
+    assert (
+        await client.post(f"/api/v1/ideas/{idea['id']}/routings/it/response", headers=lena, json=answer)
+    ).status == 200
+    dispute = {"position": "disputed", "reason": "One day is still too long for us."}
+    response = await client.post(f"/api/v1/ideas/{idea['id']}/routings/marketing/position", headers=mark, json=dispute)
+    assert response.status == 200, await response.text()
+    await relay_all(db)
+    await delivery.deliver(pool, channels)
+    first, reply = slack.in_channel(CHANNEL)
+    assert reply.thread_ts == first.ts
+    assert reply.text.startswith("Disputed by marketing: One day is still too long for us.")
+    assert "acknowledge" in first.buttons and first.updates  # it waits for a new answer, and its message says so
+
+
+async def test_the_teams_digest_is_posted_to_its_channels(client, auth, db, pool, channels, slack):
+    async with Receiver() as teams:
+        await connect(client, auth, teams=teams.url)
+        await routed_idea(client, auth, db)
+        response = await client.post("/api/v1/teams/it/digests", headers=auth("lena@example.com", team="it"))
+        assert response.status in (200, 201, 202), await response.text()
+        await relay_all(db)
+        await delivery.deliver(pool, channels)
+        digest = [p for p in slack.in_channel(CHANNEL) if p.text.startswith("The digest of It is ready")]
+        assert len(digest) == 1 and "Newly routed 1" in digest[0].text
+        assert "/teams/it/digests" in str(digest[0].blocks)
+        assert any("The digest of It is ready" in r.body.decode() for r in teams.received)
 
 
 async def test_a_post_whose_answer_never_came_is_not_posted_again(client, auth, db, pool, channels, slack):

@@ -141,6 +141,38 @@ async def test_overdue_is_recorded_once(client, auth, db):
     assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'routing.overdue'") == 3
 
 
+async def test_an_answer_falling_due_soon_is_said_once_and_not_for_one_already_overdue(client, auth, db):
+    from portal.routing.service import mark_overdue
+
+    await make_service_map(client, auth)
+    await make_idea(client, auth(), services=["laptop-setup"])
+    await relay_all(db)
+    # 72 hours to answer, 10 left: within a quarter of the period (18 h).
+    await db.execute(
+        "UPDATE routings SET routed_at = now() - interval '62 hours', due_at = now() + interval '10 hours'"
+    )
+    assert await mark_overdue(db) == 3
+    assert await mark_overdue(db) == 0
+    assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'routing.due_soon'") == 3
+    await db.execute(
+        "UPDATE routings SET due_soon_at = NULL, overdue_notified_at = now(), due_at = now() - interval '1 hour'"
+    )
+    await mark_overdue(db)
+    assert await db.fetchval("SELECT count(*) FROM events WHERE type = 'routing.due_soon'") == 3
+
+
+async def test_an_answer_with_most_of_its_time_left_is_not_due_soon(client, auth, db):
+    from portal.routing.service import mark_overdue
+
+    await make_service_map(client, auth)
+    await make_idea(client, auth(), services=["laptop-setup"])
+    await relay_all(db)
+    await db.execute(
+        "UPDATE routings SET routed_at = now() - interval '40 hours', due_at = now() + interval '32 hours'"
+    )
+    assert await mark_overdue(db, due_soon_seconds=48 * 3600) == 0
+
+
 async def test_results_break_votes_down_by_team_and_role(client, auth, db, service_map):
     idea = await make_idea(client, auth(), services=["laptop-setup"])
     for email, team in [
