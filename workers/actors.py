@@ -16,6 +16,7 @@ from portal.actions import surveys as surveying
 from portal.campaigns import service as campaigns
 from portal.chat import delivery as chat
 from portal.chat import direct
+from portal.chat import service as chat_service
 from portal.db import Connection, transaction, unit_of_work
 from portal.ideas import rankings
 from portal.notifications import emails
@@ -98,7 +99,7 @@ async def post_chat() -> None:
 async def retry_due_chat() -> None:
     async with unit_of_work(pool()) as conn:
         due = await chat.any_due(conn)
-        disabled = await chat.disable_failing(conn, after_hours=settings.webhook_disable_after_hours)
+        disabled = await chat_service.disable_failing(conn, after_hours=settings.webhook_disable_after_hours)
     if due:
         send_quietly(post_chat)
     if disabled:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from portal import locks
-from portal.chat import delivery as chat
+from portal.chat import service as chat
 from portal.db import Connection
 from portal.events import queries as q
 from portal.events.feed import RELAY_LOCK_ID

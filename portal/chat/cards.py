@@ -97,7 +97,7 @@ def text(card: IdeaCard) -> str:
     return f"{card.headline}: {card.title} ({card.votes} votes) {card.url}"
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
     """Slack mrkdwn's three control characters (its docs: escape &, < and >)."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -107,25 +107,25 @@ def _slack_date(value: datetime) -> str:
     return f"<!date^{int(value.timestamp())}^{{date_short_pretty}} {{time}}|{value:%Y-%m-%d %H:%M} UTC>"
 
 
-def _plain(value: str, limit: int = 150) -> dict[str, Any]:
+def plain(value: str, limit: int = 150) -> dict[str, Any]:
     return {"type": "plain_text", "text": value[:limit], "emoji": False}
 
 
 def slack_blocks(card: IdeaCard) -> list[dict[str, Any]]:
     fields = [
-        {"type": "mrkdwn", "text": f"*Services*\n{_escape(', '.join(card.services) or 'None named')}"},
+        {"type": "mrkdwn", "text": f"*Services*\n{escape(', '.join(card.services) or 'None named')}"},
         {"type": "mrkdwn", "text": f"*Votes*\n{card.votes}"},
-        {"type": "mrkdwn", "text": f"*{_escape(card.team_name)}*\n{card.state_label}"},
+        {"type": "mrkdwn", "text": f"*{escape(card.team_name)}*\n{card.state_label}"},
         {"type": "mrkdwn", "text": f"*Idea status*\n{LABELS['status'].get(card.status, card.status)}"},
     ]
     if card.due_at is not None and card.state in ANSWERABLE:
         fields.append({"type": "mrkdwn", "text": f"*Answer due*\n{_slack_date(card.due_at)}"})
     buttons: list[dict[str, Any]] = [
-        {"type": "button", "action_id": "open", "text": _plain("Open in the portal"), "url": card.url}
+        {"type": "button", "action_id": "open", "text": plain("Open in the portal"), "url": card.url}
     ]
     if card.state == "pending":
         buttons.append(
-            {"type": "button", "action_id": "acknowledge", "text": _plain("Acknowledge"), "value": card.answer_value}
+            {"type": "button", "action_id": "acknowledge", "text": plain("Acknowledge"), "value": card.answer_value}
         )
     if card.state in ANSWERABLE:
         buttons.append(
@@ -133,15 +133,15 @@ def slack_blocks(card: IdeaCard) -> list[dict[str, Any]]:
                 "type": "button",
                 "action_id": "answer",
                 "style": "primary",
-                "text": _plain("Answer…"),
+                "text": plain("Answer…"),
                 "value": card.answer_value,
             }
         )
     return [
-        {"type": "header", "text": _plain(card.headline)},
+        {"type": "header", "text": plain(card.headline)},
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*<{card.url}|{_escape(card.title)}>*\nfrom {_escape(card.author)}"},
+            "text": {"type": "mrkdwn", "text": f"*<{card.url}|{escape(card.title)}>*\nfrom {escape(card.author)}"},
             "fields": fields,
         },
         {"type": "actions", "block_id": f"idea-{card.idea_id}", "elements": buttons},
@@ -216,11 +216,11 @@ def digest_text(card: DigestCard) -> str:
 
 def digest_blocks(card: DigestCard) -> list[dict[str, Any]]:
     return [
-        {"type": "header", "text": _plain(card.headline)},
+        {"type": "header", "text": plain(card.headline)},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in card.lines]},
         {
             "type": "actions",
-            "elements": [{"type": "button", "action_id": "open", "text": _plain("Open the digest"), "url": card.url}],
+            "elements": [{"type": "button", "action_id": "open", "text": plain("Open the digest"), "url": card.url}],
         },
     ]
 

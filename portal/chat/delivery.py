@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -94,11 +95,8 @@ def slack_client(
     """slack_sdk's client on a shared session; retries are ours (recorded, spaced, resumable)."""
     if not token:
         return None
-    return AsyncWebClient(token=token, base_url=base_url, session=session, timeout=int(timeout), retry_handlers=[])
-
-
-async def create_for_events(conn: Connection, event_ids: list[int]) -> list[int]:
-    return await service.create_for_events(conn, event_ids)
+    seconds = max(1, math.ceil(timeout))  # slack_sdk takes whole seconds
+    return AsyncWebClient(token=token, base_url=base_url, session=session, timeout=seconds, retry_handlers=[])
 
 
 async def any_due(conn: Connection) -> bool:
@@ -348,7 +346,3 @@ async def deliver(pool: asyncpg.Pool, channels: Channels) -> bool:
                     "chat attempt not recorded", extra={"fields": {"error": f"{type(result).__name__}: {result}"}}
                 )
     return True
-
-
-async def disable_failing(conn: Connection, *, after_hours: float) -> int:
-    return await service.disable_failing(conn, after_hours=after_hours)

@@ -20,7 +20,7 @@ import asyncpg
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from portal.chat.cards import _escape
+from portal.chat.cards import escape
 from portal.config import Settings, public_base
 from portal.db import Connection, statement
 from portal.i18n import load_translations
@@ -75,7 +75,7 @@ def render(recipient: Any, notifications: list[dict[str, Any]], settings: Settin
     """The message in the recipient's language: one line per notification, each a link."""
     gettext = load_translations()[recipient["locale"] or settings.default_locale].gettext
     base = public_base(settings)
-    lines = [f"• <{base}{texts.path(n)}|{_escape(texts.sentence(n, gettext))}>" for n in notifications[:LISTED]]
+    lines = [f"• <{base}{texts.path(n)}|{escape(texts.sentence(n, gettext))}>" for n in notifications[:LISTED]]
     if len(notifications) > LISTED:
         lines.append(f"<{base}/notifications|…> (+{len(notifications) - LISTED})")
     text = texts.subject(notifications, gettext)
@@ -86,7 +86,7 @@ def render(recipient: Any, notifications: list[dict[str, Any]], settings: Settin
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": f"<{base}/settings/notifications|{_escape(gettext('Notification settings'))}>",
+                    "text": f"<{base}/settings/notifications|{escape(gettext('Notification settings'))}>",
                 }
             ],
         },

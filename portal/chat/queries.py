@@ -114,10 +114,11 @@ SET channel = excluded.channel, ts = excluded.ts, event_id = excluded.event_id, 
 
 # One attempt's outcome: $2 the message's state now ('sent', 'skipped', 'pending' for a retry
 # after $3 seconds, 'failed'), $4 whether the attempt counts (a rate limit does not), $5 whether
-# its answer never came, $6 the error.
+# its answer never came (once one did not, every later attempt looks for the post first), $6 the error.
 RECORD_ATTEMPT = """
 WITH recorded AS (
-    UPDATE chat_messages SET state = $2, attempts = attempts + $4::int, lease_until = NULL, uncertain = $5,
+    UPDATE chat_messages SET state = $2, attempts = attempts + $4::int, lease_until = NULL,
+           uncertain = uncertain OR $5,
            last_error = $6,
            next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + make_interval(secs => $3) ELSE next_attempt_at END,
            completed_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from portal.auth.caller import Caller, Employee
 from portal.chat import queries as q
-from portal.chat.cards import _escape, _plain
+from portal.chat.cards import escape, plain
 from portal.db import Connection
 from portal.errors import Forbidden, PortalError, ValidationFailed
 from portal.ideas import listing
@@ -85,27 +85,27 @@ async def answer_view(conn: Connection, caller: Caller, value: str) -> dict[str,
     if not (employee.is_admin or await leads_any(conn, caller, [await team_id_by_slug(conn, team)])):
         raise Forbidden(f"only the leads of {team!r} and admins answer for it")
     title = await conn.fetchval("SELECT title FROM ideas WHERE id = $1", idea_id) or f"Idea {idea_id}"
-    options = [{"text": _plain(LABELS["state"][d]), "value": d} for d in DECISIONS]
+    options = [{"text": plain(LABELS["state"][d]), "value": d} for d in DECISIONS]
     return {
         "type": "modal",
         "callback_id": "answer",
         "private_metadata": value,
-        "title": _plain("Answer the idea", 24),
-        "submit": _plain("Send answer", 24),
-        "close": _plain("Cancel", 24),
+        "title": plain("Answer the idea", 24),
+        "submit": plain("Send answer", 24),
+        "close": plain("Cancel", 24),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_escape(title)}*\nfor {_escape(team)}"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(title)}*\nfor {escape(team)}"}},
             {
                 "type": "input",
                 "block_id": "decision",
-                "label": _plain("Your team's answer"),
+                "label": plain("Your team's answer"),
                 "element": {"type": "radio_buttons", "action_id": "value", "options": options},
             },
             {
                 "type": "input",
                 "block_id": "message",
                 "optional": True,
-                "label": _plain("Message to the author and voters (needed to decline)"),
+                "label": plain("Message to the author and voters (needed to decline)"),
                 "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 5000},
             },
         ],
@@ -167,14 +167,14 @@ async def idea_view(conn: Connection) -> dict[str, Any]:
         {
             "type": "input",
             "block_id": "title",
-            "label": _plain("Title"),
+            "label": plain("Title"),
             "element": {"type": "plain_text_input", "action_id": "value", "min_length": 5, "max_length": 200},
         },
         {
             "type": "input",
             "block_id": "body",
             "optional": True,
-            "label": _plain("What would be better"),
+            "label": plain("What would be better"),
             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
         },
     ]
@@ -184,20 +184,20 @@ async def idea_view(conn: Connection) -> dict[str, Any]:
                 "type": "input",
                 "block_id": "services",
                 "optional": True,
-                "label": _plain("Services it concerns"),
+                "label": plain("Services it concerns"),
                 "element": {
                     "type": "multi_static_select",
                     "action_id": "value",
-                    "options": [{"text": _plain(s["name"], 75), "value": s["slug"]} for s in services],
+                    "options": [{"text": plain(s["name"], 75), "value": s["slug"]} for s in services],
                 },
             }
         )
     return {
         "type": "modal",
         "callback_id": "new_idea",
-        "title": _plain("Post an idea", 24),
-        "submit": _plain("Post", 24),
-        "close": _plain("Cancel", 24),
+        "title": plain("Post an idea", 24),
+        "submit": plain("Post", 24),
+        "close": plain("Cancel", 24),
         "blocks": blocks,
     }
 
@@ -220,11 +220,11 @@ async def submit_idea(conn: Connection, caller: Caller, values: Mapping[str, Any
         "response_action": "update",
         "view": {
             "type": "modal",
-            "title": _plain("Idea posted", 24),
-            "close": _plain("Done", 24),
+            "title": plain("Idea posted", 24),
+            "close": plain("Done", 24),
             "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"*<{url}|{_escape(data.title)}>*"}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"It goes to: {_escape(goes_to)}"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"*<{url}|{escape(data.title)}>*"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"It goes to: {escape(goes_to)}"}},
             ],
         },
     }
@@ -235,10 +235,10 @@ async def search(conn: Connection, caller: Caller, text: str, public_url: str) -
     query = _validated(IdeaQuery, {"q": text[:200], "sort": "relevance", "limit": SEARCH_RESULTS})
     page = await listing.list_ideas(conn, viewer=caller.require_employee().id, query=query)
     if not page.items:
-        words = f"No idea matches “{_escape(text)}” yet. Type `/idea` alone to post one."
+        words = f"No idea matches “{escape(text)}” yet. Type `/idea` alone to post one."
         return {"response_type": "ephemeral", "text": words}
     lines = [
-        f"• *<{public_url}/ideas/{i.id}|{_escape(i.title)}>* · {i.vote_count} votes · "
+        f"• *<{public_url}/ideas/{i.id}|{escape(i.title)}>* · {i.vote_count} votes · "
         f"{LABELS['status'].get(i.status, i.status)}"
         for i in page.items
     ]
@@ -267,8 +267,8 @@ async def unfurls(conn: Connection, urls: list[str], public_url: str) -> dict[st
             for row in await conn.fetch(q.IDEA_TEAMS, idea["id"])
         ]
         summary = (
-            f"*<{url}|{_escape(idea['title'])}>*\n{LABELS['status'].get(idea['status'], idea['status'])} · "
-            f"{idea['vote_count']} votes" + (f" · {_escape(', '.join(teams))}" if teams else "")
+            f"*<{url}|{escape(idea['title'])}>*\n{LABELS['status'].get(idea['status'], idea['status'])} · "
+            f"{idea['vote_count']} votes" + (f" · {escape(', '.join(teams))}" if teams else "")
         )
         found[url] = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": summary}}]}
     return found
