@@ -58,13 +58,33 @@ SELECT id, (SELECT id FROM teams WHERE slug = 'it'), 'provider', now() + make_in
 FROM ideas WHERE id % 4 = 0 ON CONFLICT DO NOTHING;
 ANALYZE;
 """
+# --attachments: two on every fifth idea (an image and a PDF), referred to from its text.
+ATTACHMENTS = """
+WITH made AS (
+    INSERT INTO attachments (uploader_id, idea_id, name, content_type, size, sha256, width, height, thumbnail_size,
+                             alt, store)
+    SELECT i.author_id, i.id, k.name, k.type, 2048, repeat('ab', 32), k.w, k.h, k.t, 'A photo of the form', 'postgres'
+    FROM ideas i, (VALUES ('form.jpg', 'image/jpeg', 800, 600, 1024), ('form.pdf', 'application/pdf', NULL, NULL, NULL))
+        AS k (name, type, w, h, t)
+    WHERE i.id % 5 = 0
+    RETURNING id, idea_id, name
+), texts AS (
+    SELECT idea_id, string_agg(CASE WHEN name LIKE '%.jpg' THEN format('[![A photo of the form](/attachments/%s/thumbnail)](/attachments/%s)', id, id)
+                                    ELSE format('[%s](/attachments/%s)', name, id) END, ' ') AS refs, count(*) AS n
+    FROM made GROUP BY idea_id
+)
+UPDATE ideas i SET body = i.body || E'\n\n' || t.refs, attachment_count = t.n FROM texts t WHERE t.idea_id = i.id;
+ANALYZE;
+"""
 
 
-async def prepare(url: str, ideas: int) -> int:
+async def prepare(url: str, ideas: int, *, attachments: bool = False) -> int:
     conn = await connect(url)  # with the JSON codecs the domain functions expect
     async with conn.transaction():
         await seed(conn)
     await conn.execute(BULK.replace("$1", str(int(ideas))))
+    if attachments:
+        await conn.execute(ATTACHMENTS)
     busiest = await conn.fetchval("SELECT idea_id FROM comments GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     await conn.close()
     return busiest
@@ -132,13 +152,14 @@ async def main() -> None:
     parser.add_argument("--ideas", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=600, help="per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--attachments", action="store_true", help="two attachments on every fifth idea")
     args = parser.parse_args()
 
     servers = TestServers.start()
     logs = temp_dir()
     port = free_port()
     url = await fresh_database(servers)
-    idea = await prepare(url, args.ideas)
+    idea = await prepare(url, args.ideas, attachments=args.attachments)
     env = {
         "DATABASE_URL": url,
         "REDIS_URL": servers.redis_url,

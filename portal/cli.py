@@ -181,6 +181,43 @@ def cmd_import_org(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_move_attachments(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.attachments import service as attachments
+    from portal.attachments.http import stores_for
+    from portal.attachments.storage import S3Store
+    from portal.db import connect
+
+    if not settings.database_url:
+        raise CommandError("DATABASE_URL: not set")
+    stores = stores_for(settings.storage_url)
+    if "s3" not in stores:
+        raise CommandError("PORTAL_STORAGE_URL is postgres: set it to the bucket (s3://...) to move files to or from")
+    source, target = (stores["postgres"], stores["s3"]) if args.to == "s3" else (stores["s3"], stores["postgres"])
+
+    async def run() -> int:
+        conn = await connect(settings.database_url or "", timeout=settings.db_connect_timeout)
+        s3 = stores["s3"]
+        assert isinstance(s3, S3Store)
+        await s3.open()
+        moved = 0
+        try:
+            while True:  # a batch per transaction: stopped halfway, it goes on from there next time
+                async with conn.transaction():
+                    batch = await attachments.move(conn, source, target)
+                moved += batch
+                if batch:
+                    print(f"moved {moved}", flush=True)
+                else:
+                    return moved
+        finally:
+            await s3.close()
+            await conn.close()
+
+    moved = asyncio.run(run())
+    print(f"{moved} attachments now in {args.to}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from portal import logs
     from workers.runner import run_process, run_supervisor
@@ -405,6 +442,15 @@ def commands() -> list[Command]:
                 ("--apply", {"action": "store_true", "help": "apply it (default: a dry run)"}),
                 ("--confirm-deactivations", {"action": "store_true", "help": "allow a large share of people to leave"}),
             ),
+        ),
+        Command(
+            "move-attachments",
+            cmd_move_attachments,
+            "move attachments' bytes between this database and the bucket",
+            "Copy every attachment kept in one store to the other (PORTAL_STORAGE_URL names the bucket), a batch "
+            "per transaction, then delete it from the first; the portal keeps serving meanwhile (each attachment "
+            "is read from wherever it is). Run it again after an interruption: it goes on where it stopped.",
+            (("--to", {"required": True, "choices": ["s3", "postgres"], "help": "where the bytes go"}),),
         ),
         Command(
             "api-token",

@@ -119,6 +119,16 @@ class Settings(BaseSettings):
     webhook_allow_hosts: list[str] = []
     webhook_allow_networks: list[str] = []
 
+    # Attachments (portal.attachments): where their bytes are kept, `postgres` (this database) or
+    # `s3://bucket?endpoint_url=https://...&region=...` (credentials from AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY, as every S3 client reads them); and the limits.
+    storage_url: str = Field(default="postgres", pattern=r"^(postgres|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\?\S*)?)$")
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    attachments_per_item: int = Field(default=10, ge=1, le=100)
+    attachment_daily_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Larger images are refused as decompression bombs (Pillow's own guard, made an error).
+    attachment_max_pixels: int = Field(default=50_000_000, ge=10_000)
+
     # Chat (portal.chat, docs in README "Slack and Microsoft Teams"): the Slack app's bot token and
     # signing secret, and the Web API's base (Slack's own; set for tests, Enterprise Grid or a proxy).
     # Team channels follow the webhooks' retry schedule, timeout and address guard (Teams URLs).

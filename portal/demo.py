@@ -481,7 +481,7 @@ async def _finished_campaign(conn: Connection, admin: Caller, people: list[Calle
     posted = []
     for title in ("Stamp-free approvals for expense claims", "経費精算の押印をなくす", "Digital receipts only"):
         data = IdeaCreate(title=title, services=["expense-claims"], campaign="paperless-2026")
-        idea = await posting.post_idea(conn, rng.choice(people), data)
+        idea = await posting.post_idea(conn, rng.choice(people), data, attachments_per_item=0)
         await routing.route_idea(conn, idea_id=idea.id)
         posted.append(idea.id)
     await conn.execute(

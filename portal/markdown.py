@@ -3,6 +3,7 @@ sanitised by nh3 (Ammonia) to an allow-list, so no text an employee writes can i
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -34,8 +35,17 @@ _TAGS = {
     "th",
     "td",
     "del",
+    "img",
 }
-_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "img": {"src", "alt", "title"}}
+# Images only from the portal's own attachments (an uploaded image's thumbnail, or the image).
+_ATTACHED = re.compile(r"^/attachments/[0-9]{1,18}(/thumbnail)?$")
+
+
+def _only_attached_images(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not _ATTACHED.match(value):
+        return None
+    return value
 
 
 @lru_cache(maxsize=4096)
@@ -47,5 +57,6 @@ def render(text: str) -> Markup:
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
+        attribute_filter=_only_attached_images,
     )
     return Markup(clean)

@@ -56,7 +56,8 @@ class Contract:
         content = declared.get("content", {})
         if not content:
             return [] if not body else [f"{where}: declared without a body, but one was sent"]
-        if content_type not in content:
+        ranges = [media for media in content if media in ("*/*", content_type.split("/")[0] + "/*")]
+        if content_type not in content and not ranges:
             return [f"{where}: content type {content_type!r} not declared (declared: {sorted(content)})"]
         if content_type in STREAMING or body is None or "json" not in content_type:
             return []

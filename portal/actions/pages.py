@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from portal.actions import posting, statuses, voting
+from portal.attachments.pages import attach_chosen_files
 from portal.comments import service as comments
 from portal.comments.schemas import CommentQuery, CommentWrite
 from portal.errors import Conflict, ValidationFailed
@@ -122,11 +123,16 @@ async def idea_new(view: View) -> web.Response:
 
 async def idea_create(view: View) -> web.Response:
     values = {**_concerns(view), "campaign": view.field("campaign") or None}
+    values["body"], file_errors = await attach_chosen_files(view, values["body"])
+    if file_errors:
+        return await _form(view, values=values, errors=file_errors, idea=None, status=422)
     data, errors = view.validate(IdeaCreate, values)
     if data is None:
         return await _form(view, values=values, errors=errors, idea=None, status=422)
     try:
-        idea = await posting.post_idea(view.conn, view.caller, data)
+        idea = await posting.post_idea(
+            view.conn, view.caller, data, attachments_per_item=view.settings.attachments_per_item
+        )
     except ValidationFailed as failed:  # e.g. a service that was deleted meanwhile
         return await _form(view, values=values, errors=by_field(failed, view.gettext), idea=None, status=422)
     except Conflict as closed:  # the campaign stopped collecting ideas
@@ -159,12 +165,17 @@ async def idea_edit(view: View) -> web.Response:
 async def idea_update(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     values = _concerns(view)
-    data, errors = view.validate(IdeaUpdate, values)
     idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    values["body"], file_errors = await attach_chosen_files(view, values["body"])
+    if file_errors:
+        return await _form(view, values=values, errors=file_errors, idea=idea, status=422)
+    data, errors = view.validate(IdeaUpdate, values)
     if data is None:
         return await _form(view, values=values, errors=errors, idea=idea, status=422)
     try:
-        await service.update_idea(view.conn, view.caller, idea_id=idea_id, data=data)
+        await service.update_idea(
+            view.conn, view.caller, idea_id=idea_id, data=data, attachments_per_item=view.settings.attachments_per_item
+        )
     except ValidationFailed as failed:
         return await _form(view, values=values, errors=by_field(failed, view.gettext), idea=idea, status=422)
     return view.redirect(view.url("idea_page", idea_id=idea_id))
@@ -200,7 +211,9 @@ async def _idea_again(view: View, idea_id: int, **form_errors: Any) -> web.Respo
 
 async def comment_create(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
-    data, errors = view.validate(CommentWrite, {"body": view.field("body")})
+    body, errors = await attach_chosen_files(view, view.field("body"))
+    data, invalid = view.validate(CommentWrite, {"body": body}) if not errors else (None, {})
+    errors = {**invalid, **errors}
     if data is None:
         if view.htmx:  # the form again, in place of the one sent
             response = await view.render(
@@ -208,12 +221,17 @@ async def comment_create(view: View) -> web.Response:
                 status=422,
                 idea_id=idea_id,
                 comment_errors=errors,
-                comment_value=view.field("body"),
+                comment_value=body,
             )
             response.headers.update({"HX-Retarget": "#comment-form", "HX-Reswap": "outerHTML"})
             return response
-        return await _idea_again(view, idea_id, comment_errors=errors, comment_value=view.field("body"))
-    comment = await comments.create_comment(view.conn, view.caller, idea_id=idea_id, data=data)
+        return await _idea_again(view, idea_id, comment_errors=errors, comment_value=body)
+    try:
+        comment = await comments.create_comment(
+            view.conn, view.caller, idea_id=idea_id, data=data, attachments_per_item=view.settings.attachments_per_item
+        )
+    except ValidationFailed as failed:  # too many attachments
+        return await _idea_again(view, idea_id, comment_errors=by_field(failed, view.gettext), comment_value=body)
     if view.htmx:
         return await view.render("ideas/_comment.html", comment=comment, idea_id=idea_id, fresh=True)
     return view.redirect(view.url("idea_page", idea_id=idea_id) + f"#comment-{comment.id}")

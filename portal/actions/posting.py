@@ -9,10 +9,10 @@ from portal.ideas import service as ideas
 from portal.ideas.schemas import ConcernedTeam, IdeaCreate, IdeaDetail
 
 
-async def post_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> IdeaDetail:
+async def post_idea(conn: Connection, caller: Caller, data: IdeaCreate, *, attachments_per_item: int) -> IdeaDetail:
     """The idea, with a campaign's services and teams added to its own (its own roles win)."""
     if data.campaign is None:
-        return await ideas.create_idea(conn, caller, data)
+        return await ideas.create_idea(conn, caller, data, attachments_per_item=attachments_per_item)
     campaign = await campaigns.for_posting(conn, data.campaign)
     named = {t.team for t in data.teams}
     with_scope = data.model_copy(
@@ -28,4 +28,6 @@ async def post_idea(conn: Connection, caller: Caller, data: IdeaCreate) -> IdeaD
             ],
         }
     )
-    return await ideas.create_idea(conn, caller, with_scope, campaign_id=campaign["id"])
+    return await ideas.create_idea(
+        conn, caller, with_scope, campaign_id=campaign["id"], attachments_per_item=attachments_per_item
+    )

@@ -10,7 +10,9 @@ from portal.votes.schemas import VoteState
 
 async def create_idea(call: Call, body: IdeaCreate) -> Created[IdeaDetail]:
     """Post an idea (honours Idempotency-Key); into a campaign only while it collects ideas"""
-    idea = await posting.post_idea(call.conn, call.caller, body)
+    idea = await posting.post_idea(
+        call.conn, call.caller, body, attachments_per_item=call.settings.attachments_per_item
+    )
     return Created(idea, call.url_for("get_idea", idea_id=idea.id))
 
 

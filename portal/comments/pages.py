@@ -22,7 +22,9 @@ async def comment_update(view: View) -> web.Response:
         return await view.render(
             "ideas/comment_form.html", status=422, comment=comment, value=view.field("body"), errors=errors
         )
-    comment = await comments.edit_comment(view.conn, view.caller, **view.path, data=data)
+    comment = await comments.edit_comment(
+        view.conn, view.caller, **view.path, data=data, attachments_per_item=view.settings.attachments_per_item
+    )
     return view.redirect(view.url("idea_page", idea_id=comment.idea_id) + f"#comment-{comment.id}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.attachments import service as attachments
 from portal.auth.caller import Caller
 from portal.comments import queries as q
 from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, CommentWrite
@@ -26,10 +27,20 @@ async def list_comments(conn: Connection, *, idea_id: int, query: CommentQuery) 
     return CommentPage(items=items, next_cursor=next_cursor)
 
 
-async def create_comment(conn: Connection, caller: Caller, *, idea_id: int, data: CommentWrite) -> CommentRead:
+async def create_comment(
+    conn: Connection,
+    caller: Caller,
+    *,
+    idea_id: int,
+    data: CommentWrite,
+    attachments_per_item: int = attachments.PER_ITEM,
+) -> CommentRead:
     author = caller.require_employee()
     await require_idea(conn, idea_id)
     comment_id = await conn.fetchval(q.INSERT_COMMENT, idea_id, author.id, data.body)
+    await attachments.link(
+        conn, text=data.body, editor_id=author.id, comment_id=comment_id, per_item=attachments_per_item
+    )
     await outbox.record(
         conn,
         "comment.created",
@@ -51,10 +62,23 @@ async def _lock_own(conn: Connection, caller: Caller, idea_id: int, comment_id: 
 
 
 async def edit_comment(
-    conn: Connection, caller: Caller, *, idea_id: int, comment_id: int, data: CommentWrite
+    conn: Connection,
+    caller: Caller,
+    *,
+    idea_id: int,
+    comment_id: int,
+    data: CommentWrite,
+    attachments_per_item: int = attachments.PER_ITEM,
 ) -> CommentRead:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=False)
     await conn.execute(q.EDIT_COMMENT, comment_id, data.body)
+    await attachments.link(
+        conn,
+        text=data.body,
+        editor_id=caller.require_employee().id,
+        comment_id=comment_id,
+        per_item=attachments_per_item,
+    )
     await outbox.record(conn, "comment.updated", f"ideas/{idea_id}", {"idea_id": idea_id, "comment_id": comment_id})
     return await get_comment(conn, idea_id=idea_id, comment_id=comment_id)
 
@@ -62,4 +86,5 @@ async def edit_comment(
 async def delete_comment(conn: Connection, caller: Caller, *, idea_id: int, comment_id: int) -> None:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=True)
     await conn.execute(q.TOMBSTONE_COMMENT, comment_id)
+    await attachments.remove_of_comment(conn, comment_id)
     await outbox.record(conn, "comment.deleted", f"ideas/{idea_id}", {"idea_id": idea_id, "comment_id": comment_id})

@@ -8,7 +8,9 @@ from portal.http.call import Call, Created
 async def create_comment(call: Call, body: CommentWrite) -> Created[CommentRead]:
     """Comment on an idea (honours Idempotency-Key)"""
     idea_id = call.path["idea_id"]
-    comment = await service.create_comment(call.conn, call.caller, idea_id=idea_id, data=body)
+    comment = await service.create_comment(
+        call.conn, call.caller, idea_id=idea_id, data=body, attachments_per_item=call.settings.attachments_per_item
+    )
     return Created(comment, call.url_for("get_comment", idea_id=idea_id, comment_id=comment.id))
 
 
@@ -24,7 +26,9 @@ async def get_comment(call: Call) -> CommentRead:
 
 async def edit_comment(call: Call, body: CommentWrite) -> CommentRead:
     """Edit your comment"""
-    return await service.edit_comment(call.conn, call.caller, **call.path, data=body)
+    return await service.edit_comment(
+        call.conn, call.caller, **call.path, data=body, attachments_per_item=call.settings.attachments_per_item
+    )
 
 
 async def delete_comment(call: Call) -> None:

@@ -103,7 +103,7 @@ async def admin_import_check(view: View) -> web.Response:
     if upload is None:
         return await admin_import(view, error=view.gettext("Choose a CSV file to check."), status=422)
     import_id = await uploads.check(
-        view.conn, view.caller, view.settings, file_name=upload.filename or "org.csv", content=upload.content
+        view.conn, view.caller, view.settings, file_name=upload.filename or "org.csv", content=bytes(upload.content)
     )
     return view.redirect(view.url("admin_import_result", import_id=import_id))
 

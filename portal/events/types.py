@@ -16,8 +16,9 @@ TYPE_PREFIX = "ideaportal."
 ALL = "*"
 
 EVENT_TYPES: dict[str, str] = {
-    "idea.created": "An idea was posted.",
-    "idea.updated": "An idea's title, text, tags, services or teams changed.",
+    "idea.created": "An idea was posted (`attachments`: each one's id, name, content type, size and URL; never "
+    "the bytes).",
+    "idea.updated": "An idea's title, text, tags, services or teams changed (`attachments` when its text did).",
     "idea.status_changed": "An idea moved to another status.",
     "idea.routed": "An idea reached a team's inbox.",
     "idea.outcome_noted": "The provider noted a done idea's outcome: what changed, what it saved.",

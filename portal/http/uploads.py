@@ -17,7 +17,7 @@ CHUNK = 64 * 1024
 @dataclass(frozen=True)
 class Upload:
     filename: str
-    content: bytes
+    content: bytes | bytearray
 
 
 async def read_form_with_files(request: web.Request, limit: int) -> MultiDictProxy[Any]:
@@ -30,13 +30,12 @@ async def read_form_with_files(request: web.Request, limit: int) -> MultiDictPro
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.name is None:
             continue
-        chunks = []
+        content = bytearray()  # grown in place: the file is never held twice
         while chunk := await part.read_chunk(CHUNK):
             total += len(chunk)
             if total > limit:
                 raise PayloadTooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
-            chunks.append(chunk)
-        content = b"".join(chunks)
+            content += chunk
         if part.filename is not None:
             fields.add(part.name, Upload(part.filename, content))
         else:

@@ -32,6 +32,7 @@ class Card:
     created_iso: str
     created_at: str
     comments: str
+    attachments: str  # the paperclip's words; empty without attachments
     closed: bool
 
 
@@ -46,6 +47,10 @@ def _cards(view: View, ideas: list[IdeaRead]) -> list[Card]:
             created_at=fmt.short(idea.created_at),
             comments=translations.ngettext("%(num)d comment", "%(num)d comments", idea.comment_count)
             % {"num": idea.comment_count},
+            attachments=translations.ngettext("%(num)d attachment", "%(num)d attachments", idea.attachment_count)
+            % {"num": idea.attachment_count}
+            if idea.attachment_count
+            else "",
             closed=idea.status in CLOSED,
         )
         for idea in ideas

@@ -8,7 +8,7 @@ IDEA_COLUMNS = f"""
     i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at,
     {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
-    i.comment_count,
+    i.comment_count, i.attachment_count,
     json_build_object('id', a.id, 'name', a.name, 'former', NOT a.active,
                       'team', (SELECT slug FROM teams WHERE id = a.team_id)) AS author,
     ARRAY(SELECT s.slug FROM idea_services x JOIN services s ON s.id = x.service_id

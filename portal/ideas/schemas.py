@@ -122,6 +122,7 @@ class IdeaRead(Output):
     vote_count: int
     voted: bool = Field(description="Whether the caller has voted for it.")
     comment_count: int
+    attachment_count: int = Field(0, description="Images and files on the idea itself (not its comments).")
     author: Author
     services: list[str]
     teams: list[TeamRole]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.attachments import service as attachments
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
@@ -39,12 +40,21 @@ async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None) -> Ide
 
 
 async def create_idea(
-    conn: Connection, caller: Caller, data: IdeaCreate, *, campaign_id: int | None = None
+    conn: Connection,
+    caller: Caller,
+    data: IdeaCreate,
+    *,
+    campaign_id: int | None = None,
+    attachments_per_item: int = attachments.PER_ITEM,
 ) -> IdeaDetail:
-    """Posts the idea (into `campaign_id`, whose scope the caller added: portal.actions.posting)."""
+    """Posts the idea (into `campaign_id`, whose scope the caller added: portal.actions.posting),
+    with the author's uploads its text refers to."""
     author = caller.require_employee()
     idea_id = await conn.fetchval(q.INSERT_IDEA, author.id, data.title, data.body, data.tags, campaign_id)
     await _link_concerns(conn, idea_id, data.services, data.teams)
+    attached = await attachments.link(
+        conn, text=data.body, editor_id=author.id, idea_id=idea_id, per_item=attachments_per_item
+    )
     await outbox.record(
         conn,
         "idea.created",
@@ -57,12 +67,20 @@ async def create_idea(
             "teams": [t.model_dump() for t in data.teams],
             "author": {"id": author.id, "team": author.team_slug},
             "campaign": data.campaign,
+            "attachments": await attachments.metadata(conn, attached),
         },
     )
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)
 
 
-async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: IdeaUpdate) -> IdeaDetail:
+async def update_idea(
+    conn: Connection,
+    caller: Caller,
+    *,
+    idea_id: int,
+    data: IdeaUpdate,
+    attachments_per_item: int = attachments.PER_ITEM,
+) -> IdeaDetail:
     editor = caller.require_employee()
     current = await lock_idea(conn, idea_id)
     if current["author_id"] != editor.id and not editor.is_admin:
@@ -72,6 +90,15 @@ async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: I
             f"the idea is {current['status']}; only open ideas can be edited", current_status=current["status"]
         )
     await conn.execute(q.UPDATE_IDEA, idea_id, data.title, data.body, data.tags)
+    changes: dict[str, object] = {}
+    if data.body is not None:  # the text decides which attachments the idea keeps
+        await attachments.link(
+            conn, text=data.body, editor_id=editor.id, idea_id=idea_id, per_item=attachments_per_item
+        )
+        changes["attachments"] = [
+            a.model_dump(include={"id", "name", "content_type", "size", "url"})
+            for a in await attachments.of_idea(conn, idea_id)
+        ]
     concerns_changed = data.services is not None or data.teams is not None
     if concerns_changed:
         before = await get_idea(conn, idea_id=idea_id, viewer=None)
@@ -92,6 +119,7 @@ async def update_idea(conn: Connection, caller: Caller, *, idea_id: int, data: I
             "changed": sorted(data.model_fields_set),
             "concerns_changed": concerns_changed,
             "by": editor.id,
+            **changes,
         },
     )
     return await get_idea(conn, idea_id=idea_id, viewer=editor.id)

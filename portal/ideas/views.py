@@ -13,7 +13,13 @@ async def get_idea(call: Call) -> IdeaDetail:
 
 async def update_idea(call: Call, body: IdeaUpdate) -> IdeaDetail:
     """Edit an open idea (its author or an admin)"""
-    return await service.update_idea(call.conn, call.caller, idea_id=call.path["idea_id"], data=body)
+    return await service.update_idea(
+        call.conn,
+        call.caller,
+        idea_id=call.path["idea_id"],
+        data=body,
+        attachments_per_item=call.settings.attachments_per_item,
+    )
 
 
 async def list_ideas(call: Call, query: IdeaQuery) -> IdeaPage:

@@ -127,7 +127,9 @@ def render(recipient: Any, notifications: list[dict[str, Any]], token: str, sett
             "sentence": texts.sentence(n, translations.gettext),
             "url": base + texts.path(n),
             "when": formats.short(n["created_at"]),
-            "excerpt": n["data"].get("excerpt") or n["data"].get("message") or "",
+            "excerpt": (n["data"].get("excerpt") or n["data"].get("message") or "").replace(
+                "(/attachments/", f"({base}/attachments/"
+            ),
         }
         for n in notifications[:LISTED]
     ]

@@ -39,7 +39,13 @@ def mentions(text: str) -> tuple[list[str], list[str]]:
     return emails, names
 
 
+# An attachment's Markdown (an image's linked thumbnail, or a file's link), said as its name and address.
+ATTACHED = re.compile(r"\[(?:!\[([^\]]*)\]\(/attachments/\d+/thumbnail\)|([^\]]*))\]\((/attachments/\d+)\)")
+
+
 def excerpt(text: str) -> str:
+    """The text in one line; an attachment as its name and address (an email links it, never carries it)."""
+    text = ATTACHED.sub(lambda m: f"📎 {m.group(1) or m.group(2)} ({m.group(3)})", text)
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 

@@ -27,6 +27,51 @@
     window.addEventListener("pagehide", function () { stream.close(); });
   }
 
+  // A file pasted or dropped into a form's text is uploaded at once and its reference inserted
+  // where the cursor is (without JavaScript the form's file field does the same when sent).
+  function attachInto(textarea, files) {
+    var form = textarea.form;
+    var status = form.querySelector("[data-attach-status]");
+    var token = form.querySelector("input[name=csrf_token]");
+    Array.prototype.forEach.call(files, function (file) {
+      var data = new FormData();
+      data.append("file", file, file.name || "pasted.png");
+      if (status) status.textContent = "…";
+      fetch("/attachments", {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRF-Token": token ? token.value : "", "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (answer) {
+        if (!answer.ok) { if (status) status.textContent = answer.body.error || String(answer.body.title); return; }
+        var start = textarea.selectionStart, end = textarea.selectionEnd, text = textarea.value;
+        var piece = (start > 0 && text[start - 1] !== "\n" ? "\n" : "") + answer.body.markdown + "\n";
+        textarea.value = text.slice(0, start) + piece + text.slice(end);
+        textarea.selectionStart = textarea.selectionEnd = start + piece.length;
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
+        if (status) status.textContent = "✓ " + (file.name || "");
+      }).catch(function () { if (status) status.textContent = "✗"; });
+    });
+  }
+  function filesOf(transfer) {
+    return transfer && transfer.files && transfer.files.length ? transfer.files : null;
+  }
+  document.addEventListener("paste", function (event) {
+    var target = event.target;
+    if (target.tagName !== "TEXTAREA" || !target.form || !target.form.querySelector("input[name=files]")) return;
+    var files = filesOf(event.clipboardData);
+    if (files) { event.preventDefault(); attachInto(target, files); }
+  });
+  document.addEventListener("dragover", function (event) {
+    if (event.target.tagName === "TEXTAREA" && filesOf(event.dataTransfer)) event.preventDefault();
+  });
+  document.addEventListener("drop", function (event) {
+    var target = event.target;
+    if (target.tagName !== "TEXTAREA" || !target.form || !target.form.querySelector("input[name=files]")) return;
+    var files = filesOf(event.dataTransfer);
+    if (files) { event.preventDefault(); attachInto(target, files); }
+  });
+
   // A form sent by htmx that asks for it is emptied after success (a posted comment).
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;

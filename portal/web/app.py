@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from portal.attachments import http as attachment_http
 from portal.auth.jwt_verify import JwtVerifier
 from portal.chat import http as chat_http
 from portal.config import Settings
@@ -176,6 +177,6 @@ def create_app(settings: Settings) -> web.Application:
     setup_templates(app, app[STATIC])
     hooks: list[PageContextHook] = [notifications_pages.unread_badge, page_names]
     app[PAGE_CONTEXT] = hooks
-    app.cleanup_ctx.extend([_database, _redis, _event_hub, chat_http.slack_context])
+    app.cleanup_ctx.extend([_database, _redis, _event_hub, chat_http.slack_context, attachment_http.stores_context])
     app.on_shutdown.append(_end_streams)
     return app

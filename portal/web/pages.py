@@ -114,9 +114,10 @@ def page_endpoint(page: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
                 return _to_sign_in(view)
             view.path = parse_path(request, path_params)
             if request.method in UNSAFE_METHODS:
+                multipart = page.upload and request.content_type == "multipart/form-data"
                 view.form = (
                     await read_form_with_files(request, settings.import_max_bytes)
-                    if page.upload
+                    if multipart
                     else await request.post()
                 )
                 await _check_csrf(request, session, view.form)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from portal.actions import pages as action_pages
 from portal.actions import views as actions
+from portal.attachments import pages as attachment_pages
+from portal.attachments import views as attachments
 from portal.campaigns import pages as campaigns_pages
 from portal.campaigns import views as campaigns
 from portal.chat import pages as chat_pages
@@ -107,6 +109,28 @@ def all_routes() -> list[Route]:
             read("GET", "/ideas", ideas.list_ideas, scope="ideas:read"),
             read("GET", "/similar-ideas", ideas.similar_ideas, scope="ideas:read"),
             read("GET", "/ideas/{idea_id}", ideas.get_idea, scope="ideas:read", errors=(404,)),
+            write(
+                "POST", "/attachments", attachments.upload_attachment, status=201, upload=True, errors=(413, 415, 422)
+            ),
+            read("GET", "/attachments/{attachment_id}", attachments.get_attachment, scope="ideas:read", errors=(404,)),
+            read(
+                "GET",
+                "/attachments/{attachment_id}/content",
+                attachments.attachment_content,
+                scope="ideas:read",
+                errors=(404,),
+                content_type="*/*",
+                response={"type": "string", "format": "binary"},
+            ),
+            read(
+                "GET",
+                "/attachments/{attachment_id}/thumbnail",
+                attachments.attachment_thumbnail,
+                scope="ideas:read",
+                errors=(404,),
+                content_type="image/webp",
+                response={"type": "string", "format": "binary"},
+            ),
             write("PATCH", "/ideas/{idea_id}", ideas.update_idea, errors=(404, 409)),
             write("POST", "/ideas/{idea_id}/status", actions.change_status, errors=(404, 409)),
             write("PUT", "/ideas/{idea_id}/outcome", ideas.note_outcome, errors=(404, 409)),
@@ -266,12 +290,16 @@ def page_routes(settings: Settings) -> list[Page]:
         page("/ideas/new", action_pages.idea_new),
         page("/ideas/preview-routing", action_pages.routing_preview),
         page("/ideas/similar", ideas_pages.similar_ideas_hint),
-        form("/ideas", action_pages.idea_create),
+        form("/ideas", action_pages.idea_create, upload=True),
         page("/ideas/{idea_id}", action_pages.idea_page),
         page("/ideas/{idea_id}/edit", action_pages.idea_edit),
-        form("/ideas/{idea_id}/edit", action_pages.idea_update),
+        form("/ideas/{idea_id}/edit", action_pages.idea_update, upload=True),
         form("/ideas/{idea_id}/vote", action_pages.idea_vote),
-        form("/ideas/{idea_id}/comments", action_pages.comment_create),
+        form("/ideas/{idea_id}/comments", action_pages.comment_create, upload=True),
+        # attachments: their bytes for readers, and the upload a pasted or dropped file makes
+        page("/attachments/{attachment_id}", attachment_pages.attachment_file),
+        page("/attachments/{attachment_id}/thumbnail", attachment_pages.attachment_thumbnail_file),
+        form("/attachments", attachment_pages.attachment_upload, upload=True),
         page("/ideas/{idea_id}/comments/{comment_id}/edit", comments_pages.comment_edit),
         form("/ideas/{idea_id}/comments/{comment_id}/edit", comments_pages.comment_update),
         form("/ideas/{idea_id}/comments/{comment_id}/delete", comments_pages.comment_delete),

@@ -38,6 +38,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "thanks_id": "id",
     "round_id": "id",
     "import_id": "id",
+    "attachment_id": "id",
     "problem": "slug",
     "slug": "slug",
     "team": "slug",
@@ -84,6 +85,8 @@ class Route:
     content_type: str = "application/json"
     # The success response is also offered as an HTML page, to a client that accepts text/html.
     html: bool = False
+    # The request is a multipart/form-data upload (`file`, `alt`) the handler reads itself.
+    upload: bool = False
 
     @property
     def name(self) -> str:
@@ -268,6 +271,22 @@ def _operation(route: Route, schemas: _Schemas) -> dict[str, Any]:
     parameters += [{"name": name, "in": "header", "required": False, **REQUEST_HEADERS[name]} for name in headers]
     if parameters:
         operation["parameters"] = parameters
+    if route.upload:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": "The image or file."},
+                            "alt": {"type": "string", "maxLength": 500, "description": "An image's description."},
+                        },
+                    }
+                }
+            },
+        }
     if route.body is not None:
         operation["requestBody"] = {
             "required": True,

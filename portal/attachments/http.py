@@ -1,0 +1,87 @@
+"""Serving an attachment's bytes, to the API and to the web client alike: streamed from its store
+a chunk at a time, with an ETag (its SHA-256) so a browser revalidates instead of downloading
+again, and caching fit for private content (`private, no-cache`: every use is checked again).
+Images are shown inline; every other file is a download (`attachment`), never rendered, under a
+`sandbox` policy and `nosniff`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import asyncpg
+from aiohttp import web
+
+from portal.attachments.kinds import IMAGES
+from portal.attachments.storage import PostgresStore, S3Store, Store, Variant
+from portal.db import Connection
+from portal.errors import Unavailable
+from portal.http.keys import SETTINGS
+
+SANDBOX = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
+async def respond(
+    request: web.Request, conn: Connection, store: Store, row: asyncpg.Record, variant: Variant
+) -> web.StreamResponse:
+    thumbnail = variant == "thumbnail"
+    etag = f'"{row["sha256"][:32]}{"-t" if thumbnail else ""}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": SANDBOX,
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    content_type = "image/webp" if thumbnail else row["content_type"]
+    disposition = "inline" if content_type in IMAGES | {"image/webp"} else "attachment"
+    response = web.StreamResponse(
+        headers={
+            **headers,
+            "Content-Type": content_type,
+            "Content-Length": str(row["thumbnail_size"] if thumbnail else row["size"]),
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row['name'])}",
+        }
+    )
+    await response.prepare(request)
+    async for chunk in store.read(conn, row["id"], variant):
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+STORES: web.AppKey[dict[str, Store]] = web.AppKey("attachment_stores")
+
+
+def stores_for(storage_url: str) -> dict[str, Store]:
+    """The stores attachments may be in: this database always, and the bucket when one is set."""
+    stores: dict[str, Store] = {"postgres": PostgresStore()}
+    if storage_url != "postgres":
+        stores["s3"] = S3Store(storage_url)
+    return stores
+
+
+def current(stores: dict[str, Store]) -> Store:
+    """Where new uploads go: the bucket when one is set."""
+    return stores.get("s3") or stores["postgres"]
+
+
+def store_of(stores: dict[str, Store], row: asyncpg.Record) -> Store:
+    store = stores.get(row["store"])
+    if store is None:
+        raise Unavailable(f"attachment {row['id']} is in the {row['store']} store, which is not configured")
+    return store
+
+
+async def stores_context(app: web.Application) -> AsyncIterator[None]:
+    stores = stores_for(app[SETTINGS].storage_url)
+    for store in stores.values():
+        if isinstance(store, S3Store):
+            await store.open()
+    app[STORES] = stores
+    yield
+    for store in stores.values():
+        if isinstance(store, S3Store):
+            await store.close()
