@@ -199,12 +199,15 @@ WHERE schemaname = 'public' AND tablename = ANY($1::text[])
 """
 
 
-async def generate(url: str, scale: Scale, *, report=print) -> dict[str, float]:
-    """Fills an empty, migrated database; returns seconds per step."""
+async def generate(url: str, scale: Scale, *, report=print, seed: float | None = None) -> dict[str, float]:
+    """Fills an empty, migrated database; returns seconds per step. With a `seed` (-1 to 1) the same
+    company every time (PostgreSQL's random() is seeded; ANALYZE still samples on its own)."""
     conn = await asyncpg.connect(url)
     timings: dict[str, float] = {}
     try:
         await conn.execute("SET synchronous_commit = off; SET jit = off; SET maintenance_work_mem = '512MB'")
+        if seed is not None:
+            await conn.fetchval("SELECT setseed($1)", seed)
         indexes = await conn.fetch(SECONDARY_INDEXES, BULK_TABLES)
         for index in indexes:
             await conn.execute(f'DROP INDEX "{index["indexname"]}"')
