@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import BadHttpMessage
 from multidict import MultiDict, MultiDictProxy
 
-from portal.errors import PayloadTooLarge, UnsupportedMediaType
+from portal.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 
 CHUNK = 64 * 1024
 
@@ -24,6 +25,13 @@ async def read_form_with_files(request: web.Request, limit: int) -> MultiDictPro
     """The form's fields (text) and files (Upload), at most `limit` bytes of files in all."""
     if request.content_type != "multipart/form-data":
         raise UnsupportedMediaType("send the form as multipart/form-data, with the file in it")
+    try:
+        return await _read(request, limit)
+    except (ValueError, BadHttpMessage, AssertionError) as exc:  # aiohttp's refusals of a malformed body
+        raise MalformedRequest(f"the multipart body cannot be read: {exc}"[:300]) from None
+
+
+async def _read(request: web.Request, limit: int) -> MultiDictProxy[Any]:
     fields: MultiDict[Any] = MultiDict()
     total = 0
     reader = await request.multipart()
