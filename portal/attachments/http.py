@@ -12,10 +12,12 @@ from urllib.parse import quote
 import asyncpg
 from aiohttp import web
 
+from portal.attachments import service
 from portal.attachments.kinds import IMAGES
 from portal.attachments.storage import PostgresStore, S3Store, Store, Variant
+from portal.auth.caller import Caller
 from portal.db import Connection
-from portal.errors import Unavailable
+from portal.errors import NotFound, Unavailable
 from portal.http.keys import SETTINGS
 
 SANDBOX = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -50,6 +52,16 @@ async def respond(
         await response.write(chunk)
     await response.write_eof()
     return response
+
+
+async def serve(
+    request: web.Request, conn: Connection, caller: Caller, attachment_id: int, variant: Variant
+) -> web.StreamResponse:
+    """The attachment's bytes (or its thumbnail) to a caller who may read it; 404 otherwise."""
+    row = await service.readable(conn, caller, attachment_id)
+    if variant == "thumbnail" and row["thumbnail_size"] is None:
+        raise NotFound(f"attachment {attachment_id} is not an image")
+    return await respond(request, conn, store_of(request.app[STORES], row), row, variant)
 
 
 STORES: web.AppKey[dict[str, Store]] = web.AppKey("attachment_stores")

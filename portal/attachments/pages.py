@@ -7,25 +7,21 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.attachments import service
-from portal.attachments.http import STORES, current, respond, store_of
+from portal.attachments.http import STORES, current, serve
 from portal.attachments.schemas import AttachmentRead
 from portal.attachments.service import Limits
-from portal.errors import NotFound, PortalError, ValidationFailed
+from portal.errors import PortalError, ValidationFailed
 from portal.http.forms import errors_of
 from portal.http.uploads import Upload
 from portal.http.view import View
 
 
 async def attachment_file(view: View) -> web.StreamResponse:
-    row = await service.readable(view.conn, view.caller, view.path["attachment_id"])
-    return await respond(view.request, view.conn, store_of(view.request.app[STORES], row), row, "original")
+    return await serve(view.request, view.conn, view.caller, view.path["attachment_id"], "original")
 
 
 async def attachment_thumbnail_file(view: View) -> web.StreamResponse:
-    row = await service.readable(view.conn, view.caller, view.path["attachment_id"])
-    if row["thumbnail_size"] is None:
-        raise NotFound(f"attachment {row['id']} is not an image")
-    return await respond(view.request, view.conn, store_of(view.request.app[STORES], row), row, "thumbnail")
+    return await serve(view.request, view.conn, view.caller, view.path["attachment_id"], "thumbnail")
 
 
 async def attachment_upload(view: View) -> web.Response:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.attachments import service
-from portal.attachments.http import STORES, current, respond, store_of
+from portal.attachments.http import STORES, current, serve
 from portal.attachments.schemas import AttachmentRead
 from portal.attachments.service import Limits
-from portal.errors import NotFound, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.http.call import Call, Created
 from portal.http.uploads import Upload, read_form_with_files
 
@@ -42,13 +42,9 @@ async def get_attachment(call: Call) -> AttachmentRead:
 
 async def attachment_content(call: Call) -> web.StreamResponse:
     """An attachment's bytes: images inline, other files as a download"""
-    row = await service.readable(call.conn, call.caller, call.path["attachment_id"])
-    return await respond(call.request, call.conn, store_of(call.request.app[STORES], row), row, "original")
+    return await serve(call.request, call.conn, call.caller, call.path["attachment_id"], "original")
 
 
 async def attachment_thumbnail(call: Call) -> web.StreamResponse:
     """An image attachment's thumbnail (WebP, at most 480 px)"""
-    row = await service.readable(call.conn, call.caller, call.path["attachment_id"])
-    if row["thumbnail_size"] is None:
-        raise NotFound(f"attachment {row['id']} is not an image")
-    return await respond(call.request, call.conn, store_of(call.request.app[STORES], row), row, "thumbnail")
+    return await serve(call.request, call.conn, call.caller, call.path["attachment_id"], "thumbnail")
