@@ -109,6 +109,12 @@ def all_routes() -> list[Route]:
             read("GET", "/ideas", ideas.list_ideas, scope="ideas:read"),
             read("GET", "/similar-ideas", ideas.similar_ideas, scope="ideas:read"),
             read("GET", "/ideas/{idea_id}", ideas.get_idea, scope="ideas:read", errors=(404,)),
+            write("PATCH", "/ideas/{idea_id}", ideas.update_idea, errors=(404, 409)),
+            write("POST", "/ideas/{idea_id}/status", actions.change_status, errors=(404, 409)),
+            write("PUT", "/ideas/{idea_id}/outcome", ideas.note_outcome, errors=(404, 409)),
+        ),
+        *group(
+            "attachments",
             write(
                 "POST", "/attachments", attachments.upload_attachment, status=201, upload=True, errors=(413, 415, 422)
             ),
@@ -131,9 +137,6 @@ def all_routes() -> list[Route]:
                 content_type="image/webp",
                 response={"type": "string", "format": "binary"},
             ),
-            write("PATCH", "/ideas/{idea_id}", ideas.update_idea, errors=(404, 409)),
-            write("POST", "/ideas/{idea_id}/status", actions.change_status, errors=(404, 409)),
-            write("PUT", "/ideas/{idea_id}/outcome", ideas.note_outcome, errors=(404, 409)),
         ),
         *group(
             "votes",

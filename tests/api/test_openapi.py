@@ -64,3 +64,13 @@ async def test_docs_page_renders_every_path(client):
     document = await (await client.get("/openapi.json")).json()
     for path in document["paths"]:
         assert re.escape(path).replace("\\", "") in html.replace("&#x27;", "'")
+
+
+def test_the_readmes_api_at_a_glance_names_every_area_of_the_api():
+    from portal.config import PROJECT_ROOT
+    from portal.web.routes import all_routes
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    glance = readme.split("## The API at a glance", 1)[1].split("\n## ", 1)[0]
+    areas = " ".join(line.split("|")[1] for line in glance.splitlines() if line.startswith("| ") and "---" not in line)
+    assert sorted({route.tag for route in all_routes()} - set(areas.replace(",", " ").split())) == []
