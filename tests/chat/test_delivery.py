@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from portal.chat import delivery
-from tests.factories import make_employee, make_idea, relay_all
+from tests.factories import make_employee, make_idea, relay_all, sign_in
 from tests.pipeline import Receiver
 
 pytestmark = pytest.mark.usefixtures("service_map")
@@ -226,6 +226,10 @@ async def test_an_archived_channel_disables_its_connection_and_tells_the_teams_l
         "SELECT e.email, n.data FROM notifications n JOIN employees e ON e.id = n.recipient_id WHERE n.kind = 'chat'"
     )
     assert [row["email"] for row in told] == ["lena@example.com"]
+    await sign_in(client, "lena@example.com")
+    page = await (await client.get("/notifications")).text()
+    assert "The Slack channel of It stopped receiving messages: Slack: is_archived. Connect it again." in page
+    assert 'href="/teams/it/channels"' in page
 
 
 async def test_connecting_again_after_a_channel_was_disabled_posts_again(client, auth, db, pool, channels, slack):
