@@ -22,6 +22,7 @@ from portal.http.forms import by_field
 from portal.http.view import View
 from portal.ideas import merging, outcomes, service
 from portal.ideas.outcomes import OutcomeWrite
+from portal.ideas.pages import vote_button
 from portal.ideas.schemas import IdeaCreate, IdeaDetail, IdeaUpdate, StatusChange
 from portal.notifications import service as notifications
 from portal.results import service as results
@@ -51,7 +52,7 @@ async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
         if may_change
         else [],
         "may_edit": idea.status == "open" and (idea.author.id == view.employee.id or view.employee.is_admin),
-        "votes_closed": idea.status in CLOSED_STATUSES,
+        "vote": vote_button(view, idea.id, idea.voted, idea.vote_count, idea.status in CLOSED_STATUSES),
         "follow": await notifications.idea_follow_state(view.conn, view.caller, idea_id=idea_id),
         "merged": await merging.merged_into(view.conn, idea_id),
         "may_note_outcome": idea.status == "done" and may_change,
@@ -195,10 +196,7 @@ async def idea_vote(view: View) -> web.Response:
     if view.htmx:
         return await view.render(
             "ideas/_vote.html",
-            idea_id=idea_id,
-            voted=state.voted,
-            vote_count=state.vote_count,
-            closed=False,
+            button=vote_button(view, idea_id, state.voted, state.vote_count, False),
             next=view.field("next"),
         )
     return view.redirect(_back(view, idea_id))

@@ -46,6 +46,13 @@ class View:
     path: dict[str, Any] = field(default_factory=dict)
     conn: Connection = None  # type: ignore[assignment]  # set for routes with tx
     form: MultiDictProxy[str | bytes | Any] | None = None
+    _names: Names | None = field(default=None, repr=False)
+
+    async def names(self) -> Names:
+        """Teams' and services' names, read once per page (by the handler or the page hook)."""
+        if self._names is None:
+            self._names = await names(self.conn)
+        return self._names
 
     @property
     def settings(self) -> Any:
@@ -174,7 +181,7 @@ PageHandler = Callable[[View], Awaitable[web.StreamResponse]]
 
 async def page_names(view: View) -> dict[str, Names]:
     """Teams' and services' names, on every signed-in page (a hook of portal.http.keys.PAGE_CONTEXT)."""
-    return {"names": await names(view.conn)}
+    return {"names": await view.names()}
 
 
 ENVIRONMENT_KEYS: dict[str, web.AppKey[Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -16,9 +17,52 @@ from portal.http.view import View
 from portal.ideas import listing, outcomes
 from portal.ideas.outcomes import CaseQuery
 from portal.ideas.schemas import IdeaQuery, IdeaRead, SimilarQuery
+from portal.lookups import Names
 from portal.workflow import TRANSITIONS
 
 CLOSED = ("done", "declined", "duplicate")
+
+
+def _(message: str) -> str:
+    """Marks a message for extraction; translated where it is used."""
+    return message
+
+
+VOTE_WORDS = {
+    "withdraw": _("Withdraw your vote"),
+    "vote_for": _("Vote for this idea"),
+    "so_far": _("%(num)d votes so far"),
+    "voted": _("Voted"),
+    "vote": _("Vote"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VoteButton:
+    """A vote button as it shows, its words made here (one per card: cheaper than in Jinja)."""
+
+    idea_id: int
+    action: str
+    count: str
+    voted: bool
+    closed: bool
+    label: str
+    word: str
+
+
+def vote_button(view: View, idea_id: int, voted: bool, vote_count: int, closed: bool) -> VoteButton:
+    gettext = view.translations.gettext
+    so_far = gettext(VOTE_WORDS["so_far"]) % {"num": vote_count}
+    label = f"{gettext(VOTE_WORDS['withdraw' if voted else 'vote_for'])} ({so_far})"
+    return VoteButton(
+        idea_id=idea_id,
+        action=view.url("idea_vote", idea_id=idea_id),
+        count=view.formats.number(vote_count),
+        voted=voted,
+        closed=closed,
+        label=label,
+        word=gettext(VOTE_WORDS["voted" if voted else "vote"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +78,18 @@ class Card:
     comments: str
     attachments: str  # the paperclip's words; empty without attachments
     closed: bool
+    vote: VoteButton
+    author_team: str
+    chips: list[tuple[str, str]]  # (address, words) of each service and tag
 
 
-def _cards(view: View, ideas: list[IdeaRead]) -> list[Card]:
+def _chips(names: Names, idea: IdeaRead) -> list[tuple[str, str]]:
+    return [(f"/?service={quote(s)}", names.service(s)) for s in idea.services] + [
+        (f"/?tag={quote(t)}", f"#{t}") for t in idea.tags
+    ]
+
+
+def _cards(view: View, ideas: list[IdeaRead], names: Names) -> list[Card]:
     fmt, translations = view.formats, view.translations
     return [
         Card(
@@ -52,6 +105,9 @@ def _cards(view: View, ideas: list[IdeaRead]) -> list[Card]:
             if idea.attachment_count
             else "",
             closed=idea.status in CLOSED,
+            vote=vote_button(view, idea.id, idea.voted, idea.vote_count, idea.status in CLOSED),
+            author_team=names.team(idea.author.team) if idea.author.team else "",
+            chips=_chips(names, idea),
         )
         for idea in ideas
     ]
@@ -69,7 +125,7 @@ async def idea_list(view: View) -> web.Response:
     more = view.url("idea_list", query={**raw, "cursor": page.next_cursor}) if page and page.next_cursor else None
     context: dict[str, Any] = {
         "page": page,
-        "cards": _cards(view, page.items) if page else [],
+        "cards": _cards(view, page.items, await view.names()) if page else [],
         "more": more,
         "filters": raw,
         "errors": errors,
