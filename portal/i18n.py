@@ -14,7 +14,7 @@ from typing import ClassVar, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import DateTimeFormat, format_timedelta, get_datetime_format, parse_pattern
+from babel.dates import TIMEDELTA_UNITS, DateTimeFormat, format_timedelta, get_datetime_format, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent, get_group_symbol
@@ -110,6 +110,19 @@ def _moment_pattern(locale: str) -> _Moment:
     return _Moment(_parsed(locale))
 
 
+RELATIVE_THRESHOLD = 1.5
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_words(locale: str, unit: int, count: int, future: bool) -> str:
+    """Babel's words for `count` of the unit at `unit` in TIMEDELTA_UNITS: asked with a threshold
+    just above what the larger unit would be, so Babel keeps this unit (as it chose it)."""
+    per_unit = TIMEDELTA_UNITS[unit][1]
+    threshold = count * per_unit / TIMEDELTA_UNITS[unit - 1][1] + 1e-9 if unit else RELATIVE_THRESHOLD
+    seconds = count * per_unit * (1 if future else -1)
+    return format_timedelta(seconds, threshold=threshold, add_direction=True, locale=locale)
+
+
 class Formats:
     """Dates in the reader's time zone and language."""
 
@@ -131,10 +144,16 @@ class Formats:
         return "" if value is None else value.astimezone(self.zone).isoformat(timespec="minutes")
 
     def relative(self, value: dt.datetime | None, now: dt.datetime) -> str:
-        """ "in 3 hours" / "3 時間後", "2 days ago" / "2 日前"."""
+        """ "in 3 hours" / "3 時間後", "2 days ago" / "2 日前": Babel's words, each looked up once
+        (the unit and count chosen as Babel chooses them; an inbox shows one per row)."""
         if value is None:
             return ""
-        return format_timedelta(value - now, threshold=1.5, add_direction=True, locale=self.locale)
+        seconds = (value - now).total_seconds()
+        for index, (_, per_unit) in enumerate(TIMEDELTA_UNITS):
+            count = abs(seconds) / per_unit
+            if count >= RELATIVE_THRESHOLD:
+                return _relative_words(self.locale, index, int(round(count)), seconds >= 0)
+        return format_timedelta(seconds, threshold=RELATIVE_THRESHOLD, add_direction=True, locale=self.locale)
 
     def duration(self, value: dt.timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale)

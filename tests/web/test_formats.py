@@ -23,3 +23,20 @@ def test_english_and_japanese_each_have_one_style():
     moment = dt.datetime(2026, 12, 6, 5, 55, 4, tzinfo=dt.UTC)
     assert Formats("en", "UTC").datetime(moment) == "Dec 6, 2026, 5:55\u202fAM"
     assert Formats("ja", "Asia/Tokyo").short(moment) == "2026/12/06 14:55"
+
+
+@pytest.mark.parametrize("locale", ["en", "ja"])
+def test_relative_times_say_what_babel_says_across_every_units_boundary(locale):
+    from babel.dates import TIMEDELTA_UNITS, format_timedelta
+
+    formats = Formats(locale, "Asia/Tokyo")
+    now = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
+    offsets = [0.4, 1, 1.49, 1.5, 89.4, 89.5, 89.9, 90, 5381, 5399, 5400, 129_000, 1_300_000, 40_000_000]
+    offsets += [
+        per_unit * factor for _, per_unit in TIMEDELTA_UNITS for factor in (1.49, 1.5, 1.51, 2.49, 2.5, 44.5, 89.5)
+    ]
+    for seconds in offsets:
+        for sign in (1, -1):
+            value = now + dt.timedelta(seconds=sign * seconds)
+            expected = format_timedelta(value - now, threshold=1.5, add_direction=True, locale=locale)
+            assert formats.relative(value, now) == expected, (seconds * sign, expected)
