@@ -153,7 +153,7 @@ class Formats:
             count = abs(seconds) / per_unit
             if count >= RELATIVE_THRESHOLD:
                 return _relative_words(self.locale, index, int(round(count)), seconds >= 0)
-        return format_timedelta(seconds, threshold=RELATIVE_THRESHOLD, add_direction=True, locale=self.locale)
+        return format_timedelta(value - now, threshold=RELATIVE_THRESHOLD, add_direction=True, locale=self.locale)
 
     def duration(self, value: dt.timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale)
