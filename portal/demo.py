@@ -17,6 +17,7 @@ from portal import seed
 from portal.actions import posting, statuses
 from portal.actions.surveys import close_due_rounds
 from portal.actions.voting import cast_vote
+from portal.attachments import service as attachments
 from portal.auth.caller import Caller
 from portal.campaigns import service as campaigns
 from portal.campaigns.schemas import CampaignCreate
@@ -481,7 +482,7 @@ async def _finished_campaign(conn: Connection, admin: Caller, people: list[Calle
     posted = []
     for title in ("Stamp-free approvals for expense claims", "経費精算の押印をなくす", "Digital receipts only"):
         data = IdeaCreate(title=title, services=["expense-claims"], campaign="paperless-2026")
-        idea = await posting.post_idea(conn, rng.choice(people), data, attachments_per_item=0)
+        idea = await posting.post_idea(conn, rng.choice(people), data, attachments_per_item=attachments.PER_ITEM)
         await routing.route_idea(conn, idea_id=idea.id)
         posted.append(idea.id)
     await conn.execute(
