@@ -183,34 +183,30 @@ def cmd_import_org(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_move_attachments(args: argparse.Namespace, settings: Settings) -> int:
     from portal.attachments import service as attachments
-    from portal.attachments.http import stores_for
-    from portal.attachments.storage import S3Store
+    from portal.attachments.storage import opened_stores
     from portal.db import connect
 
     if not settings.database_url:
         raise CommandError("DATABASE_URL: not set")
-    stores = stores_for(settings.storage_url)
-    if "s3" not in stores:
+    if settings.storage_url == "postgres":
         raise CommandError("PORTAL_STORAGE_URL is postgres: set it to the bucket (s3://...) to move files to or from")
-    source, target = (stores["postgres"], stores["s3"]) if args.to == "s3" else (stores["s3"], stores["postgres"])
 
     async def run() -> int:
         conn = await connect(settings.database_url or "", timeout=settings.db_connect_timeout)
-        s3 = stores["s3"]
-        assert isinstance(s3, S3Store)
-        await s3.open()
         moved = 0
         try:
-            while True:  # a batch per transaction: stopped halfway, it goes on from there next time
-                async with conn.transaction():
-                    batch = await attachments.move(conn, source, target)
-                moved += batch
-                if batch:
+            async with opened_stores(settings.storage_url) as stores:
+                source, target = stores["postgres"], stores["s3"]
+                if args.to == "postgres":
+                    source, target = target, source
+                while True:  # a batch per transaction: stopped halfway, it goes on from there next time
+                    async with conn.transaction():
+                        batch = await attachments.move(conn, source, target)
+                    if not batch:
+                        return moved
+                    moved += batch
                     print(f"moved {moved}", flush=True)
-                else:
-                    return moved
         finally:
-            await s3.close()
             await conn.close()
 
     moved = asyncio.run(run())

@@ -7,9 +7,9 @@ only (the import-linter contracts in pyproject.toml say which way).
 
 from __future__ import annotations
 
-from portal.auth.caller import Caller
+from portal.auth.caller import Caller, Employee
 from portal.db import Connection, fetch_row
-from portal.errors import IdeaNotFound, NotFound, ValidationFailed
+from portal.errors import Forbidden, IdeaNotFound, NotFound, ValidationFailed
 
 # Each idea's vote counter is spread over this many shard rows, chosen by voter, so voters on one
 # idea do not wait for one row (docs/decisions/0002-vote-shards.md).
@@ -67,6 +67,14 @@ async def leads_any(conn: Connection, caller: Caller, team_ids: list[int]) -> bo
     if caller.employee is None:
         return False
     return await conn.fetchval(LEADS_ANY, caller.employee.id, team_ids)
+
+
+async def require_lead_or_admin(conn: Connection, caller: Caller, team_id: int, slug: str) -> Employee:
+    """The calling employee, if they lead the team or are an admin; else 403."""
+    employee = caller.require_employee()
+    if not (employee.is_admin or await leads_any(conn, caller, [team_id])):
+        raise Forbidden(f"only the leads of {slug!r} and admins may do this")
+    return employee
 
 
 NAMES = """

@@ -12,6 +12,15 @@ def _(message: str) -> str:
     return message
 
 
+# A vote button's words (portal.ideas.pages.vote_button).
+VOTE_BUTTON = {
+    "withdraw": _("Withdraw your vote"),
+    "vote_for": _("Vote for this idea"),
+    "so_far": _("%(num)d votes so far"),
+    "voted": _("Voted"),
+    "vote": _("Vote"),
+}
+
 LABELS: dict[str, dict[str, str]] = {
     "status": {
         "open": _("Open"),

@@ -14,8 +14,7 @@ import dramatiq
 from portal import idempotency
 from portal.actions import surveys as surveying
 from portal.attachments import service as attachments
-from portal.attachments.http import stores_for
-from portal.attachments.storage import S3Store
+from portal.attachments.storage import opened_stores
 from portal.campaigns import service as campaigns
 from portal.chat import delivery as chat
 from portal.chat import direct
@@ -145,17 +144,9 @@ async def purge_idempotency_keys() -> None:
 @dramatiq.actor(actor_name="attachments.purge", queue_name="maintenance", max_retries=3)
 async def purge_attachments() -> None:
     """Removed attachments, and uploads nothing referred to for a day: their bytes, then their rows."""
-    stores = stores_for(settings.storage_url)
-    for store in stores.values():
-        if isinstance(store, S3Store):
-            await store.open()
-    try:
+    async with opened_stores(settings.storage_url) as stores:
         while purged := await transaction(pool(), lambda conn: attachments.purge(conn, stores)):
             log.info("purged attachments", extra={"fields": {"count": purged}})
-    finally:
-        for store in stores.values():
-            if isinstance(store, S3Store):
-                await store.close()
 
 
 @dramatiq.actor(actor_name="campaigns.advance", queue_name="maintenance", max_retries=3)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from portal.attachments import service
 from portal.attachments.kinds import IMAGES
-from portal.attachments.storage import PostgresStore, S3Store, Store, Variant
+from portal.attachments.storage import Store, Variant, opened_stores
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import NotFound, Unavailable
@@ -67,14 +67,6 @@ async def serve(
 STORES: web.AppKey[dict[str, Store]] = web.AppKey("attachment_stores")
 
 
-def stores_for(storage_url: str) -> dict[str, Store]:
-    """The stores attachments may be in: this database always, and the bucket when one is set."""
-    stores: dict[str, Store] = {"postgres": PostgresStore()}
-    if storage_url != "postgres":
-        stores["s3"] = S3Store(storage_url)
-    return stores
-
-
 def current(stores: dict[str, Store]) -> Store:
     """Where new uploads go: the bucket when one is set."""
     return stores.get("s3") or stores["postgres"]
@@ -88,12 +80,6 @@ def store_of(stores: dict[str, Store], row: asyncpg.Record) -> Store:
 
 
 async def stores_context(app: web.Application) -> AsyncIterator[None]:
-    stores = stores_for(app[SETTINGS].storage_url)
-    for store in stores.values():
-        if isinstance(store, S3Store):
-            await store.open()
-    app[STORES] = stores
-    yield
-    for store in stores.values():
-        if isinstance(store, S3Store):
-            await store.close()
+    async with opened_stores(app[SETTINGS].storage_url) as stores:
+        app[STORES] = stores
+        yield

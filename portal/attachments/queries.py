@@ -49,10 +49,12 @@ WITH current AS (
     UPDATE attachments SET idea_id = $1::bigint, comment_id = $2::bigint
     WHERE id = ANY($3::bigint[]) AND uploader_id = $4 AND idea_id IS NULL AND comment_id IS NULL
       AND removed_at IS NULL
-    RETURNING id
+    RETURNING id, name, content_type, size
 )
 SELECT (SELECT count(*) FROM current) - (SELECT count(*) FROM dropped) + (SELECT count(*) FROM added) AS kept,
-       (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM added) AS added
+       (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'content_type', content_type,
+                                                   'size', size, 'url', '/attachments/' || id) ORDER BY id), '[]')
+        FROM added) AS added
 """
 
 COUNT_ON_IDEA = """

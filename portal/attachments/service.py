@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -144,9 +145,10 @@ async def link(
     idea_id: int | None = None,
     comment_id: int | None = None,
     per_item: int,
-) -> list[int]:
+) -> list[dict[str, Any]]:
     """Brings an idea's or comment's attachments in line with what its text refers to: the editor's
-    own new uploads join it, those no longer referred to are removed. Answers the ids added."""
+    own new uploads join it, those no longer referred to are removed. Answers those added, as events
+    name them (id, name, content type, size, URL; never the bytes)."""
     refs = sorted({int(match) for match in REFERENCE.findall(text)})
     row = await fetch_row(conn, q.LINK, idea_id, comment_id, refs, editor_id)
     if row["kept"] > per_item:
@@ -181,23 +183,6 @@ async def of_comments(conn: Connection, comment_ids: list[int]) -> dict[int, lis
     for row in await conn.fetch(q.OF_COMMENTS, comment_ids):
         found.setdefault(row["comment_id"], []).append(to_read(row))
     return found
-
-
-async def metadata(conn: Connection, attachment_ids: list[int]) -> list[dict[str, object]]:
-    """What events say of attachments: name, type, size and where to read them (never the bytes)."""
-    rows = await conn.fetch(
-        f"SELECT {q.COLUMNS} FROM attachments a WHERE a.id = ANY($1::bigint[]) ORDER BY a.id", attachment_ids
-    )
-    return [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "content_type": r["content_type"],
-            "size": r["size"],
-            "url": f"/attachments/{r['id']}",
-        }
-        for r in rows
-    ]
 
 
 async def purge(conn: Connection, stores: dict[str, Store], *, limit: int = 200) -> int:

@@ -9,7 +9,7 @@ credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the other pl
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -128,5 +128,16 @@ class S3Store:
                     raise
 
 
-def store_for(url: str) -> PostgresStore | S3Store:
-    return PostgresStore() if url == "postgres" else S3Store(url)
+@asynccontextmanager
+async def opened_stores(storage_url: str) -> AsyncIterator[dict[str, Store]]:
+    """The stores attachments may be in, open: this database always, and the bucket when one is set."""
+    stores: dict[str, Store] = {"postgres": PostgresStore()}
+    if storage_url == "postgres":
+        yield stores
+        return
+    bucket = S3Store(storage_url)
+    await bucket.open()
+    try:
+        yield {**stores, "s3": bucket}
+    finally:
+        await bucket.close()

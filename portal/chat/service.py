@@ -8,19 +8,18 @@ from portal.auth.caller import Caller
 from portal.chat import queries as q
 from portal.chat.schemas import ChatRead, ChatWrite, SlackChannelRead, TeamsChannelRead
 from portal.db import Connection
-from portal.errors import Forbidden, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.events import outbox
-from portal.lookups import leads_any, team_id_by_slug
+from portal.lookups import require_lead_or_admin, team_id_by_slug
 from portal.webhooks.addresses import AddressPolicy
 from portal.webhooks.service import secret_box
 from portal.webhooks.urls import destination_refusal
 
 
 async def _require_lead_or_admin(conn: Connection, caller: Caller, slug: str) -> int:
+    """The team's id, if the caller leads it or is an admin (who connect its channels)."""
     team_id = await team_id_by_slug(conn, slug)
-    employee = caller.require_employee()
-    if not (employee.is_admin or await leads_any(conn, caller, [team_id])):
-        raise Forbidden(f"only the leads of {slug!r} and admins connect its channels")
+    await require_lead_or_admin(conn, caller, team_id, slug)
     return team_id
 
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import pydantic
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -23,13 +22,13 @@ from portal.chat import queries as q
 from portal.chat.cards import escape, plain
 from portal.db import Connection
 from portal.errors import Forbidden, PortalError, ValidationFailed
+from portal.http.validation import validate_body
 from portal.ideas import listing
 from portal.ideas import service as ideas
 from portal.ideas.schemas import IdeaCreate, IdeaQuery
-from portal.lookups import leads_any, team_id_by_slug
+from portal.lookups import require_lead_or_admin, team_id_by_slug
 from portal.routing import service as routing
 from portal.routing.schemas import RoutingPreview, RoutingResponse
-from portal.text import unclean_fields
 from portal.vocabulary import LABELS
 
 DECISIONS = ("accepted", "planned", "declined", "acknowledged")
@@ -81,9 +80,7 @@ async def acknowledge(conn: Connection, caller: Caller, value: str) -> str:
 async def answer_view(conn: Connection, caller: Caller, value: str) -> dict[str, Any]:
     """The modal a lead answers in; refused now if they may not answer (checked again on submit)."""
     idea_id, team = _routing_of(value)
-    employee = caller.require_employee()
-    if not (employee.is_admin or await leads_any(conn, caller, [await team_id_by_slug(conn, team)])):
-        raise Forbidden(f"only the leads of {team!r} and admins answer for it")
+    await require_lead_or_admin(conn, caller, await team_id_by_slug(conn, team), team)  # as answering does
     title = await conn.fetchval("SELECT title FROM ideas WHERE id = $1", idea_id) or f"Idea {idea_id}"
     options = [{"text": plain(LABELS["state"][d]), "value": d} for d in DECISIONS]
     return {
@@ -133,29 +130,10 @@ def refusal(exc: PortalError, fields: Mapping[str, str], fallback: str) -> dict[
     return {"response_action": "errors", "errors": errors}
 
 
-def _validated(model: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:
-    """What Slack sent, checked as the API checks a body (PostgreSQL cannot store NUL either)."""
-    unclean = unclean_fields(data)
-    if unclean:
-        message = "must not contain NUL characters or unpaired surrogates"
-        raise ValidationFailed(
-            [{"field": str(path[0]), "message": message, "type": "string_unstorable"} for path in unclean]
-        )
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise ValidationFailed(
-            [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
-                for e in exc.errors()
-            ]
-        ) from None
-
-
 async def submit_answer(conn: Connection, caller: Caller, metadata: str, values: Mapping[str, Any]) -> None:
     idea_id, team = _routing_of(metadata)
-    answer = _validated(
-        RoutingResponse, {"decision": _value(values, "decision") or "", "message": _value(values, "message") or ""}
+    answer = validate_body(
+        {"decision": _value(values, "decision") or "", "message": _value(values, "message") or ""}, RoutingResponse
     )
     await routing.respond(conn, caller, idea_id=idea_id, slug=team, answer=answer)
 
@@ -204,13 +182,13 @@ async def idea_view(conn: Connection) -> dict[str, Any]:
 
 async def submit_idea(conn: Connection, caller: Caller, values: Mapping[str, Any], public_url: str) -> dict[str, Any]:
     """Posts the idea as the person; answers the view saying where it goes (the routing preview)."""
-    data = _validated(
-        IdeaCreate,
+    data = validate_body(
         {
             "title": _value(values, "title") or "",
             "body": _value(values, "body") or "",
             "services": _value(values, "services") or [],
         },
+        IdeaCreate,
     )
     idea = await ideas.create_idea(conn, caller, data)
     reached = await routing.preview(conn, RoutingPreview(title=data.title, body=data.body, services=data.services))
@@ -232,7 +210,7 @@ async def submit_idea(conn: Connection, caller: Caller, values: Mapping[str, Any
 
 async def search(conn: Connection, caller: Caller, text: str, public_url: str) -> dict[str, Any]:
     """`/idea <words>`: the best matches, with their votes, shown only to the person who asked."""
-    query = _validated(IdeaQuery, {"q": text[:200], "sort": "relevance", "limit": SEARCH_RESULTS})
+    query = validate_body({"q": text[:200], "sort": "relevance", "limit": SEARCH_RESULTS}, IdeaQuery)
     page = await listing.list_ideas(conn, viewer=caller.require_employee().id, query=query)
     if not page.items:
         words = f"No idea matches “{escape(text)}” yet. Type `/idea` alone to post one."

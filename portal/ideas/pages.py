@@ -18,23 +18,10 @@ from portal.ideas import listing, outcomes
 from portal.ideas.outcomes import CaseQuery
 from portal.ideas.schemas import IdeaQuery, IdeaRead, SimilarQuery
 from portal.lookups import Names
+from portal.vocabulary import VOTE_BUTTON
 from portal.workflow import TRANSITIONS
 
 CLOSED = ("done", "declined", "duplicate")
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction; translated where it is used."""
-    return message
-
-
-VOTE_WORDS = {
-    "withdraw": _("Withdraw your vote"),
-    "vote_for": _("Vote for this idea"),
-    "so_far": _("%(num)d votes so far"),
-    "voted": _("Voted"),
-    "vote": _("Vote"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +39,8 @@ class VoteButton:
 
 def vote_button(view: View, idea_id: int, voted: bool, vote_count: int, closed: bool) -> VoteButton:
     gettext = view.translations.gettext
-    so_far = gettext(VOTE_WORDS["so_far"]) % {"num": vote_count}
-    label = f"{gettext(VOTE_WORDS['withdraw' if voted else 'vote_for'])} ({so_far})"
+    so_far = gettext(VOTE_BUTTON["so_far"]) % {"num": vote_count}
+    label = f"{gettext(VOTE_BUTTON['withdraw' if voted else 'vote_for'])} ({so_far})"
     return VoteButton(
         idea_id=idea_id,
         action=view.url("idea_vote", idea_id=idea_id),
@@ -61,7 +48,7 @@ def vote_button(view: View, idea_id: int, voted: bool, vote_count: int, closed: 
         voted=voted,
         closed=closed,
         label=label,
-        word=gettext(VOTE_WORDS["voted" if voted else "vote"]),
+        word=gettext(VOTE_BUTTON["voted" if voted else "vote"]),
     )
 
 

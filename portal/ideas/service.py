@@ -67,7 +67,7 @@ async def create_idea(
             "teams": [t.model_dump() for t in data.teams],
             "author": {"id": author.id, "team": author.team_slug},
             "campaign": data.campaign,
-            "attachments": await attachments.metadata(conn, attached),
+            "attachments": attached,
         },
     )
     return await get_idea(conn, idea_id=idea_id, viewer=author.id)

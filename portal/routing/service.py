@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from portal import locks
-from portal.auth.caller import Caller, Employee
+from portal.auth.caller import Caller
 from portal.db import Connection
-from portal.errors import Conflict, Forbidden, NotFound
+from portal.errors import Conflict, NotFound
 from portal.events import outbox
 from portal.locks import lock_idea
-from portal.lookups import leads_any, require_idea, team_id_by_slug
+from portal.lookups import require_idea, require_lead_or_admin, team_id_by_slug
 from portal.routing import decisions
 from portal.routing import queries as q
 from portal.routing.schemas import (
@@ -116,16 +116,9 @@ async def idea_routings(conn: Connection, *, idea_id: int) -> list[RoutingRead]:
     return [RoutingRead.model_validate(dict(row)) for row in await conn.fetch(q.IDEA_ROUTINGS, idea_id)]
 
 
-async def _require_lead_or_admin(conn: Connection, caller: Caller, team_id: int, slug: str) -> Employee:
-    employee = caller.require_employee()
-    if not (employee.is_admin or await leads_any(conn, caller, [team_id])):
-        raise Forbidden(f"only the leads of {slug!r} and admins may do this")
-    return employee
-
-
 async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuery) -> list[InboxItem]:
     team_id = await team_id_by_slug(conn, slug)
-    await _require_lead_or_admin(conn, caller, team_id, slug)
+    await require_lead_or_admin(conn, caller, team_id, slug)
     sql = q.INBOX_BY_DUE if query.sort == "due" else q.INBOX_BY_SUPPORT
     rows = await conn.fetch(sql, team_id, query.role, query.state, query.overdue, query.limit)
     return [InboxItem.model_validate(dict(row)) for row in rows]
@@ -133,7 +126,7 @@ async def inbox(conn: Connection, caller: Caller, *, slug: str, query: InboxQuer
 
 async def respond(conn: Connection, caller: Caller, *, idea_id: int, slug: str, answer: RoutingResponse) -> RoutingRead:
     team_id = await team_id_by_slug(conn, slug)
-    lead = await _require_lead_or_admin(conn, caller, team_id, slug)
+    lead = await require_lead_or_admin(conn, caller, team_id, slug)
     await lock_idea(conn, idea_id)  # before its routings (portal.locks)
     state = await conn.fetchval(q.RESPOND, idea_id, team_id, answer.decision, answer.message or None, lead.id)
     if state is None:
@@ -160,7 +153,7 @@ async def take_position(
 ) -> RoutingRead:
     """A customer team's lead confirms or disputes the provider's decision."""
     team_id = await team_id_by_slug(conn, slug)
-    lead = await _require_lead_or_admin(conn, caller, team_id, slug)
+    lead = await require_lead_or_admin(conn, caller, team_id, slug)
     await lock_idea(conn, idea_id)
     await decisions.take_position(conn, idea_id=idea_id, team_id=team_id, slug=slug, lead_id=lead.id, data=data)
     return next(r for r in await idea_routings(conn, idea_id=idea_id) if r.team == slug)

@@ -56,20 +56,17 @@
   function filesOf(transfer) {
     return transfer && transfer.files && transfer.files.length ? transfer.files : null;
   }
-  document.addEventListener("paste", function (event) {
+  // The text of a form that takes files, and the files a paste or a drop on it carries.
+  function attachFrom(event, transfer) {
     var target = event.target;
     if (target.tagName !== "TEXTAREA" || !target.form || !target.form.querySelector("input[name=files]")) return;
-    var files = filesOf(event.clipboardData);
+    var files = filesOf(transfer);
     if (files) { event.preventDefault(); attachInto(target, files); }
-  });
+  }
+  document.addEventListener("paste", function (event) { attachFrom(event, event.clipboardData); });
+  document.addEventListener("drop", function (event) { attachFrom(event, event.dataTransfer); });
   document.addEventListener("dragover", function (event) {
     if (event.target.tagName === "TEXTAREA" && filesOf(event.dataTransfer)) event.preventDefault();
-  });
-  document.addEventListener("drop", function (event) {
-    var target = event.target;
-    if (target.tagName !== "TEXTAREA" || !target.form || !target.form.querySelector("input[name=files]")) return;
-    var files = filesOf(event.dataTransfer);
-    if (files) { event.preventDefault(); attachInto(target, files); }
   });
 
   // A form sent by htmx that asks for it is emptied after success (a posted comment).

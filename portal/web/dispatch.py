@@ -16,8 +16,9 @@ from portal.db import Connection, transaction
 from portal.errors import Forbidden
 from portal.http.call import Call, Created, Result
 from portal.http.keys import CALLER_LABEL, POOL, SETTINGS
+from portal.http.validation import validate_body
 from portal.web.auth import authenticate
-from portal.web.http import dump, json_response, parse_path, parse_query, read_json, validate_body
+from portal.web.http import dump, json_response, parse_path, parse_query, read_json
 from portal.web.spec import Route
 
 ANONYMOUS = Caller()

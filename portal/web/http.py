@@ -17,10 +17,10 @@ from portal.errors import (
     ValidationFailed,
     field_errors,
 )
+from portal.http.validation import refuse_unclean
 from portal.ideas.schemas import Tag
 from portal.problems import DEFAULT_BASE
 from portal.schemas import MAX_ID, Email, Slug
-from portal.text import unclean_fields
 from portal.web.spec import PATH_KINDS, TOKEN_PATTERN
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -52,36 +52,12 @@ async def read_json(request: web.Request) -> Any:
         raise MalformedRequest("the body is nested too deeply") from None
 
 
-def _refuse_unclean(values: Any, location: str) -> None:
-    bad = unclean_fields(values)
-    if bad:
-        raise ValidationFailed(
-            [
-                {
-                    "field": ".".join(map(str, path)),
-                    "type": "string_unstorable",
-                    "message": "must not contain NUL characters or unpaired surrogates",
-                }
-                for path in bad
-            ],
-            location=location,
-        )
-
-
-def validate_body(payload: Any, model: type[Model]) -> Model:
-    _refuse_unclean(payload, "body")
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(field_errors(exc.errors())) from None
-
-
 def parse_query(request: web.Request, model: type[Model]) -> Model:
     values: dict[str, Any] = {}
     for key in set(request.query.keys()):
         items = request.query.getall(key)
         values[key] = items if len(items) > 1 else items[0]
-    _refuse_unclean(values, "query")
+    refuse_unclean(values, "query")
     try:
         return model.model_validate(values)
     except ValidationError as exc:
