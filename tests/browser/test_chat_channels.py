@@ -28,3 +28,18 @@ async def test_a_lead_connects_the_teams_slack_channel_from_the_inbox(site, brow
     await shots.take(page, "slack-channel-connected")
     assert await db.fetchval("SELECT slack_channel FROM chat_connections") == "C0123ABCD"
     assert page.problems == [] or all("status of 422" in p for p in page.problems)
+
+
+async def test_the_channels_page_and_the_attachment_field_read_in_japanese(site, browser, shots, db):
+    page = await new_page(browser, locale="ja-JP")
+    await dev_sign_in(page, site, "ken.lead@example.com")
+    await page.goto(site.at("/teams/it/channels"))
+    await expect(page.get_by_role("heading", name="Slack", exact=True)).to_be_visible()
+    await page.get_by_label("Slack チャンネル ID").fill("general")
+    await page.get_by_role("button", name="Slack チャンネルを接続").click()
+    await expect(page.locator("#slack_channel-error")).to_contain_text("チャンネル名ではなく ID")
+    await shots.take(page, "channels-refused-ja")
+    await page.goto(site.at("/ideas/new"))
+    await expect(page.get_by_label("画像やファイルを添付")).to_be_visible()
+    await shots.take(page, "idea-form-attach-ja")
+    assert page.problems == [] or all("status of 422" in p for p in page.problems)
