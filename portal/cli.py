@@ -103,7 +103,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError("DATABASE_URL: not set")
     _check_database(database_url, settings.db_connect_timeout)
     try:
-        report = asyncio.run(migrate_url(database_url, settings.migrations_dir))
+        report = asyncio.run(
+            migrate_url(database_url, settings.migrations_dir, report=lambda line: print(line, flush=True))
+        )
     except MigrationError as exc:
         raise CommandError(f"migrate: {exc}") from None
     if report.applied:

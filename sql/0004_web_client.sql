@@ -1,8 +1,12 @@
+-- portal:replaces 200ebba378300c7139cae8221a1e6dd1e6eb6b43c60ae8342aa0e0b7236ff543
 -- The web client: employees' language and time zone, server-side sessions, and OpenID Connect
 -- sign-ins in progress.
 
-ALTER TABLE employees ADD COLUMN locale text CHECK (locale IN ('en', 'ja'));
-ALTER TABLE employees ADD COLUMN time_zone text CHECK (char_length(time_zone) BETWEEN 1 AND 64);
+-- portal:step schema
+ALTER TABLE employees ADD COLUMN locale text,
+    ADD CONSTRAINT employees_locale_check CHECK (locale IN ('en', 'ja')) NOT VALID;
+ALTER TABLE employees ADD COLUMN time_zone text,
+    ADD CONSTRAINT employees_time_zone_check CHECK (char_length(time_zone) BETWEEN 1 AND 64) NOT VALID;
 
 -- A browser session. The cookie holds a random token; only its SHA-256 is stored, so a copy of
 -- this table signs nobody in. Signing out deletes the row.
@@ -27,3 +31,7 @@ CREATE TABLE web_sign_ins (
     created_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX web_sign_ins_created_idx ON web_sign_ins (created_at);
+
+-- portal:step concurrently
+ALTER TABLE employees VALIDATE CONSTRAINT employees_locale_check;
+ALTER TABLE employees VALIDATE CONSTRAINT employees_time_zone_check;

@@ -1,3 +1,4 @@
+-- portal:replaces c891afe2a417fe6535a96e8e015a0ab0f650f0df9877e314f4e649053d8d7e3a
 -- Rankings an index reads in order, so that listing, filtering and the inbox do work that does
 -- not grow with the number of ideas or votes.
 --
@@ -8,16 +9,15 @@
 -- listing's later pages rank ideas as they stood at its first page (the `top` and `trending`
 -- cursors carry that version). ideas.comment_count is kept by the comment statements themselves.
 
+-- portal:step schema
 ALTER TABLE ideas
-    ADD COLUMN vote_count     integer NOT NULL DEFAULT 0 CHECK (vote_count >= 0),
-    ADD COLUMN trending       integer NOT NULL DEFAULT 0 CHECK (trending >= 0),
-    ADD COLUMN comment_count  integer NOT NULL DEFAULT 0 CHECK (comment_count >= 0),
-    ADD COLUMN ranked_version bigint NOT NULL DEFAULT 0;
-
-UPDATE ideas i SET
-    vote_count = (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = i.id),
-    trending = (SELECT count(*) FROM votes WHERE idea_id = i.id AND cast_at > now() - interval '7 days'),
-    comment_count = (SELECT count(*) FROM comments WHERE idea_id = i.id AND deleted_at IS NULL);
+    ADD COLUMN vote_count     integer NOT NULL DEFAULT 0,
+    ADD COLUMN trending       integer NOT NULL DEFAULT 0,
+    ADD COLUMN comment_count  integer NOT NULL DEFAULT 0,
+    ADD COLUMN ranked_version bigint NOT NULL DEFAULT 0,
+    ADD CONSTRAINT ideas_vote_count_check CHECK (vote_count >= 0) NOT VALID,
+    ADD CONSTRAINT ideas_trending_check CHECK (trending >= 0) NOT VALID,
+    ADD CONSTRAINT ideas_comment_count_check CHECK (comment_count >= 0) NOT VALID;
 
 -- One row: the last ranking version handed out, and the moment up to which votes have aged
 -- out of `trending`.
@@ -42,16 +42,28 @@ CREATE INDEX idea_rank_history_recorded_idx ON idea_rank_history (recorded_at);
 -- The history replaces the withdrawn-votes log the old as-of ranking counted.
 DROP TABLE vote_withdrawals;
 
+-- portal:step ranges ideas
+UPDATE ideas i SET
+    vote_count = (SELECT coalesce(sum(votes), 0) FROM idea_vote_shards WHERE idea_id = i.id),
+    trending = (SELECT count(*) FROM votes WHERE idea_id = i.id AND cast_at > now() - interval '7 days'),
+    comment_count = (SELECT count(*) FROM comments WHERE idea_id = i.id AND deleted_at IS NULL)
+WHERE i.id >= $1 AND i.id < $2;
+
+-- portal:step concurrently
+ALTER TABLE ideas VALIDATE CONSTRAINT ideas_vote_count_check;
+ALTER TABLE ideas VALIDATE CONSTRAINT ideas_trending_check;
+ALTER TABLE ideas VALIDATE CONSTRAINT ideas_comment_count_check;
+
 -- Every documented sort, alone and under the status filter (the web client's tabs); the other
 -- filters (tag, team, service, author, search) narrow through their own indexes first.
-CREATE INDEX ideas_top_idx ON ideas (vote_count DESC, id DESC);
-CREATE INDEX ideas_trending_idx ON ideas (trending DESC, id DESC);
-CREATE INDEX ideas_status_new_idx ON ideas (status, created_at DESC, id DESC);
-CREATE INDEX ideas_status_top_idx ON ideas (status, vote_count DESC, id DESC);
-CREATE INDEX ideas_status_trending_idx ON ideas (status, trending DESC, id DESC);
-CREATE INDEX ideas_author_new_idx ON ideas (author_id, created_at DESC, id DESC);
-DROP INDEX ideas_status_idx;
-DROP INDEX ideas_author_idx;
+CREATE INDEX CONCURRENTLY ideas_top_idx ON ideas (vote_count DESC, id DESC);
+CREATE INDEX CONCURRENTLY ideas_trending_idx ON ideas (trending DESC, id DESC);
+CREATE INDEX CONCURRENTLY ideas_status_new_idx ON ideas (status, created_at DESC, id DESC);
+CREATE INDEX CONCURRENTLY ideas_status_top_idx ON ideas (status, vote_count DESC, id DESC);
+CREATE INDEX CONCURRENTLY ideas_status_trending_idx ON ideas (status, trending DESC, id DESC);
+CREATE INDEX CONCURRENTLY ideas_author_new_idx ON ideas (author_id, created_at DESC, id DESC);
+DROP INDEX CONCURRENTLY ideas_status_idx;
+DROP INDEX CONCURRENTLY ideas_author_idx;
 
 -- An idea's recent votes, for its trending count.
-CREATE INDEX votes_idea_recent_idx ON votes (idea_id, cast_at);
+CREATE INDEX CONCURRENTLY votes_idea_recent_idx ON votes (idea_id, cast_at);

@@ -1,3 +1,4 @@
+-- portal:replaces 5f6cdd8f1a384c3f91e686cada2b81eaf8913c8486dbc1a59be16fe393d9323e
 -- Notifications: who follows what, what each employee wants to hear and how, what they were
 -- told, and the emails that told them (see portal.notifications).
 
@@ -109,5 +110,6 @@ CREATE TABLE notification_mailboxes (
 -- A routing still unanswered a second response period after it fell due is escalated to the
 -- admins, once.
 ALTER TABLE routings ADD COLUMN escalated_at timestamptz;
-CREATE INDEX routings_escalation_idx ON routings (due_at)
+-- portal:step concurrently
+CREATE INDEX CONCURRENTLY routings_escalation_idx ON routings (due_at)
     WHERE state = 'pending' AND overdue_notified_at IS NOT NULL AND escalated_at IS NULL;

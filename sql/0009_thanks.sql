@@ -1,3 +1,4 @@
+-- portal:replaces fd4fa8e0e26f004aa11096a030780c7edf7bcb5cb3a4e912fb7a620be7590935
 -- Thanks between colleagues: an employee thanks a team or a colleague for a service or a done
 -- idea, publicly or privately (portal.thanks).
 CREATE TABLE thanks (
@@ -25,10 +26,15 @@ CREATE INDEX thanks_public_idx ON thanks (id DESC) WHERE public;
 -- Thanks notify their recipient (a colleague, or a team's leads).
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN
-    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks'));
+    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks')) NOT VALID;
 ALTER TABLE notifications DROP CONSTRAINT notifications_reason_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_reason_check CHECK (reason IN
-    ('author', 'voter', 'commenter', 'follower', 'mentioned', 'lead', 'admin', 'thanked'));
+    ('author', 'voter', 'commenter', 'follower', 'mentioned', 'lead', 'admin', 'thanked')) NOT VALID;
 ALTER TABLE notification_preferences DROP CONSTRAINT notification_preferences_kind_check;
 ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_kind_check CHECK (kind IN
-    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks'));
+    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks')) NOT VALID;
+
+-- portal:step concurrently
+ALTER TABLE notifications VALIDATE CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications VALIDATE CONSTRAINT notifications_reason_check;
+ALTER TABLE notification_preferences VALIDATE CONSTRAINT notification_preferences_kind_check;

@@ -1,3 +1,4 @@
+-- portal:replaces 8a36c48d345474ceafd23a4385d5a8f50959729090085a8826064f115ae73de0
 -- Time-boxed campaigns (portal.campaigns): a question, its scope, and phases with deadlines
 -- (collect ideas -> vote -> decide -> closed), with an optional vote budget per employee.
 CREATE TABLE campaigns (
@@ -37,5 +38,8 @@ CREATE TABLE campaign_teams (
     PRIMARY KEY (campaign_id, team_id)
 );
 
-ALTER TABLE ideas ADD COLUMN campaign_id bigint REFERENCES campaigns (id);
-CREATE INDEX ideas_campaign_idx ON ideas (campaign_id, created_at DESC, id DESC) WHERE campaign_id IS NOT NULL;
+ALTER TABLE ideas ADD COLUMN campaign_id bigint,
+    ADD CONSTRAINT ideas_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES campaigns (id) NOT VALID;
+-- portal:step concurrently
+ALTER TABLE ideas VALIDATE CONSTRAINT ideas_campaign_id_fkey;
+CREATE INDEX CONCURRENTLY ideas_campaign_idx ON ideas (campaign_id, created_at DESC, id DESC) WHERE campaign_id IS NOT NULL;

@@ -1,3 +1,4 @@
+-- portal:replaces b2ebd325411c76fa023ca5eece1619a1055ef8325c2ea3f6b1ec3742810dbf88
 -- Service standards (portal.services.standards): each service publishes how to request it and
 -- what its provider commits to. Versioned: a new standard is a new row; a routing records the
 -- version in force when it was routed, and is measured against it.
@@ -17,4 +18,8 @@ CREATE TABLE service_standards (
 );
 
 -- The standard a routing is measured against (NULL: the team's response time applied).
-ALTER TABLE routings ADD COLUMN standard_id bigint REFERENCES service_standards (id);
+ALTER TABLE routings ADD COLUMN standard_id bigint,
+    ADD CONSTRAINT routings_standard_id_fkey FOREIGN KEY (standard_id) REFERENCES service_standards (id) NOT VALID;
+
+-- portal:step concurrently
+ALTER TABLE routings VALIDATE CONSTRAINT routings_standard_id_fkey;

@@ -1,3 +1,4 @@
+-- portal:replaces 98202fdc98578b5f2bd9c583a858e91d1e9a912c8e8b7aae69c5551fee4bf88c
 -- The company's directory (portal.directory, docs/directory.md): who is still employed, who keeps
 -- each employee's and team's record (the identity provider over SCIM, an org file, or the portal
 -- itself), the identity provider's users and groups, the team each vote was cast for, people
@@ -35,9 +36,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHERE word <> ''
 $$;
 
+-- Not online: adding a stored generated column rewrites employees, which holds the table (and
+-- the writes that name an employee) for as long as that takes (docs/operations.md).
 ALTER TABLE employees ADD COLUMN search tsvector
     GENERATED ALWAYS AS (person_search_document(name, email, given_name, family_name)) STORED;
-CREATE INDEX employees_search_idx ON employees USING gin (search) WHERE active;
 
 -- The identity provider's users (SCIM, RFC 7643): one per employee it provisioned. Deleting a
 -- user removes this row (the SCIM resource is gone) and deactivates the employee.
@@ -99,8 +101,8 @@ CREATE INDEX directory_group_members_employee_idx ON directory_group_members (em
 ALTER TABLE teams ADD COLUMN managed_by text CHECK (managed_by IN ('scim', 'import'));
 
 -- The team a vote was cast for: tallies keep it when the voter moves on.
-ALTER TABLE votes ADD COLUMN team_id bigint REFERENCES teams (id);
-UPDATE votes v SET team_id = e.team_id FROM employees e WHERE e.id = v.employee_id AND e.team_id IS NOT NULL;
+ALTER TABLE votes ADD COLUMN team_id bigint,
+    ADD CONSTRAINT votes_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams (id) NOT VALID;
 ALTER TABLE idea_merge_votes ADD COLUMN team_id bigint REFERENCES teams (id);
 UPDATE idea_merge_votes v SET team_id = e.team_id FROM employees e WHERE e.id = v.employee_id AND e.team_id IS NOT NULL;
 
@@ -138,3 +140,12 @@ CREATE TABLE org_imports (
     created_at   timestamptz NOT NULL DEFAULT now(),
     applied_at   timestamptz
 );
+
+-- Each vote's team, filled in batches.
+-- portal:step ranges votes.idea_id
+UPDATE votes v SET team_id = e.team_id FROM employees e
+WHERE e.id = v.employee_id AND e.team_id IS NOT NULL AND v.idea_id >= $1 AND v.idea_id < $2;
+
+-- portal:step concurrently
+ALTER TABLE votes VALIDATE CONSTRAINT votes_team_id_fkey;
+CREATE INDEX CONCURRENTLY employees_search_idx ON employees USING gin (search) WHERE active;

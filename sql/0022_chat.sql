@@ -1,3 +1,4 @@
+-- portal:replaces b2507e5d60dce385efa4feeab1985352d24f9f6a3dfc45c5e11bff1b162f9fd0
 -- Team channels in Slack and Microsoft Teams (portal.chat): a team's leads connect one channel of
 -- each kind; what concerns the team is posted there from the outbox, like webhook deliveries.
 CREATE TABLE chat_connections (
@@ -57,7 +58,11 @@ CREATE INDEX chat_posts_idea_idx ON chat_posts (idea_id);
 -- A team's leads hear when its channel stops receiving messages.
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN
-    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks', 'chat'));
+    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks', 'chat')) NOT VALID;
 ALTER TABLE notification_preferences DROP CONSTRAINT notification_preferences_kind_check;
 ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_kind_check CHECK (kind IN
-    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks', 'chat'));
+    ('status_changed', 'responded', 'comment', 'mention', 'routed', 'overdue', 'digest', 'thanks', 'chat')) NOT VALID;
+
+-- portal:step concurrently
+ALTER TABLE notifications VALIDATE CONSTRAINT notifications_kind_check;
+ALTER TABLE notification_preferences VALIDATE CONSTRAINT notification_preferences_kind_check;

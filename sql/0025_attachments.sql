@@ -1,3 +1,4 @@
+-- portal:replaces 1f6970796ff4e88d75e250e1e7c237c03d92a6af77b111b0e16485ec1821d538
 -- Images and files on ideas and comments (portal.attachments). An upload belongs to its uploader
 -- alone until an idea or comment of theirs refers to it (/attachments/{id} in its text); then it
 -- is read by whoever may read that idea or comment. Removed ones (their reference edited away,
@@ -39,4 +40,8 @@ CREATE TABLE attachment_chunks (
 ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL;  -- images and zips do not compress
 
 -- The paperclip on list cards, kept with the attachments (portal.attachments.service).
-ALTER TABLE ideas ADD COLUMN attachment_count integer NOT NULL DEFAULT 0 CHECK (attachment_count >= 0);
+ALTER TABLE ideas ADD COLUMN attachment_count integer NOT NULL DEFAULT 0,
+    ADD CONSTRAINT ideas_attachment_count_check CHECK (attachment_count >= 0) NOT VALID;
+
+-- portal:step concurrently
+ALTER TABLE ideas VALIDATE CONSTRAINT ideas_attachment_count_check;
