@@ -7,6 +7,13 @@ votes Zipf-skewed (a handful of ideas with 10k+) and 2% of them from the last we
 skewed the same way. Everything the application keeps in step is kept: vote shards sum to the
 vote rows, ideas.vote_count / trending / comment_count are exact, routings match the services.
 What it does not make: events (the outbox starts empty) and status histories.
+
+Words follow a long tail, as a company's do: besides a few stock phrases, each body carries words
+drawn from a vocabulary of VOCABULARY made-up words (English-like syllables, or two-kanji
+Japanese words) by Zipf's law, so a handful are in a third of the ideas and most in a few. And
+PROBE_WORDS, which nothing else contains, are planted in exactly 0, 1, 10, ... 10,000 ideas (at
+1M; proportionally fewer at smaller sizes) to time searches by how many ideas match. Teams
+`size-<n>` are named on exactly n ideas (TEAM_SIZES) to time the team filter by a team's size.
 """
 
 from __future__ import annotations
@@ -35,6 +42,54 @@ JAPANESE_WORDS = [
     "研修", "入社", "パソコン", "設定", "改善", "効率化", "社内", "報告", "問い合わせ", "受付",
     "窓口", "勤怠", "給与", "福利厚生", "名刺", "備品", "発注", "配送", "清掃", "照明",
 ]  # fmt: skip
+
+
+VOCABULARY = 50_000
+SYLLABLES = [
+    "ba", "ko", "ri", "tu", "me", "sa", "no", "vi", "da", "le", "pu", "zo",
+    "gi", "ha", "ne", "fo", "ju", "ka", "mi", "ro", "su", "ti", "wa", "yo",
+]  # fmt: skip
+# word -> how many of 1M ideas contain it (English ones in English ideas, Japanese in Japanese).
+PROBE_WORDS = {
+    "aardwolf": 0, "zeppelin": 1, "xylograph": 10, "quokka": 100, "marzipan": 1_000, "pemmican": 3_000,
+    "periscope": 10_000,
+    "麒麟": 0, "飛行船": 1, "琥珀色": 10, "蒟蒻": 100, "翡翠": 1_000, "瑪瑙": 3_000, "瑠璃": 10_000,
+}  # fmt: skip
+TEAM_SIZES = [10, 100, 1_000, 2_000, 3_000, 4_000, 5_000, 10_000, 20_000, 50_000]
+
+
+def _zipf_rank() -> str:
+    """A SQL expression: a word's rank from 0 to VOCABULARY - 1, rank r drawn about 1/(r+1) as
+    often as the first (log-uniform, which is Zipf's law with exponent 1)."""
+    return f"(floor(exp(random() * ln({VOCABULARY}))) - 1)::int"
+
+
+def _english_word(rank: str) -> str:
+    return " || ".join(_words(SYLLABLES, f"{rank} / {len(SYLLABLES) ** k}") for k in range(4))
+
+
+def _japanese_word(rank: str) -> str:
+    # Two kanji from U+4E00..U+59FF, a different pair for every rank; no probe word uses them.
+    return f"chr({0x4E00} + {rank} % 1500) || chr({0x4E00 + 1500} + {rank} / 1500)"
+
+
+def _long_tail(language: str) -> str:
+    word = _english_word if language == "en" else _japanese_word
+    return " || ' ' || ".join(
+        f"(SELECT {word('r')} FROM (SELECT ({_zipf_rank()} + 0 * n)::int AS r) z)" for _ in range(4)
+    )
+
+
+def _probes(language: str) -> str:
+    """A SQL expression: the probe words of this language that idea n carries (planted on every
+    (ideas / count)-th idea of the language, so each is in `count` of 1M ideas, or its share)."""
+    remainder = 3 if language == "en" else 1  # n % 5 >= 2 is English, < 2 Japanese
+    parts = [
+        f"CASE WHEN n % greatest(5, ($1 / {count})::bigint / 5 * 5) = {remainder} THEN ' {word}' ELSE '' END"
+        for word, count in PROBE_WORDS.items()
+        if count and (word.isascii() == (language == "en"))
+    ]
+    return " || ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -106,9 +161,10 @@ STEPS = [
                             || ' ' || {_words(ENGLISH_WORDS, "n / 1009")} || ' better ' || n END,
                   CASE WHEN n % 5 < 2
                        THEN {_words(JAPANESE_WORDS, "n / 7")} || 'と' || {_words(JAPANESE_WORDS, "n / 101")}
-                            || 'について、もっと簡単にできるようにしたいです。'
+                            || 'について、もっと簡単にできるようにしたいです。 ' || {_long_tail("ja")} || {_probes("ja")}
                        ELSE 'Today the ' || {_words(ENGLISH_WORDS, "n / 7")} || ' ' || {_words(ENGLISH_WORDS, "n / 101")}
-                            || ' takes too long; a simpler ' || {_words(ENGLISH_WORDS, "n / 11")} || ' would help.' END,
+                            || ' takes too long; a simpler ' || {_words(ENGLISH_WORDS, "n / 11")} || ' would help. '
+                            || {_long_tail("en")} || {_probes("en")} END,
                   ARRAY[{_words(TAGS, "n")}, {_words(TAGS, "n / 41")}],
                   (ARRAY['open', 'open', 'open', 'under_review', 'planned', 'in_progress', 'done', 'declined'])
                       [1 + (n * 31) % 8],
@@ -137,6 +193,20 @@ STEPS = [
                WHERE c.service_id = x.service_id AND c.team_id <> s.provider_team_id
            ) r ON true""",
         lambda s: (),
+    ),
+    (
+        "teams of chosen sizes",
+        """INSERT INTO teams (slug, name, response_sla_hours)
+           SELECT 'size-' || size, 'A team on ' || size || ' ideas', 72 FROM unnest($1::int[]) size""",
+        lambda s: (sorted({min(size, s.ideas) for size in TEAM_SIZES}),),
+    ),
+    (
+        "their ideas",
+        """INSERT INTO idea_teams (idea_id, team_id, role)
+           SELECT i.id, t.id, 'customer' FROM teams t
+           JOIN ideas i ON i.id % ($1 / substr(t.slug, 6)::bigint) = 4 % ($1 / substr(t.slug, 6)::bigint)
+           WHERE t.slug LIKE 'size-%'""",
+        lambda s: (s.ideas,),
     ),
     # Zipf-like: idea rank ~ u^4 puts most votes on few ideas; 2% are from the last week.
     (
@@ -216,6 +286,13 @@ async def generate(url: str, scale: Scale, *, report=print, seed: float | None =
             await conn.execute(sql, *params(scale))
             timings[name] = time.monotonic() - started
             report(f"  {name:<18} {timings[name]:7.1f} s")
+        # Vacuumed before the indexes are built: an index built over the updates' broken HOT chains
+        # is unusable to any snapshot older than it (pg_index.indcheckxmin), and a long
+        # transaction anywhere on the server (another generation) keeps snapshots that old.
+        started = time.monotonic()
+        await conn.execute("VACUUM")
+        timings["vacuum"] = time.monotonic() - started
+        report(f"  {'vacuum':<18} {timings['vacuum']:7.1f} s")
         started = time.monotonic()
         for index in indexes:
             await conn.execute(index["indexdef"])

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 import asyncpg
 
-from bench.dataset import Scale, generate
+from bench.dataset import PROBE_WORDS, Scale, generate
 from bench.harness import drive, drop_database, free_port, fresh_database, start_process, stop_process, temp_dir
 from portal.auth.tokens import mint_dev_token
 from portal.config import PROJECT_ROOT, Settings
@@ -111,6 +111,45 @@ async def build_cases(session, base: str, headers, conn) -> list[Case]:
     return cases
 
 
+SORTS = ["relevance", "new", "top", "trending"]
+
+
+async def _table(title: str, rows: list[tuple[str, dict[str, str]]], headers: dict[str, str], repeat: int) -> float:
+    """Prints p50/p99 of each row's request under each sort (columns: the dicts' keys); the worst p99."""
+    sorts = list(rows[0][1])
+    print(f"\n  {title:<28} " + "  ".join(f"{sort + ' p50/p99':>20}" for sort in sorts))
+    worst = 0.0
+    for label, urls in rows:
+        cells = []
+        for url in urls.values():
+            await drive("warm", [("GET", url, headers)] * 5, 1)
+            result = await drive(label, [("GET", url, headers)] * repeat, 1)
+            worst = max(worst, result.pct(0.99))
+            cells.append(f"{result.pct(0.5):9.1f} /{result.pct(0.99):7.1f}{'!' if result.errors else ''}")
+        print(f"  {label:<28} " + "  ".join(f"{cell:>20}" for cell in cells))
+    return worst
+
+
+async def tables(base: str, headers: dict[str, str], conn, repeat: int) -> None:
+    """Searches by how many ideas match (bench/dataset.py's planted words) and the team filter by
+    the team's size (its size-N teams), every sort."""
+    rows = []
+    for word in PROBE_WORDS:
+        matches = await conn.fetchval("SELECT count(*) FROM ideas WHERE search @@ idea_search_query($1)", word)
+        urls = {sort: f"{base}/api/v1/ideas?{urlencode({'q': word, 'sort': sort})}" for sort in SORTS}
+        rows.append((f"{word} ({matches:,})", urls))
+    searches = await _table("search (matching ideas)", rows, headers, repeat)
+    rows = []
+    for team in await conn.fetch(
+        "SELECT slug, (SELECT count(*) FROM idea_teams WHERE team_id = t.id) AS ideas FROM teams t "
+        "WHERE slug LIKE 'size-%' ORDER BY 2"
+    ):
+        urls = {sort: f"{base}/api/v1/ideas?{urlencode({'team': team['slug'], 'sort': sort})}" for sort in SORTS[1:]}
+        rows.append((f"{team['slug']} ({team['ideas']:,})", urls))
+    teams = await _table("team= (its ideas)", rows, headers, repeat)
+    print(f"\n  worst p99: searches {searches:.1f} ms, team filters {teams:.1f} ms (target 20 ms)")
+
+
 async def sql_times(url: str, case: Case, viewer: int, repeat: int) -> list[float]:
     """The domain call the handler makes, in one read-only transaction, without HTTP."""
     conn = await connect(url)
@@ -157,8 +196,24 @@ async def prepare(servers: TestServers, ideas: int, keep: bool) -> str:
     return url
 
 
+async def one_client(url: str, case: Case, requests: list, viewer: int, repeat: int) -> tuple[float, float]:
+    """One request of the catalogue, one at a time, beside its domain call's SQL; prints a line."""
+    if case.name != "vote":
+        await drive("warm", requests[:20], 1)  # a running portal's cache holds these pages
+        if case.query is not None:
+            await sql_times(url, case, viewer, 5)
+    result = await drive(case.name, requests, 1)
+    sql = ""
+    if case.query is not None:
+        times = await sql_times(url, case, viewer, repeat)
+        sql = f"{_p(times, 0.5):7.1f} {_p(times, 0.99):7.1f}"
+    flag = " errors!" if result.errors else ""
+    print(f"  {case.name:<28} {result.pct(0.5):7.1f} {result.pct(0.99):7.1f}   {sql}{flag}")
+    return result.pct(0.5), result.pct(0.99)
+
+
 async def run_size(
-    servers: TestServers, ideas: int, repeat: int, logs: Path, keep: bool
+    servers: TestServers, ideas: int, repeat: int, logs: Path, keep: bool, only_tables: bool = False
 ) -> dict[str, tuple[float, float]]:
     url = await prepare(servers, ideas, keep)
     settings = Settings(database_url=url, redis_url=servers.redis_url, jwt_secret=SECRET, _env_file=None)
@@ -186,6 +241,10 @@ async def run_size(
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{base}/api/v1/me", headers=headers) as response:
                 viewer = (await response.json())["id"]
+            if only_tables:
+                await tables(base, headers, conn, repeat)
+                await conn.close()
+                return figures
             cases = await build_cases(session, base, headers, conn)
             # Votes go to open ideas (closed ones refuse them with 409), spread by the same skew.
             open_ideas = [
@@ -208,18 +267,7 @@ async def run_size(
                 ]
             else:
                 requests = [("GET", base + case.path, headers)] * repeat
-            if case.name != "vote":
-                await drive("warm", requests[:20], 1)  # a running portal's cache holds these pages
-                if case.query is not None:
-                    await sql_times(url, case, viewer, 5)
-            result = await drive(case.name, requests, 1)
-            sql = ""
-            if case.query is not None:
-                times = await sql_times(url, case, viewer, repeat)
-                sql = f"{_p(times, 0.5):7.1f} {_p(times, 0.99):7.1f}"
-            figures[case.name] = (result.pct(0.5), result.pct(0.99))
-            flag = " errors!" if result.errors else ""
-            print(f"  {case.name:<28} {result.pct(0.5):7.1f} {result.pct(0.99):7.1f}   {sql}{flag}")
+            figures[case.name] = await one_client(url, case, requests, viewer, repeat)
         mix = [("GET", base + case.path, headers) for case in cases if case.name != "vote"] * 40
         random.shuffle(mix)
         one = await drive("16 clients, one serve", mix, 16)
@@ -249,12 +297,17 @@ async def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep each size's database, and reuse one a run kept (no generating)"
     )
+    parser.add_argument(
+        "--tables",
+        action="store_true",
+        help="only the searches by number of matches and the team filter by team size, every sort",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.ideas.split(",")]
     servers = TestServers.start()
     logs = temp_dir()
     try:
-        results = {size: await run_size(servers, size, args.repeat, logs, args.keep) for size in sizes}
+        results = {size: await run_size(servers, size, args.repeat, logs, args.keep, args.tables) for size in sizes}
     finally:
         servers.stop()
     if len(sizes) > 1:

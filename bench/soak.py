@@ -352,7 +352,10 @@ def report(args, tally: Tally, deadlocks: int, findings: list[str], samples: dic
         values = [kb / 1024 for _, kb in points]
         warm = values[1:] or values
         growth = (warm[-1] - warm[0]) / warm[0] if warm and warm[0] else 0.0
-        print(f"    {role:<10} {' '.join(f'{v:.0f}' for v in values)}  (after the first minute: {growth:+.1%})")
+        # A plateau or a leak: the last 45 minutes of an hour's run (target: under 5%).
+        late = [kb / 1024 for minute, kb in points if minute >= args.minutes - 45] if args.minutes >= 60 else []
+        tail = f", last 45 minutes: {(late[-1] - late[0]) / late[0]:+.1%}" if late and late[0] else ""
+        print(f"    {role:<10} {' '.join(f'{v:.0f}' for v in values)}  (after the first minute: {growth:+.1%}{tail})")
     print(f"logs: {logs}")
 
 

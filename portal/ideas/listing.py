@@ -13,10 +13,13 @@ so each one the OpenAPI pattern allows is accepted; one older than a day is refu
 ranking it continues is no longer kept.
 
 Search is bounded: ANALYZE's statistics of the search column say, without reading an index, at
-most how many ideas a query matches. A rare query (at most RARE_MATCHES) is read through the
-search index and narrows the listing to its ideas, whatever the sort; a common one walks the
-sort's own index, meeting matches often, and `relevance` then ranks its RELEVANCE_CANDIDATES
-newest matches rather than every match.
+most how many ideas a query matches (a word they do not list is counted, up to RARE_MATCHES). A
+rare query (at most RARE_MATCHES) is read through the search index and narrows the listing to
+its ideas, whatever the sort; a common one walks the sort's own index, meeting matches often.
+`relevance` ranks every match of a rare query, and of a common one its RELEVANCE_CANDIDATES
+newest matches: read through the search index alone while there are few enough, else from a
+window of the newest ideas sized to hold them (the two indexes' bitmaps ANDed), or, when they
+are so common that few ideas hold that many, by walking the newest ideas.
 """
 
 from __future__ import annotations
@@ -36,8 +39,16 @@ from portal.ideas.schemas import CURSOR_PATTERN, IdeaPage, IdeaQuery, IdeaRead, 
 SCORE_TYPES = {"new": "timestamptz", "top": "integer", "trending": "integer", "relevance": "real"}
 RANKED_COLUMNS = {"top": "vote_count", "trending": "trending"}
 RARE_MATCHES = 2000
-FEW = 2000  # a team with more ideas than this is filtered while the sort's index is walked
+# A team's ideas are read (from two indexes alone) when there are at most FEW of them: read by key
+# when at most KEYED_TEAM, else checked in a hash as the sort's index is walked; a team with more
+# is filtered while the sort's index is walked, each idea's services and teams looked up.
+FEW = 6000
+KEYED_TEAM = 1000
 RELEVANCE_CANDIDATES = 150
+# A common search's newest matches are read from the search index alone up to this many
+# matches, and by walking the newest ideas when that walk meets them within WALK_ROWS ideas.
+BITMAP_MATCHES = 5000
+WALK_ROWS = 5000
 # At most this many ideas the viewer voted for are fetched by key and then sorted, whatever the
 # planner guesses: walking the newest ideas for a few of them can read the whole table.
 KEYED = 200
@@ -154,18 +165,52 @@ async def _few_voted_ideas(conn: Connection, viewer: int) -> list[int] | None:
     return None if len(ids) > FEW else ids
 
 
-async def _rare_matches(conn: Connection, query: str) -> list[int] | None:
+@dataclass(frozen=True)
+class Matches:
+    """What a search matches: every idea when it is rare (`ideas`), else how many at least."""
+
+    ideas: list[int] | None
+    count: float
+    share: float  # of all ideas
+
+
+async def _search_matches(conn: Connection, query: str) -> Matches:
     """Every idea matching the search when ANALYZE's statistics say it is rare (at most
-    RARE_MATCHES), read through the search index alone; None when it is common, and the sort's
-    own index is walked instead."""
-    estimate = await conn.fetchval(q.ESTIMATED_MATCHES, query)
-    if estimate is not None and estimate > RARE_MATCHES:
-        return None
+    RARE_MATCHES) or do not know, read through the search index alone; else (None) how many."""
+    estimate = await fetch_row(conn, q.ESTIMATED_MATCHES, query)
+    ideas = max(estimate["ideas"] or 1.0, 1.0)
+    if estimate["matches"] is not None and estimate["matches"] > RARE_MATCHES:
+        return Matches(None, estimate["matches"], estimate["matches"] / ideas)
     # A bitmap scan of the search index whatever the planner guesses (its estimates for CJK
     # bigrams are coarse), stopped after RARE_MATCHES + 1 rows in case the statistics were low.
     async with planner_settings(conn, enable_seqscan="off", enable_indexscan="off"):
         ids = await conn.fetchval(q.SEARCH_PROBE_IDS, query, RARE_MATCHES + 1)
-    return None if len(ids) > RARE_MATCHES else ids
+    if len(ids) > RARE_MATCHES:
+        return Matches(None, len(ids), len(ids) / ideas)
+    return Matches(ids, len(ids), len(ids) / ideas)
+
+
+async def _newest_matches(conn: Connection, conditions: str, values: list[Any], matches: Matches) -> list[int]:
+    """The RELEVANCE_CANDIDATES newest ideas meeting the conditions (a common search among them):
+    read from a window of the newest ideas sized for twice that many matches, the window's and
+    the search index's bitmaps ANDed; widened until it holds them, or holds every idea."""
+    as_of, oldest = values[1], await conn.fetchval("SELECT min(created_at) FROM ideas")
+    share = 1.0 if matches.count <= BITMAP_MATCHES else 2 * RELEVANCE_CANDIDATES / matches.count
+    since = f"${len(values) + 1}"
+    # ($1, the viewer, is named so that it has a type when no condition uses it.)
+    sql = f"""SELECT coalesce(array_agg(id), '{{}}'), $1::bigint FROM (
+        SELECT i.id FROM ideas i WHERE {conditions} AND i.created_at >= {since}
+        ORDER BY i.created_at DESC, i.id DESC LIMIT {RELEVANCE_CANDIDATES}
+    ) newest"""
+    while True:
+        start = as_of - (as_of - oldest) * min(share, 1.0) if oldest is not None and share < 1 else EPOCH
+        async with planner_settings(
+            conn, enable_seqscan="off", enable_indexscan="off", plan_cache_mode="force_custom_plan"
+        ):
+            ids = await conn.fetchval(sql, *values, start)
+        if len(ids) >= RELEVANCE_CANDIDATES or share >= 1:
+            return ids
+        share *= 4
 
 
 async def _start(conn: Connection, query: IdeaQuery, sort: str) -> Place:
@@ -188,50 +233,58 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     where = [f"i.created_at <= {as_of}", *_filters(query, p, team_ideas, voted_ideas)]
     common_search = False
     if query.q:
-        matches = await _rare_matches(conn, query.q)
-        if matches is None:
-            common_search = True
+        matches = await _search_matches(conn, query.q)
+        if matches.ideas is not None:
+            where.append(f"i.id = ANY({p.add(matches.ideas)}::bigint[])")
+        elif sort == "relevance" and RELEVANCE_CANDIDATES / matches.share > WALK_ROWS:
+            newest = await _newest_matches(conn, " AND ".join(where), p.values, matches)
+            where.append(f"i.id = ANY({p.add(newest)}::bigint[])")
         else:
-            where.append(f"i.id = ANY({p.add(matches)}::bigint[])")
-    keyed = voted_ideas is not None and len(voted_ideas) <= KEYED
+            common_search = True
+    # A short list of ideas (a small team's, or the few the viewer voted for) is read by key in a
+    # fenced step and then sorted, whatever the planner guesses: walking a sort's index for them
+    # can read a thousand ideas for each one listed.
+    keyed = (team_ideas is not None and len(team_ideas) <= KEYED_TEAM) or (
+        voted_ideas is not None and len(voted_ideas) <= KEYED
+    )
     after = "true"
     if place.idea_id is not None:
         after = f"(r.score, r.id) < ({p.add(place.score)}::{SCORE_TYPES[sort]}, {p.add(place.idea_id)})"
     limit = p.add(query.limit + 1)
     conditions = " AND ".join(where)
+    picked, source = "", "ideas i"
+    if keyed and sort != "relevance":
+        picked = f"""picked AS MATERIALIZED (
+            SELECT i.id, i.created_at, i.vote_count, i.trending, i.ranked_version FROM ideas i WHERE {conditions}
+        ),"""
+        source, conditions = "picked i", "true"
     if sort in RANKED_COLUMNS:
         # Ideas whose counts have not changed since the listing's version, read in the sort's
         # index order, and those that have, with their counts as they were then.
         column, version = RANKED_COLUMNS[sort], p.add(place.version)
-        ranked = f"""{q.RANKS_THEN.format(version=version)},
+        ranked = f"""{picked} {q.RANKS_THEN.format(version=version)},
         ranked AS (
-            (SELECT r.id, r.score FROM (SELECT i.id, i.{column} AS score FROM ideas i
+            (SELECT r.id, r.score FROM (SELECT i.id, i.{column} AS score FROM {source}
                                          WHERE {conditions} AND i.ranked_version <= {version}) r
              WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit})
             UNION ALL
             (SELECT r.id, r.score FROM (SELECT i.id, t.{column} AS score FROM ranks_then t
-                                         JOIN ideas i ON i.id = t.idea_id WHERE {conditions}) r
+                                         JOIN {source} ON i.id = t.idea_id WHERE {conditions}) r
              WHERE {after})
         )"""
     elif sort == "relevance":
         # Every match of a rare search is ranked; of a common one, the newest few.
-        search, candidates = p.add(query.q), RELEVANCE_CANDIDATES if common_search else "ALL"
+        search = p.add(query.q)
+        newest_first = f"ORDER BY i.created_at DESC, i.id DESC LIMIT {RELEVANCE_CANDIDATES}" if common_search else ""
         ranked = f"""candidates AS (
-            SELECT i.id, i.search FROM ideas i WHERE {conditions}
-            ORDER BY i.created_at DESC, i.id DESC LIMIT {candidates}
+            SELECT i.id, i.search FROM ideas i WHERE {conditions} {newest_first}
         ), ranked AS (
             SELECT r.id, r.score FROM (SELECT c.id, ts_rank(c.search, idea_search_query({search})) AS score
-                                       FROM candidates c) r WHERE {after}
-        )"""
-    elif keyed:  # read by key in a fenced step, then sorted
-        ranked = f"""picked AS MATERIALIZED (
-            SELECT i.id, i.created_at AS score FROM ideas i WHERE {conditions}
-        ), ranked AS (
-            SELECT r.id, r.score FROM picked r WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit}
+                                       FROM candidates c) r WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit}
         )"""
     else:
-        ranked = f"""ranked AS (
-            SELECT r.id, r.score FROM (SELECT i.id, i.created_at AS score FROM ideas i WHERE {conditions}) r
+        ranked = f"""{picked} ranked AS (
+            SELECT r.id, r.score FROM (SELECT i.id, i.created_at AS score FROM {source} WHERE {conditions}) r
             WHERE {after} ORDER BY r.score DESC, r.id DESC LIMIT {limit}
         )"""
     sql = (

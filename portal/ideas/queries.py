@@ -60,9 +60,10 @@ VALUES ($1, $2, $3, $4, $5)
 
 # At most how many ideas match a search, from ANALYZE's statistics of the search column (no
 # index read): an AND of words matches no more ideas than its rarest word, an OR no more than
-# all of them together; a word missing from the most common elements is rarer than the least
-# common one listed (its frequency follows theirs). Negated words are left out. NULL before
-# the first ANALYZE.
+# all of them together. A word missing from the most common elements has no known frequency
+# (it may be in no idea or in thousands), so a search with one is NULL, as before the first
+# ANALYZE, and the caller counts its matches instead. Negated words are left out. With the
+# number of ideas the statistics were taken from.
 ESTIMATED_MATCHES = r"""
 WITH stats AS (
     SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS freqs
@@ -74,12 +75,15 @@ WITH stats AS (
     FROM query, regexp_matches(query.text, '(!?)''((?:[^'']|'''')*)''', 'g') AS m
     WHERE m[1] = ''
 ), frequencies AS (
-    SELECT coalesce(s.freqs[array_position(s.words, t.word)], s.freqs[array_length(s.words, 1) + 1]) AS freq
-    FROM terms t, stats s
+    SELECT s.freqs[array_position(s.words, t.word)] AS freq FROM terms t, stats s
+), ideas AS (
+    SELECT reltuples AS count FROM pg_class WHERE oid = 'ideas'::regclass
 )
-SELECT (SELECT reltuples FROM pg_class WHERE oid = 'ideas'::regclass)
+SELECT CASE WHEN NOT EXISTS (SELECT FROM frequencies WHERE freq IS NULL) THEN
+       (SELECT count FROM ideas)
        * CASE WHEN (SELECT text FROM query) LIKE '%|%' THEN (SELECT sum(freq) FROM frequencies)
-              ELSE (SELECT min(freq) FROM frequencies) END
+              ELSE (SELECT min(freq) FROM frequencies) END END AS matches,
+       (SELECT count FROM ideas) AS ideas
 """
 # The services a team provides or is a customer of ({team}: its slug).
 TEAM_SERVICES = """ARRAY(SELECT s.id FROM services s JOIN teams t ON t.id = s.provider_team_id WHERE t.slug = {team}
@@ -90,22 +94,24 @@ VOTED_IDEAS = """
 SELECT coalesce(array_agg(idea_id), '{}') FROM (SELECT idea_id FROM votes WHERE employee_id = $1 LIMIT $2) voted
 """
 # The ideas that concern a team (named explicitly, or about a service it provides or uses), up
-# to $2 of them (a team with more is filtered while the sort's index is walked instead).
+# to $2 of them (a team with more is filtered while the sort's index is walked instead); read
+# from the (team, idea) and (service, idea) indexes alone.
 TEAM_IDEAS = f"""
 SELECT coalesce(array_agg(DISTINCT idea_id), '{{}}') FROM (
-    SELECT it.idea_id FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE t.slug = $1
+    SELECT it.idea_id FROM idea_teams it WHERE it.team_id = (SELECT id FROM teams WHERE slug = $1)
     UNION ALL
     SELECT x.idea_id FROM idea_services x WHERE x.service_id = ANY({TEAM_SERVICES.format(team="$1")})
     LIMIT $2
 ) concerned
 """
 # The same, idea by idea ({idea}: the idea's id, {team}: the slug, {services}: TEAM_SERVICES). One EXISTS over a UNION ALL
-# is checked per idea as the sort's index is walked; an OR of EXISTS would be answered by
-# hashing all of the team's ideas first.
+# is checked per idea as the sort's index is walked (two index probes; the team's id and
+# services are looked up once); an OR of EXISTS would be answered by hashing all of the team's
+# ideas first.
 CONCERNS_TEAM = """EXISTS (
     SELECT 1 FROM idea_services x WHERE x.idea_id = {idea} AND x.service_id = ANY({services})
     UNION ALL
-    SELECT 1 FROM idea_teams it JOIN teams t ON t.id = it.team_id WHERE it.idea_id = {idea} AND t.slug = {team}
+    SELECT 1 FROM idea_teams it WHERE it.idea_id = {idea} AND it.team_id = (SELECT id FROM teams WHERE slug = {team})
 )"""
 SEARCH_PROBE_IDS = """
 SELECT coalesce(array_agg(id), '{}') FROM (

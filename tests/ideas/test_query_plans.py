@@ -37,6 +37,10 @@ FILTERS = [
     {"q": "印刷"},
     {"q": "経費精算"},
     {"q": "nothing-matches-this"},
+    {"q": "zeppelin"},  # in one idea, and in ANALYZE's statistics as no word at all
+    {"q": "飛行船"},
+    {"q": "marzipan"},
+    {"team": "size-100"},
     {"mine": True},
     {"voted": True},
     {"status": "open", "tag": "laptops"},
@@ -122,3 +126,14 @@ async def test_the_inbox_a_comment_page_and_the_trending_upkeep_read_a_bounded_n
     db.remove_query_logger(recorder)
     overspent = await _overspent(db, recorder, "upkeep")
     assert overspent == [], "\n".join(overspent)
+
+
+async def test_a_word_missing_from_the_statistics_has_no_estimate_and_its_matches_are_counted(company, db):
+    from portal.ideas import queries
+    from portal.ideas.listing import _search_matches
+
+    await db.execute("ANALYZE ideas")
+    assert await db.fetchval(queries.ESTIMATED_MATCHES, "laptop") > 0  # a common word is listed
+    assert await db.fetchval(queries.ESTIMATED_MATCHES, "aardwolf laptop") is None  # in no idea, so not listed
+    zeppelin = await db.fetchval("SELECT array_agg(id) FROM ideas WHERE body LIKE '%zeppelin%'")
+    assert (await _search_matches(db, "zeppelin")).ideas == zeppelin
