@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # reference relative to it; or an absolute https:// base for documentation kept elsewhere.
     problem_base: str = Field(default="/problems/", pattern=r"^(/|https?://[^\s/]+/)([^\s?#]*/)?$")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # How long what is personal and short-lived is kept (portal.retention, docs/data.md).
+    retain_notifications_days: int = Field(default=180, ge=1, le=3650)
+    retain_deliveries_days: int = Field(default=30, ge=1, le=3650)
+    idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     default_locale: Literal["en", "ja"] = "en"
     default_time_zone: str = "Asia/Tokyo"
 

@@ -14,18 +14,17 @@ from typing import Any
 from portal.db import Connection, fetch_row
 from portal.errors import ValidationFailed
 
-KEEP_HOURS = 24
-CLAIM_KEY = f"""
+# A key older than $4 hours (PORTAL_IDEMPOTENCY_HOURS) is free again; portal.retention deletes it.
+CLAIM_KEY = """
 INSERT INTO idempotency_keys (caller, key, request_hash) VALUES ($1, $2, $3)
 ON CONFLICT (caller, key) DO UPDATE
-   SET request_hash = EXCLUDED.request_hash, status_code = NULL, response = NULL, headers = '{{}}',
+   SET request_hash = EXCLUDED.request_hash, status_code = NULL, response = NULL, headers = '{}',
        created_at = now()
-   WHERE idempotency_keys.created_at < now() - interval '{KEEP_HOURS} hours'
+   WHERE idempotency_keys.created_at < now() - make_interval(hours => $4)
 RETURNING true
 """
 STORED = "SELECT request_hash, status_code, response, headers FROM idempotency_keys WHERE caller = $1 AND key = $2"
 SAVE = "UPDATE idempotency_keys SET status_code = $3, response = $4, headers = $5 WHERE caller = $1 AND key = $2"
-PURGE = f"DELETE FROM idempotency_keys WHERE created_at < now() - interval '{KEEP_HOURS} hours'"
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,10 @@ def validate_key(key: str) -> str:
     return key
 
 
-async def claim(conn: Connection, *, caller: str, key: str, fingerprint: str) -> StoredResponse | None:
-    """None when this request may go ahead; the first response when it is a retry."""
-    if await conn.fetchval(CLAIM_KEY, caller, key, fingerprint):
+async def claim(conn: Connection, *, caller: str, key: str, fingerprint: str, keep_hours: int) -> StoredResponse | None:
+    """None when this request may go ahead; the first response when it is a retry (within
+    `keep_hours` of the first)."""
+    if await conn.fetchval(CLAIM_KEY, caller, key, fingerprint, keep_hours):
         return None
     row = await fetch_row(conn, STORED, caller, key)
     if row["request_hash"] != fingerprint:
@@ -76,7 +76,3 @@ async def claim(conn: Connection, *, caller: str, key: str, fingerprint: str) ->
 
 async def save(conn: Connection, *, caller: str, key: str, status: int, body: Any, headers: dict[str, str]) -> None:
     await conn.execute(SAVE, caller, key, status, body, headers)
-
-
-async def purge_expired(conn: Connection) -> int:
-    return int((await conn.execute(PURGE)).split()[-1])

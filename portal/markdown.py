@@ -48,8 +48,23 @@ def _only_attached_images(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@lru_cache(maxsize=4096)
+# Comments and most bodies are short and shown again and again; a long body is rendered each time,
+# so the cache holds at most CACHED entries of at most CACHED_LENGTH characters (about 25 MB with
+# their HTML), whatever people write.
+CACHED = 4096
+CACHED_LENGTH = 2000
+
+
 def render(text: str) -> Markup:
+    return _render_cached(text) if len(text) <= CACHED_LENGTH else _render(text)
+
+
+@lru_cache(maxsize=CACHED)
+def _render_cached(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = _MARKDOWN.render(text)
     clean = nh3.clean(
         html,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 import dramatiq
 
-from portal import idempotency
+from portal import retention
 from portal.actions import surveys as surveying
 from portal.attachments import service as attachments
 from portal.attachments.storage import opened_stores
@@ -133,12 +134,19 @@ async def age_trending() -> None:
     await transaction(pool(), rankings.age_trending)
 
 
-@dramatiq.actor(actor_name="maintenance.purge_idempotency_keys", queue_name="maintenance", max_retries=3)
-async def purge_idempotency_keys() -> None:
-    """Idempotency keys are kept 24 hours; older ones are deleted."""
-    async with unit_of_work(pool()) as conn:
-        removed = await idempotency.purge_expired(conn)
-    log.info("purged idempotency keys", extra={"fields": {"removed": removed}})
+@dramatiq.actor(actor_name="maintenance.purge_expired", queue_name="maintenance", max_retries=3)
+async def purge_expired() -> None:
+    """Deletes what its retention setting no longer keeps (portal.retention), a batch at a time."""
+    for purge in retention.PURGES:
+        removed = 0
+        while True:
+            batch = await transaction(pool(), partial(retention.purge_batch, purge=purge, settings=settings))
+            removed += batch
+            if batch < retention.BATCH:
+                break
+        if removed:
+            log.info("purged", extra={"fields": {"kind": purge.name, "removed": removed}})
+    await transaction(pool(), retention.purge_sign_ins)
 
 
 @dramatiq.actor(actor_name="attachments.purge", queue_name="maintenance", max_retries=3)

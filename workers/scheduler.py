@@ -120,7 +120,7 @@ class Scheduler:
             ("chat_retries", actors.retry_due_chat, s.webhook_retry_interval_seconds),
             ("overdue", actors.mark_overdue, s.overdue_interval_seconds),
             ("trending", actors.age_trending, s.trending_interval_seconds),
-            ("purge_idempotency", actors.purge_idempotency_keys, 3600.0),
+            ("retention", actors.purge_expired, s.retention_interval_seconds),
             ("purge_attachments", actors.purge_attachments, 3600.0),
             ("notification_sweep", actors.sweep_emails, s.notification_sweep_seconds),
             ("campaigns", actors.advance_campaigns, s.campaign_interval_seconds),

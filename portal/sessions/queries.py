@@ -25,7 +25,6 @@ FROM session JOIN employees e ON e.id = session.employee_id AND e.active
 END_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"
 # Every open browser session of these employees ($1), e.g. when they leave the company.
 END_SESSIONS_OF = "DELETE FROM web_sessions WHERE employee_id = ANY($1::bigint[])"
-PURGE_SESSIONS = "DELETE FROM web_sessions WHERE expires_at < now()"
 
 BEGIN_SIGN_IN = """
 INSERT INTO web_sign_ins (state_hash, nonce, code_verifier, next_path) VALUES ($1, $2, $3, $4)
@@ -34,4 +33,3 @@ FINISH_SIGN_IN = """
 DELETE FROM web_sign_ins WHERE state_hash = $1 AND created_at > now() - make_interval(secs => $2)
 RETURNING nonce, code_verifier, next_path
 """
-PURGE_SIGN_INS = "DELETE FROM web_sign_ins WHERE created_at < now() - interval '1 hour'"

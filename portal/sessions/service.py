@@ -57,9 +57,3 @@ async def end(conn: Connection, token: str) -> None:
 async def end_all(conn: Connection, employee_ids: list[int]) -> int:
     """Ends every open browser session of these employees; answers how many."""
     return int((await conn.execute(q.END_SESSIONS_OF, employee_ids)).split()[-1])
-
-
-async def purge_expired(conn: Connection) -> int:
-    removed = await conn.execute(q.PURGE_SESSIONS)
-    removed_sign_ins = await conn.execute(q.PURGE_SIGN_INS)
-    return int(removed.split()[-1]) + int(removed_sign_ins.split()[-1])

@@ -43,7 +43,9 @@ async def _once(route: Route, call: Call, raw_body: object, inputs: dict[str, An
     caller = call.caller.label
     key = idempotency.validate_key(key)
     fingerprint = idempotency.request_hash(call.request.method, call.request.path, raw_body)
-    stored = await idempotency.claim(call.conn, caller=caller, key=key, fingerprint=fingerprint)
+    stored = await idempotency.claim(
+        call.conn, caller=caller, key=key, fingerprint=fingerprint, keep_hours=call.settings.idempotency_hours
+    )
     if stored is not None:
         return json_response(
             stored.body, status=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}

@@ -81,7 +81,7 @@ def oidc_provider(tmp_path_factory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     OIDC_ORIGIN[0] = url
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # generous: a busy machine starts it slowly
     while True:
         try:
             urllib.request.urlopen(url + "/.well-known/openid-configuration", timeout=1).close()

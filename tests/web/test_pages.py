@@ -205,6 +205,17 @@ def test_markdown_is_rendered_and_sanitised():
     assert 'href="https://example.com" rel="nofollow noopener noreferrer"' in html and "<img" not in html
 
 
+def test_a_long_body_is_rendered_the_same_but_not_kept_in_the_render_cache():
+    from portal import markdown
+
+    long = "**word** " * (markdown.CACHED_LENGTH // 8)
+    before = markdown._render_cached.cache_info().currsize
+    assert render(long).startswith("<p><strong>word</strong>")
+    assert markdown._render_cached.cache_info().currsize == before
+    render("**short**")
+    assert markdown._render_cached.cache_info().currsize <= markdown.CACHED
+
+
 def test_vendored_files_are_the_pinned_versions():
     listed = (STATIC_ROOT / "vendor" / "README.md").read_text()
     for name, digest in re.findall(r"\| `([^`]+)` \|[^\n]*\| `([0-9a-f]{64})` \|", listed):

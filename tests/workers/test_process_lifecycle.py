@@ -141,7 +141,7 @@ def _seconds_to_exit_after_group_sigterm(process: subprocess.Popen, timeout: flo
 def test_the_worker_stops_promptly_when_its_process_group_gets_sigterm(database_url, redis_url, tmp_path, processes):
     log = tmp_path / "worker.log"
     worker = _start("worker", pipeline_env(database_url, redis_url), log, "--processes", processes)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # generous: a busy machine starts it slowly
     while log.read_text().count("worker running") < int(processes):
         assert time.monotonic() < deadline, log.read_text()[-2000:]
         time.sleep(0.1)

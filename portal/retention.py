@@ -1,0 +1,85 @@
+"""How long what is personal and short-lived is kept (docs/data.md): a scheduler job deletes what
+has expired, a batch at a time so no delete holds many rows for long.
+
+- sign-in sessions: when they expire (PORTAL_SESSION_HOURS), and unfinished sign-ins after an hour;
+- notifications: PORTAL_RETAIN_NOTIFICATIONS_DAYS after they were made, read or not;
+- the emails and Slack messages that carried them: once they are finished and none of the
+  notifications they carried is left (a notification whose email went away would be sent again);
+- webhook deliveries with their attempts, and team-channel messages: PORTAL_RETAIN_DELIVERIES_DAYS
+  after they were finished (delivered or given up);
+- idempotency keys: PORTAL_IDEMPOTENCY_HOURS after the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.config import Settings
+from portal.db import Connection
+
+BATCH = 5000
+NOTIFICATIONS = """
+DELETE FROM notifications WHERE id IN (
+    SELECT id FROM notifications WHERE created_at < now() - make_interval(days => $1) LIMIT $2)
+"""
+EMAILS = """
+DELETE FROM notification_emails WHERE id IN (
+    SELECT e.id FROM notification_emails e
+    WHERE e.state IN ('sent', 'failed', 'unknown') AND e.created_at < now() - make_interval(days => $1)
+      AND NOT EXISTS (SELECT FROM notifications n WHERE n.email_id = e.id)
+    LIMIT $2)
+"""
+SLACK_MESSAGES = """
+DELETE FROM notification_slack_messages WHERE id IN (
+    SELECT m.id FROM notification_slack_messages m
+    WHERE m.state IN ('sent', 'failed', 'unknown') AND m.created_at < now() - make_interval(days => $1)
+      AND NOT EXISTS (SELECT FROM notifications n WHERE n.slack_message_id = m.id)
+    LIMIT $2)
+"""
+WEBHOOK_DELIVERIES = """
+DELETE FROM webhook_deliveries WHERE id IN (
+    SELECT id FROM webhook_deliveries
+    WHERE state <> 'pending' AND completed_at < now() - make_interval(days => $1) LIMIT $2)
+"""
+CHAT_MESSAGES = """
+DELETE FROM chat_messages WHERE id IN (
+    SELECT id FROM chat_messages WHERE state <> 'pending' AND completed_at < now() - make_interval(days => $1) LIMIT $2)
+"""
+SESSIONS = "DELETE FROM web_sessions WHERE ctid IN (SELECT ctid FROM web_sessions WHERE expires_at < now() LIMIT $1)"
+SIGN_INS = "DELETE FROM web_sign_ins WHERE created_at < now() - interval '1 hour'"
+IDEMPOTENCY_KEYS = """
+DELETE FROM idempotency_keys WHERE ctid IN (
+    SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT $2)
+"""
+
+
+@dataclass(frozen=True)
+class Purge:
+    name: str
+    sql: str
+    setting: str | None  # the Settings field holding how long (None: nothing to pass but the batch)
+
+
+PURGES = [
+    Purge("notifications", NOTIFICATIONS, "retain_notifications_days"),
+    Purge("notification emails", EMAILS, "retain_notifications_days"),
+    Purge("notification Slack messages", SLACK_MESSAGES, "retain_notifications_days"),
+    Purge("webhook deliveries", WEBHOOK_DELIVERIES, "retain_deliveries_days"),
+    Purge("team-channel messages", CHAT_MESSAGES, "retain_deliveries_days"),
+    Purge("sign-in sessions", SESSIONS, None),
+    Purge("idempotency keys", IDEMPOTENCY_KEYS, "idempotency_hours"),
+]
+
+
+def _count(status: str) -> int:
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def purge_batch(conn: Connection, *, purge: Purge, settings: Settings) -> int:
+    """Deletes up to BATCH expired rows of one kind; how many."""
+    args = (BATCH,) if purge.setting is None else (getattr(settings, purge.setting), BATCH)
+    return _count(await conn.execute(purge.sql, *args))
+
+
+async def purge_sign_ins(conn: Connection) -> int:
+    return _count(await conn.execute(SIGN_INS))
