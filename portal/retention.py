@@ -22,20 +22,16 @@ NOTIFICATIONS = """
 DELETE FROM notifications WHERE id IN (
     SELECT id FROM notifications WHERE created_at < now() - make_interval(days => $1) LIMIT $2)
 """
-EMAILS = """
-DELETE FROM notification_emails WHERE id IN (
-    SELECT e.id FROM notification_emails e
-    WHERE e.state IN ('sent', 'failed', 'unknown') AND e.created_at < now() - make_interval(days => $1)
-      AND NOT EXISTS (SELECT FROM notifications n WHERE n.email_id = e.id)
-    LIMIT $2)
-"""
-SLACK_MESSAGES = """
-DELETE FROM notification_slack_messages WHERE id IN (
-    SELECT m.id FROM notification_slack_messages m
+# An email or Slack message once finished and none of the notifications it carried is left.
+CARRIER = """
+DELETE FROM {table} WHERE id IN (
+    SELECT m.id FROM {table} m
     WHERE m.state IN ('sent', 'failed', 'unknown') AND m.created_at < now() - make_interval(days => $1)
-      AND NOT EXISTS (SELECT FROM notifications n WHERE n.slack_message_id = m.id)
+      AND NOT EXISTS (SELECT FROM notifications n WHERE n.{column} = m.id)
     LIMIT $2)
 """
+EMAILS = CARRIER.format(table="notification_emails", column="email_id")
+SLACK_MESSAGES = CARRIER.format(table="notification_slack_messages", column="slack_message_id")
 WEBHOOK_DELIVERIES = """
 DELETE FROM webhook_deliveries WHERE id IN (
     SELECT id FROM webhook_deliveries

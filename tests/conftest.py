@@ -66,6 +66,21 @@ async def database_url(servers: TestServers) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def empty_database_url(servers: TestServers):
+    """A database of its own with nothing in it, not even the migrations."""
+    import uuid
+
+    import asyncpg
+
+    name = f"portal_empty_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(servers.admin_database_url)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    yield servers.url_for(name)
+    await servers.drop_database(name)
+
+
+@pytest.fixture
 async def redis_url(servers: TestServers) -> str:
     client = aioredis.Redis.from_url(servers.redis_url)
     await client.flushdb()

@@ -31,20 +31,6 @@ def portal(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -
     )
 
 
-@pytest.fixture
-async def empty_database_url(servers):
-    import uuid
-
-    import asyncpg
-
-    name = f"portal_empty_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(servers.admin_database_url)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    yield servers.url_for(name)
-    await servers.drop_database(name)
-
-
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 def test_every_subcommand_has_help(command, run_portal):
     result = run_portal(command, "--help")

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import asyncpg
 import pytest
@@ -45,12 +44,8 @@ ONE_EVENT_TRANSACTION = (
 
 
 @pytest.fixture
-async def company_at_0002(servers):
-    name = f"portal_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(servers.admin_database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = servers.url_for(name)
+async def company_at_0002(empty_database_url):
+    url = empty_database_url
     await migrate_url(url, SQL, up_to=2)
     conn = await asyncpg.connect(url)
     for statement in COMPANY_AT_0002:
@@ -59,8 +54,7 @@ async def company_at_0002(servers):
         await conn.execute(ONE_EVENT_TRANSACTION, 1000)
     await conn.execute("VACUUM ANALYZE")
     await conn.close()
-    yield url
-    await servers.drop_database(name)
+    return url
 
 
 async def write_while(url: str, done: asyncio.Event, waits: list[float]) -> None:
