@@ -338,7 +338,8 @@ async def _answer(conn: Connection, rng: random.Random, idea_id: int, age: timed
     """The routed teams' leads answer an idea older than a few days; the provider's answer is returned."""
     provider_answer = None
     for routed in await conn.fetch(
-        "SELECT r.team_id, t.slug, r.role FROM routings r JOIN teams t ON t.id = r.team_id WHERE r.idea_id = $1",
+        "SELECT r.team_id, t.slug, r.role FROM routings r JOIN teams t ON t.id = r.team_id WHERE r.idea_id = $1 "
+        "ORDER BY r.team_id",
         idea_id,
     ):
         if age < timedelta(days=4) or rng.random() < 0.12:  # recent, or one of the few left waiting
@@ -443,7 +444,7 @@ async def _pulses(conn: Connection, rng: random.Random, now: datetime, minimum: 
         opened = await surveys.open_pulse(conn, lead, slug=row["slug"], open_days=14)
         for email in (
             await conn.fetchval(
-                """SELECT array_agg(e.email) FROM employees e JOIN service_customers c ON c.team_id = e.team_id
+                """SELECT array_agg(e.email ORDER BY e.id) FROM employees e JOIN service_customers c ON c.team_id = e.team_id
                WHERE c.service_id = $1""",
                 row["id"],
             )

@@ -19,8 +19,9 @@ a single `schema` step):
 - `ranges <table>[.<column>]`: one statement run for consecutive ranges of the table's `id` (or
   the column named: $1 <= it < $2, BATCH values each), each range its own short transaction: a
   backfill.
-- `batches`: one statement run in transactions of its own until it changes no row (for a
-  backfill that must follow an order other than the ids').
+- `batches`: statements run together in transactions of their own, the last one given `$1` =
+  BATCH, the most rows it may change, until it changes fewer (for a backfill that must follow an
+  order other than the ids'; rows written meanwhile are left to the new code).
 
 Finished steps (and a `ranges` step's progress) are recorded in schema_migration_steps, so a run
 that stopped or was killed resumes where it was; the file is recorded in schema_migrations when
@@ -126,7 +127,7 @@ def _has_statements(sql: str) -> bool:
 
 
 def _statements(sql: str) -> list[str]:
-    """A `concurrently` step's statements: each ends with a semicolon at the end of a line."""
+    """A step's statements: each ends with a semicolon at the end of a line."""
     parts = re.split(r";[ \t]*(?:--[^\n]*)?$", sql, flags=re.M)
     return [part.strip() for part in parts if _has_statements(part)]
 
@@ -144,23 +145,24 @@ def discover(directory: Path) -> list[Migration]:
     return migrations
 
 
-async def _locking(conn: asyncpg.Connection, work: Callable[[], Awaitable[None]]) -> None:
-    """Runs `work` in a transaction whose lock waits are bounded, again after each timeout."""
-    for attempt in range(LOCK_ATTEMPTS):
-        try:
-            async with conn.transaction():
-                await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                await work()
-            return
-        except asyncpg.LockNotAvailableError:
-            await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
-    raise MigrationError(f"could not take a lock in {LOCK_ATTEMPTS} tries: a long transaction holds it")
-
-
 class _Runner:
     def __init__(self, conn: asyncpg.Connection, report: Callable[[str], object]) -> None:
         self.conn = conn
         self.report = report
+
+    async def _locking(self, what: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Runs `work` in a transaction whose lock waits are bounded, again after each timeout."""
+        for attempt in range(LOCK_ATTEMPTS):
+            try:
+                async with self.conn.transaction():
+                    await self.conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                    await work()
+                return
+            except asyncpg.LockNotAvailableError:
+                if attempt % 10 == 9:
+                    self.report(f"  {what}: a lock not free within {LOCK_TIMEOUT} {attempt + 1} times; trying again")
+                await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
+        raise MigrationError(f"{what}: could not take a lock in {LOCK_ATTEMPTS} tries: a long transaction holds it")
 
     async def apply(self, migration: Migration) -> None:
         conn = self.conn
@@ -179,9 +181,10 @@ class _Runner:
             if row is not None and row["finished_at"] is not None:
                 continue
             last = number == len(steps)
+            where = f"{migration.filename} step {number}"
             started = time.monotonic()
             if step.kind == "schema":
-                await _locking(conn, partial(self._schema, migration, number, step, last))
+                await self._locking(where, partial(self._schema, migration, number, step, last))
             else:
                 if step.kind == "concurrently":
                     await self._concurrently(step)
@@ -189,7 +192,7 @@ class _Runner:
                     await self._ranges(migration, number, step, row["done_until"] if row else None)
                 else:
                     await self._batches(migration, number, step)
-                await _locking(conn, partial(self._finish, migration, number, last))
+                await self._locking(where, partial(self._finish, migration, number, last))
             if len(steps) > 1:
                 self.report(
                     f"  {migration.filename} step {number}/{len(steps)} ({step.kind}) "
@@ -254,7 +257,7 @@ class _Runner:
                 await self.conn.execute(step.sql, start, end)
                 await self._record(migration, number, done_until=end)
 
-            await _locking(self.conn, batch)
+            await self._locking(f"{migration.filename} step {number}", batch)
             start = end
             if time.monotonic() - shown > 5:
                 shown = time.monotonic()
@@ -262,18 +265,23 @@ class _Runner:
                 self.report(f"  {migration.filename} step {number}: {step.table} {done:,} of {total:,} {step.column}s")
 
     async def _batches(self, migration: Migration, number: int, step: Step) -> None:
+        # A batch that changes fewer than BATCH rows has caught up: rows written meanwhile are the
+        # new code's to handle, so writes going on do not keep the step running for ever.
+        *setup, statement = _statements(step.sql)
         rows, shown = 0, time.monotonic()
         while True:
             changed = 0
 
             async def batch() -> None:
                 nonlocal changed
-                status = await self.conn.execute(step.sql)
+                for sql in setup:
+                    await self.conn.execute(sql)
+                status = await self.conn.execute(statement, BATCH)
                 changed = int(status.rsplit(" ", 1)[-1])
 
-            await _locking(self.conn, batch)
+            await self._locking(f"{migration.filename} step {number}", batch)
             rows += changed
-            if not changed:
+            if changed < BATCH:
                 return
             if time.monotonic() - shown > 5:
                 shown = time.monotonic()

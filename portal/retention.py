@@ -42,7 +42,10 @@ DELETE FROM chat_messages WHERE id IN (
     SELECT id FROM chat_messages WHERE state <> 'pending' AND completed_at < now() - make_interval(days => $1) LIMIT $2)
 """
 SESSIONS = "DELETE FROM web_sessions WHERE ctid IN (SELECT ctid FROM web_sessions WHERE expires_at < now() LIMIT $1)"
-SIGN_INS = "DELETE FROM web_sign_ins WHERE created_at < now() - interval '1 hour'"
+SIGN_INS = """
+DELETE FROM web_sign_ins WHERE ctid IN (
+    SELECT ctid FROM web_sign_ins WHERE created_at < now() - interval '1 hour' LIMIT $1)
+"""
 IDEMPOTENCY_KEYS = """
 DELETE FROM idempotency_keys WHERE ctid IN (
     SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT $2)
@@ -63,6 +66,7 @@ PURGES = [
     Purge("webhook deliveries", WEBHOOK_DELIVERIES, "retain_deliveries_days"),
     Purge("team-channel messages", CHAT_MESSAGES, "retain_deliveries_days"),
     Purge("sign-in sessions", SESSIONS, None),
+    Purge("sign-ins in progress", SIGN_INS, None),
     Purge("idempotency keys", IDEMPOTENCY_KEYS, "idempotency_hours"),
 ]
 
@@ -75,7 +79,3 @@ async def purge_batch(conn: Connection, *, purge: Purge, settings: Settings) -> 
     """Deletes up to BATCH expired rows of one kind; how many."""
     args = (BATCH,) if purge.setting is None else (getattr(settings, purge.setting), BATCH)
     return _count(await conn.execute(purge.sql, *args))
-
-
-async def purge_sign_ins(conn: Connection) -> int:
-    return _count(await conn.execute(SIGN_INS))

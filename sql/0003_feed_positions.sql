@@ -29,7 +29,7 @@ WITH last AS (
     FROM resume r, LATERAL (
         SELECT id, txid FROM events
         WHERE (txid, id) > (r.txid, r.id) AND feed_position IS NULL
-        ORDER BY txid, id LIMIT 10000
+        ORDER BY txid, id LIMIT $1
     ) e
 )
 UPDATE events e SET feed_position = last.position + next.n FROM next, last WHERE e.id = next.id;

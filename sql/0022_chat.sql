@@ -1,6 +1,10 @@
 -- portal:replaces b2507e5d60dce385efa4feeab1985352d24f9f6a3dfc45c5e11bff1b162f9fd0
 -- Team channels in Slack and Microsoft Teams (portal.chat): a team's leads connect one channel of
 -- each kind; what concerns the team is posted there from the outbox, like webhook deliveries.
+
+-- The portal writes an idea's rows before its event: the tables referenced below are locked in
+-- that order, or this step, holding events and waiting for ideas, deadlocks with posts in flight.
+LOCK TABLE ideas, events IN SHARE ROW EXCLUSIVE MODE;
 CREATE TABLE chat_connections (
     id                  bigserial PRIMARY KEY,
     team_id             bigint NOT NULL REFERENCES teams (id) ON DELETE CASCADE,

@@ -146,7 +146,6 @@ async def purge_expired() -> None:
                 break
         if removed:
             log.info("purged", extra={"fields": {"kind": purge.name, "removed": removed}})
-    await transaction(pool(), retention.purge_sign_ins)
 
 
 @dramatiq.actor(actor_name="attachments.purge", queue_name="maintenance", max_retries=3)

@@ -49,6 +49,8 @@ RELEVANCE_CANDIDATES = 150
 # matches, and by walking the newest ideas when that walk meets them within WALK_ROWS ideas.
 BITMAP_MATCHES = 5000
 WALK_ROWS = 5000
+# The ideas the viewer voted for are read first when there are at most VOTED_LISTED of them.
+VOTED_LISTED = 2000
 # At most this many ideas the viewer voted for are fetched by key and then sorted, whatever the
 # planner guesses: walking the newest ideas for a few of them can read the whole table.
 KEYED = 200
@@ -158,11 +160,11 @@ async def _few_team_ideas(conn: Connection, slug: str) -> list[int] | None:
 
 
 async def _few_voted_ideas(conn: Connection, viewer: int) -> list[int] | None:
-    """The ideas the viewer voted for when there are at most FEW of them, else None. Read first
+    """The ideas the viewer voted for when there are at most VOTED_LISTED of them, else None. Read first
     so the listing fetches them by key: left to the planner, a semi join with the viewer's votes
     sometimes walks every idea."""
-    ids = await conn.fetchval(q.VOTED_IDEAS, viewer, FEW + 1)
-    return None if len(ids) > FEW else ids
+    ids = await conn.fetchval(q.VOTED_IDEAS, viewer, VOTED_LISTED + 1)
+    return None if len(ids) > VOTED_LISTED else ids
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ async def _newest_matches(conn: Connection, conditions: str, values: list[Any], 
         ORDER BY i.created_at DESC, i.id DESC LIMIT {RELEVANCE_CANDIDATES}
     ) newest"""
     while True:
-        start = as_of - (as_of - oldest) * min(share, 1.0) if oldest is not None and share < 1 else EPOCH
+        start = EPOCH if oldest is None or share >= 1 else as_of - (as_of - oldest) * share
         async with planner_settings(
             conn, enable_seqscan="off", enable_indexscan="off", plan_cache_mode="force_custom_plan"
         ):

@@ -75,7 +75,6 @@ async def write_while(url: str, done: asyncio.Event, waits: list[float]) -> None
                     "INSERT INTO events (type, subject, data) VALUES ('idea.created', $1, '{}')", f"idea:{idea}"
                 )
             waits.append(time.monotonic() - started)
-            await asyncio.sleep(0.01)
     finally:
         await conn.close()
 
@@ -84,7 +83,11 @@ async def test_upgrading_from_0002_lets_writes_go_on(company_at_0002):
     done, waits = asyncio.Event(), []
     writers = [asyncio.create_task(write_while(company_at_0002, done, waits)) for _ in range(3)]
     try:
-        await asyncio.sleep(0.5)
+
+        async def writing() -> bool:
+            return len(waits) >= 3
+
+        await eventually(writing)
         before = len(waits)
         report = await migrate_url(company_at_0002, SQL)
         during = len(waits) - before
@@ -160,3 +163,25 @@ async def test_a_deployment_that_applied_a_file_before_it_was_made_online_is_up_
         await conn.close()
     report = await migrate_url(company_at_0002, SQL)
     assert report.applied == []
+
+
+async def test_a_batches_step_ends_once_it_has_caught_up_with_rows_written_meanwhile(empty_database_url, tmp_path):
+    (tmp_path / "0001_rows.sql").write_text(
+        "CREATE TABLE rows (id bigserial PRIMARY KEY, done boolean NOT NULL DEFAULT false);\n"
+        "INSERT INTO rows (done) SELECT false FROM generate_series(1, 25000);\n"
+    )
+    # Each batch first writes a row, as the portal does meanwhile: a step that ran until a batch
+    # changed nothing would never end.
+    (tmp_path / "0002_backfill.sql").write_text(
+        "-- portal:step batches\n"
+        "INSERT INTO rows (done) VALUES (false);\n"
+        "UPDATE rows SET done = true WHERE id IN (SELECT id FROM rows WHERE NOT done ORDER BY id LIMIT $1);\n"
+    )
+    report = await asyncio.wait_for(migrate_url(empty_database_url, tmp_path), timeout=120)
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        done = await conn.fetchval("SELECT count(*) FROM rows WHERE done")
+    finally:
+        await conn.close()
+    assert report.applied == ["0001_rows.sql", "0002_backfill.sql"]
+    assert done == 25003  # three batches: 10,000, 10,000 and the last 5,003

@@ -24,6 +24,10 @@ SESSION = """
 INSERT INTO web_sessions (token_hash, employee_id, csrf_token, created_at, expires_at)
 VALUES (sha256($2::bytea), $1, repeat('c', 32), now() - make_interval(hours => $3), now() - make_interval(hours => $3 - 12))
 """
+SIGN_IN = """
+INSERT INTO web_sign_ins (state_hash, nonce, code_verifier, next_path, created_at)
+VALUES (sha256($1::bytea), 'n', repeat('v', 43), '/', now() - make_interval(mins => $2))
+"""
 KEY = "INSERT INTO idempotency_keys (caller, key, request_hash, created_at) VALUES ('token:1', $1, 'h', now() - make_interval(hours => $2))"
 WEBHOOK = """
 WITH hook AS (INSERT INTO webhooks (url, event_types, secret_encrypted) VALUES ('https://example.com/h', '{idea.created}', 'x') RETURNING id),
@@ -121,3 +125,12 @@ async def test_the_scheduler_runs_the_purge(database_url, redis_url, tmp_path, d
         await eventually(purged, timeout=90)
     finally:
         running.stop()
+
+
+async def test_a_sign_in_left_unfinished_for_an_hour_is_deleted(db, settings):
+    await db.execute(SIGN_IN, b"abandoned", 61)
+    await db.execute(SIGN_IN, b"in progress", 5)
+    await purge_all(db, settings)
+    assert await db.fetchval("SELECT array_agg(state_hash) FROM web_sign_ins") == [
+        await db.fetchval("SELECT sha256($1::bytea)", b"in progress")
+    ]
