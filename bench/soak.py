@@ -260,6 +260,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--merge-every", type=float, default=20.0, help="seconds between merges")
     parser.add_argument("--churn-every", type=float, default=30.0, help="seconds between webhook changes")
     parser.add_argument("--employees", type=int, default=2000)
+    parser.add_argument(
+        "--arena-max",
+        type=int,
+        help="also run a second worker with MALLOC_ARENA_MAX set to this, to compare its memory with the first's",
+    )
     return parser.parse_args()
 
 
@@ -304,6 +309,17 @@ async def main() -> None:
             [sys.executable, "-m", "portal", "scheduler"], {**os.environ, **env}, logs / "scheduler.log"
         ),
     }
+    if args.arena_max:
+        processes["worker-arenas"] = spawn(
+            [sys.executable, "-m", "portal", "worker"],
+            {
+                **os.environ,
+                **env,
+                "MALLOC_ARENA_MAX": str(args.arena_max),
+                "PORTAL_WORKER_METRICS_PORT": str(free_port()),
+            },
+            logs / "worker-arenas.log",
+        )
     conn = await asyncpg.connect(url)
     deadlocks_before = await conn.fetchval("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
     await conn.close()
@@ -355,7 +371,7 @@ def report(args, tally: Tally, deadlocks: int, findings: list[str], samples: dic
         # A plateau or a leak: the last 45 minutes of an hour's run (target: under 5%).
         late = [kb / 1024 for minute, kb in points if minute >= args.minutes - 45] if args.minutes >= 60 else []
         tail = f", last 45 minutes: {(late[-1] - late[0]) / late[0]:+.1%}" if late and late[0] else ""
-        print(f"    {role:<10} {' '.join(f'{v:.0f}' for v in values)}  (after the first minute: {growth:+.1%}{tail})")
+        print(f"    {role:<13} {' '.join(f'{v:.0f}' for v in values)}  (after the first minute: {growth:+.1%}{tail})")
     print(f"logs: {logs}")
 
 

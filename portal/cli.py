@@ -141,9 +141,9 @@ def cmd_import_org(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
     import socket
 
+    from portal.audit.trail import Actor
     from portal.db import connect
     from portal.directory import orgfile
-    from portal.directory.audit import Actor
     from portal.errors import PortalError
 
     if not settings.database_url:

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # How long what is personal and short-lived is kept (portal.retention, docs/data.md).
     retain_notifications_days: int = Field(default=180, ge=1, le=3650)
     retain_deliveries_days: int = Field(default=30, ge=1, le=3650)
+    # Administrative acts (portal.audit): long enough for a yearly review and the one after.
+    retain_audit_days: int = Field(default=1095, ge=30, le=36500)
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
     default_locale: Literal["en", "ja"] = "en"

@@ -7,7 +7,9 @@ has expired, a batch at a time so no delete holds many rows for long.
   notifications they carried is left (a notification whose email went away would be sent again);
 - webhook deliveries with their attempts, and team-channel messages: PORTAL_RETAIN_DELIVERIES_DAYS
   after they were finished (delivered or given up);
-- idempotency keys: PORTAL_IDEMPOTENCY_HOURS after the request.
+- idempotency keys: PORTAL_IDEMPOTENCY_HOURS after the request;
+- audit trail entries: PORTAL_RETAIN_AUDIT_DAYS after the act (the table refuses every other
+  delete; this one says so in its transaction, portal.audit_purge).
 """
 
 from __future__ import annotations
@@ -52,11 +54,19 @@ DELETE FROM idempotency_keys WHERE ctid IN (
 """
 
 
+AUDIT_PURGE = "SELECT set_config('portal.audit_purge', 'on', true)"
+AUDIT = """
+DELETE FROM audit_trail WHERE id IN (
+    SELECT id FROM audit_trail WHERE at < now() - make_interval(days => $1) ORDER BY at LIMIT $2)
+"""
+
+
 @dataclass(frozen=True)
 class Purge:
     name: str
     sql: str
     setting: str | None  # the Settings field holding how long (None: nothing to pass but the batch)
+    before: str | None = None  # run first, in the same transaction
 
 
 PURGES = [
@@ -68,6 +78,7 @@ PURGES = [
     Purge("sign-in sessions", SESSIONS, None),
     Purge("sign-ins in progress", SIGN_INS, None),
     Purge("idempotency keys", IDEMPOTENCY_KEYS, "idempotency_hours"),
+    Purge("audit trail entries", AUDIT, "retain_audit_days", before=AUDIT_PURGE),
 ]
 
 
@@ -78,4 +89,6 @@ def _count(status: str) -> int:
 async def purge_batch(conn: Connection, *, purge: Purge, settings: Settings) -> int:
     """Deletes up to BATCH expired rows of one kind; how many."""
     args = (BATCH,) if purge.setting is None else (getattr(settings, purge.setting), BATCH)
+    if purge.before is not None:
+        await conn.execute(purge.before)
     return _count(await conn.execute(purge.sql, *args))

@@ -28,6 +28,7 @@ class Caller:
     token_id: int | None = None
     token_name: str | None = None
     scopes: frozenset[str] = frozenset()
+    address: str | None = None  # where the request came from, for the audit trail
 
     @property
     def label(self) -> str:

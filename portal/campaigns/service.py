@@ -10,6 +10,7 @@ campaign.closed.
 
 from __future__ import annotations
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.campaigns import queries as q
 from portal.campaigns.schemas import CampaignCreate, CampaignQuery, CampaignRead
@@ -52,6 +53,8 @@ async def create_campaign(conn: Connection, caller: Caller, data: CampaignCreate
     await outbox.record(
         conn, "campaign.created", f"campaigns/{data.slug}", campaign.model_dump(mode="json", exclude={"votes_left"})
     )
+    after = campaign.model_dump(mode="json", exclude={"votes_left"})
+    await audit.act(conn, caller, "campaign.created", f"campaigns/{data.slug}", after=after)
     return campaign
 
 

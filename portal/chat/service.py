@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from yarl import URL
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.chat import queries as q
 from portal.chat.schemas import ChatRead, ChatWrite, SlackChannelRead, TeamsChannelRead
@@ -47,6 +48,7 @@ async def connect(
     policy: AddressPolicy,
 ) -> ChatRead:
     team_id = await _require_lead_or_admin(conn, caller, slug)
+    before = await _read(conn, team_id, slug)
     by = caller.require_employee().id
     given = data.model_fields_set
     if "teams_webhook_url" in given and data.teams_webhook_url is not None:
@@ -68,12 +70,16 @@ async def connect(
     ]
     if removed:
         await conn.execute(q.DISCONNECT, team_id, removed)
-    return await _read(conn, team_id, slug)
+    after = await _read(conn, team_id, slug)
+    await audit.act(conn, caller, "team.channels_changed", f"teams/{slug}", before=before, after=after)
+    return after
 
 
 async def disconnect(conn: Connection, caller: Caller, *, slug: str) -> None:
     team_id = await _require_lead_or_admin(conn, caller, slug)
+    before = await _read(conn, team_id, slug)
     await conn.execute(q.DISCONNECT, team_id, ["slack", "teams"])
+    await audit.act(conn, caller, "team.channels_changed", f"teams/{slug}", before=before, after=None)
 
 
 async def create_for_events(conn: Connection, event_ids: list[int]) -> list[int]:

@@ -10,11 +10,12 @@ from typing import Any
 
 import asyncpg
 
+from portal.audit import trail as audit
+from portal.audit.trail import Actor
 from portal.config import Settings
 from portal.db import Connection
-from portal.directory import audit, leads, people
+from portal.directory import leads, people
 from portal.directory import queries as q
-from portal.directory.audit import Actor
 from portal.directory.people import Person
 from portal.errors import Conflict, NotFound, PortalError
 

@@ -15,12 +15,13 @@ from typing import Any, Literal
 
 import asyncpg
 
+from portal.audit import trail as audit
+from portal.audit.trail import Actor
 from portal.config import Settings
 from portal.db import Connection
-from portal.directory import audit, leads, people
+from portal.directory import leads, people
 from portal.directory import queries as q
 from portal.directory.accounts import Uniqueness
-from portal.directory.audit import Actor
 from portal.errors import NotFound, PortalError
 from portal.events import outbox
 

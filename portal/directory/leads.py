@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from portal.audit import trail as audit
+from portal.audit.trail import Actor
 from portal.auth.caller import Caller
 from portal.config import Settings
 from portal.db import Connection
-from portal.directory import audit
 from portal.directory import queries as q
-from portal.directory.audit import Actor
 from portal.errors import DirectoryManaged, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.routing.service import escalate_leadless

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.audit import trail as audit
+from portal.audit.trail import Actor
 from portal.config import Settings
 from portal.db import Connection
-from portal.directory import audit, leads, people
+from portal.directory import leads, people
 from portal.directory import org_queries as q
-from portal.directory.audit import Actor
 from portal.errors import Conflict
 from portal.events import outbox
 from portal.schemas import EMAIL_PATTERN, SLUG_PATTERN

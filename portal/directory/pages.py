@@ -1,12 +1,11 @@
-"""The admins' pages of the directory: where people come from and the teams without a lead, the
-audit trail (and its CSV), org file uploads (checked, then applied), and leads assigned by hand
-on the teams page."""
+"""The admins' pages of the directory: where people come from and the teams without a lead, org
+file uploads (checked, then applied), and leads assigned by hand on the teams page."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from portal.directory import audit, leads, overview, uploads
+from portal.directory import leads, overview, uploads
 from portal.errors import Conflict, ValidationFailed
 from portal.http.view import View, base_url
 from portal.schemas import Email, Input
@@ -46,42 +45,6 @@ async def admin_directory(view: View) -> web.Response:
         scim_url=base_url(view.request) + "/scim/v2",
         active="admin",
         section="directory",
-    )
-
-
-AUDIT_PAGE = 100
-
-
-async def admin_audit(view: View) -> web.Response:
-    view.caller.require_admin()
-    before = view.request.query.get("before", "")
-    subject = view.request.query.get("subject", "").strip()[:200] or None
-    entries = await audit.entries(
-        view.conn, before_id=int(before) if before.isdecimal() else None, subject=subject, limit=AUDIT_PAGE + 1
-    )
-    older = (
-        view.url("admin_audit", query={"before": entries[AUDIT_PAGE - 1].id, "subject": subject})
-        if len(entries) > AUDIT_PAGE
-        else None
-    )
-    return await view.render(
-        "admin/directory_audit.html",
-        entries=entries[:AUDIT_PAGE],
-        subject=subject,
-        older=older,
-        active="admin",
-        section="directory",
-    )
-
-
-async def admin_audit_csv(view: View) -> web.Response:
-    view.caller.require_admin()
-    subject = view.request.query.get("subject", "").strip()[:200] or None
-    return web.Response(
-        text=await audit.as_csv(view.conn, subject=subject),
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": 'attachment; filename="directory-audit.csv"'},
     )
 
 

@@ -10,11 +10,12 @@ from typing import Any, Literal
 
 import asyncpg
 
+from portal.audit import trail as audit
+from portal.audit.trail import Actor
 from portal.config import Settings
 from portal.db import Connection, fetch_row
-from portal.directory import audit, leads
+from portal.directory import leads
 from portal.directory import queries as q
-from portal.directory.audit import Actor
 from portal.errors import Conflict
 from portal.events import outbox
 from portal.notifications.emails import drop_for

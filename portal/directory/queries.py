@@ -2,24 +2,6 @@
 
 from __future__ import annotations
 
-# ---- Audit ----
-
-# $1 source, $2 actor, $3 actor's name; $4..$7 each change's action, subject, before and after (JSON
-# text or NULL), appended in the order given.
-RECORD_AUDIT = """
-INSERT INTO directory_audit (source, actor, actor_name, action, subject, before, after)
-SELECT $1, $2, $3, c.action, c.subject, c.before::jsonb, c.after::jsonb
-FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS c (action, subject, before, after, n)
-ORDER BY c.n
-"""
-AUDIT_COLUMNS = "id, at, source, actor, actor_name, action, subject, before, after"
-AUDIT_PAGE = f"""
-SELECT {AUDIT_COLUMNS} FROM directory_audit
-WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR subject = $2)
-ORDER BY id DESC LIMIT $3
-"""
-AUDIT_ALL = f"SELECT {AUDIT_COLUMNS} FROM directory_audit WHERE ($1::text IS NULL OR subject = $1) ORDER BY id"
-
 # ---- People ----
 
 PERSON_COLUMNS = """
@@ -268,8 +250,8 @@ SELECT (SELECT count(*) FROM directory_users) AS scim_users,
        (SELECT count(*) FROM employees WHERE managed_by = 'import' AND active) AS imported,
        (SELECT count(*) FROM employees WHERE active) AS active,
        (SELECT count(*) FROM employees WHERE NOT active) AS departed,
-       (SELECT max(at) FROM directory_audit WHERE source = 'scim') AS last_scim,
-       (SELECT max(at) FROM directory_audit WHERE source = 'import') AS last_import
+       (SELECT max(at) FROM audit_trail WHERE source = 'scim') AS last_scim,
+       (SELECT max(at) FROM audit_trail WHERE source = 'import') AS last_import
 """
 # Teams nobody leads, and how many of their routed ideas wait (escalated to the admins).
 LEADLESS_TEAMS = """

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from portal.audit.trail import Actor
 from portal.auth.caller import Caller
 from portal.config import Settings
 from portal.db import Connection
 from portal.directory import org_queries as q
 from portal.directory import orgfile
-from portal.directory.audit import Actor
 from portal.errors import Conflict, NotFound
 
 

@@ -60,7 +60,7 @@ class View:
 
     @property
     def caller(self) -> Caller:
-        return Caller(employee=self.session.employee) if self.session else Caller()
+        return Caller(employee=self.session.employee, address=self.request.remote) if self.session else Caller()
 
     @property
     def employee(self) -> Employee:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.attachments import service as attachments
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
@@ -187,8 +188,12 @@ async def change_status(conn: Connection, caller: Caller, *, idea_id: int, chang
     await conn.execute(q.RECORD_STATUS_CHANGE, idea_id, current["status"], change.status, change.reason, actor.id)
     if root is not None:
         await merging.merge(conn, idea_id=idea_id, root=root, by=actor.id)
+        await audit.act(conn, caller, "idea.merged", f"ideas/{idea_id}", after={"into": root, "reason": change.reason})
     elif current["status"] == "duplicate":
         root = await merging.unmerge(conn, idea_id=idea_id, by=actor.id)
+        await audit.act(
+            conn, caller, "idea.unmerged", f"ideas/{idea_id}", before={"into": root}, after={"reason": change.reason}
+        )
     await outbox.record(
         conn,
         "idea.status_changed",

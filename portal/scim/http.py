@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pydantic
@@ -23,10 +23,10 @@ from scim2_models import (
     SearchRequest,
 )
 
+from portal.audit.trail import Actor
 from portal.auth.caller import Caller
 from portal.auth.service import caller_from_api_token, is_api_token
 from portal.db import Connection, transaction
-from portal.directory.audit import Actor
 from portal.errors import Forbidden, PortalError, RateLimited, Unauthenticated
 from portal.http.keys import CALLER_LABEL, PEOPLE_FIRST, POOL, SCIM_RATE_LIMITER, SCIM_SLOTS, SETTINGS
 from portal.http.view import base_url
@@ -158,7 +158,7 @@ async def _authenticate(request: web.Request) -> Caller:
     if not is_api_token(token):
         raise Forbidden("provisioning takes an API token with the 'scim' scope, not an employee's token")
     async with request.app[POOL].acquire() as conn:
-        caller = await caller_from_api_token(conn, token)
+        caller = replace(await caller_from_api_token(conn, token), address=request.remote)
     if SCOPE not in caller.scopes:
         raise Forbidden("this API token may not provision; it needs the 'scim' scope")
     limiter = request.app[SCIM_RATE_LIMITER]

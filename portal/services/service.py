@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -60,13 +61,16 @@ async def create_service(conn: Connection, caller: Caller, data: ServiceCreate) 
         raise Conflict(f"a service {data.slug!r} already exists")
     await conn.execute(q.ADD_CUSTOMERS, service_id, data.customer_teams)
     await outbox.record(conn, "service.created", f"services/{data.slug}", data.model_dump())
-    return await get_service(conn, slug=data.slug)
+    service = await get_service(conn, slug=data.slug)
+    await audit.act(conn, caller, "service.created", f"services/{data.slug}", after=service)
+    return service
 
 
 async def update_service(conn: Connection, caller: Caller, *, slug: str, data: ServiceUpdate) -> ServiceRead:
     current = await _fetch(conn, slug)
     if not (caller.is_admin or await leads_any(conn, caller, [current["provider_team_id"]])):
         raise Forbidden("only an admin or a lead of the provider team may change this service")
+    before = _service(current)
     if data.customer_teams is not None:
         if current["provider_team"] in data.customer_teams:
             raise ValidationFailed(
@@ -85,7 +89,9 @@ async def update_service(conn: Connection, caller: Caller, *, slug: str, data: S
     await outbox.record(
         conn, "service.updated", f"services/{slug}", {"slug": slug, **data.model_dump(exclude_none=True)}
     )
-    return await get_service(conn, slug=slug)
+    service = await get_service(conn, slug=slug)
+    await audit.act(conn, caller, "service.updated", f"services/{slug}", before=before, after=service)
+    return service
 
 
 async def service_names(conn: Connection) -> list[ServiceName]:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Forbidden, NotFound
@@ -99,7 +100,9 @@ async def publish(conn: Connection, caller: Caller, *, slug: str, data: Standard
         f"services/{slug}",
         {"service": slug, "version": version, **data.model_dump()},
     )
-    return await current(conn, slug=slug)
+    standard = await current(conn, slug=slug)
+    await audit.act(conn, caller, "service.standard_published", f"services/{slug}", after=standard)
+    return standard
 
 
 async def current(conn: Connection, *, slug: str) -> StandardRead:

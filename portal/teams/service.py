@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, DirectoryManaged, Forbidden, NotFound
@@ -53,19 +54,24 @@ async def create_team(conn: Connection, caller: Caller, data: TeamCreate) -> Tea
     if await conn.fetchval(q.INSERT_TEAM, data.slug, data.name, data.response_sla_hours) is None:
         raise Conflict(f"a team {data.slug!r} already exists")
     await outbox.record(conn, "team.created", f"teams/{data.slug}", data.model_dump())
-    return await get_team(conn, slug=data.slug)
+    team = await get_team(conn, slug=data.slug)
+    await audit.act(conn, caller, "team.created", f"teams/{data.slug}", after=team)
+    return team
 
 
 async def update_team(conn: Connection, caller: Caller, *, slug: str, data: TeamUpdate) -> TeamRead:
     team_id = await team_id_by_slug(conn, slug)
     if not (caller.is_admin or await leads_any(conn, caller, [team_id])):
         raise Forbidden("only an admin or the team's leads may change it")
+    before = await get_team(conn, slug=slug)
     managed_by = await conn.fetchval(q.TEAM_MANAGED_BY, team_id)
     if data.name is not None and managed_by is not None:
         raise DirectoryManaged(slug, managed_by)  # its response time is the portal's own, and stays editable
     await conn.execute(q.UPDATE_TEAM, slug, data.name, data.response_sla_hours)
     await outbox.record(conn, "team.updated", f"teams/{slug}", data.model_dump(exclude_none=True))
-    return await get_team(conn, slug=slug)
+    team = await get_team(conn, slug=slug)
+    await audit.act(conn, caller, "team.updated", f"teams/{slug}", before=before, after=team)
+    return team
 
 
 async def get_employee(conn: Connection, *, employee_id: int) -> EmployeeRead:
@@ -120,4 +126,6 @@ async def create_employee(conn: Connection, caller: Caller, data: EmployeeCreate
     new_id = await conn.fetchval(q.INSERT_EMPLOYEE, data.email, data.name, team_id)
     if new_id is None:
         raise Conflict(f"an employee {data.email} already exists")
-    return await get_employee(conn, employee_id=new_id)
+    employee = await get_employee(conn, employee_id=new_id)
+    await audit.act(conn, caller, "employee.created", f"employees/{new_id}", after=employee)
+    return employee

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.auth.tokens import new_api_token
 from portal.db import Connection, fetch_row
@@ -11,7 +12,11 @@ from portal.tokens.schemas import TokenCreate, TokenCreated, TokenRead
 
 
 async def create_token(conn: Connection, caller: Caller, data: TokenCreate) -> TokenCreated:
-    return await issue(conn, data, created_by=caller.require_admin().id)
+    created = await issue(conn, data, created_by=caller.require_admin().id)
+    # What the token is, never the token itself.
+    read = TokenRead.model_validate(created.model_dump(exclude={"token"}))
+    await audit.act(conn, caller, "token.created", f"tokens/{created.id}", after=read)
+    return created
 
 
 async def issue(conn: Connection, data: TokenCreate, *, created_by: int | None) -> TokenCreated:
@@ -36,6 +41,6 @@ async def get_token(conn: Connection, caller: Caller, *, token_id: int) -> Token
 
 
 async def revoke_token(conn: Connection, caller: Caller, *, token_id: int) -> None:
-    caller.require_admin()
-    if await conn.fetchval(q.REVOKE_TOKEN, token_id) is None:
-        raise NotFound(f"no token {token_id}")
+    before = await get_token(conn, caller, token_id=token_id)
+    await conn.execute(q.REVOKE_TOKEN, token_id)
+    await audit.act(conn, caller, "token.revoked", f"tokens/{token_id}", before=before)

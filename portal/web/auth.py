@@ -3,6 +3,7 @@ rate limit per caller."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -46,5 +47,7 @@ async def authenticate(request: web.Request, *, rate_limited: bool) -> Caller:
         enforce_write_rate(request, credential)
     if is_api_token(token):
         async with request.app[POOL].acquire() as conn:
-            return await caller_from_api_token(conn, token)
-    return await _employee(request, claims)
+            caller = await caller_from_api_token(conn, token)
+    else:
+        caller = await _employee(request, claims)
+    return replace(caller, address=request.remote)

@@ -11,6 +11,7 @@ from portal.actions import pages as action_pages
 from portal.actions import views as actions
 from portal.attachments import pages as attachment_pages
 from portal.attachments import views as attachments
+from portal.audit import pages as audit_pages
 from portal.campaigns import pages as campaigns_pages
 from portal.campaigns import views as campaigns
 from portal.chat import pages as chat_pages
@@ -363,8 +364,8 @@ def page_routes(settings: Settings) -> list[Page]:
         page("/admin/scorecards", scorecards_pages.admin_scorecards),
         page("/admin/scorecards.csv", scorecards_pages.admin_scorecards_csv),
         page("/admin/directory", directory_pages.admin_directory),
-        page("/admin/directory/audit", directory_pages.admin_audit),
-        page("/admin/directory/audit.csv", directory_pages.admin_audit_csv),
+        page("/admin/audit", audit_pages.admin_audit),
+        page("/admin/audit.csv", audit_pages.admin_audit_csv),
         page("/admin/directory/import", directory_pages.admin_import),
         form("/admin/directory/import", directory_pages.admin_import_check, upload=True),
         page("/admin/directory/import/{import_id}", directory_pages.admin_import_result),

