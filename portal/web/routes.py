@@ -26,6 +26,8 @@ from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
 from portal.notifications import pages as notifications_pages
 from portal.notifications import views as notifications
+from portal.privacy import pages as privacy_pages
+from portal.privacy import views as privacy
 from portal.results import pages as results_pages
 from portal.results import views as results
 from portal.routing import pages as routing_pages
@@ -87,6 +89,7 @@ def all_routes() -> list[Route]:
         *group(
             "employees",
             read("GET", "/me", teams.me),
+            read("GET", "/me/data", privacy.my_data),
             write("PATCH", "/me", teams.update_me),
             read("GET", "/employees", teams.list_employees, scope="teams:read", errors=(404,)),
             write("POST", "/employees", teams.create_employee, errors=(409,)),
@@ -339,6 +342,7 @@ def page_routes(settings: Settings) -> list[Page]:
         form("/unsubscribe/{token}", notifications_pages.unsubscribe_confirm, access="anyone"),
         page("/people/matches", teams_pages.people_matches),
         page("/settings", teams_pages.settings_page),
+        page("/settings/my-data.json", privacy_pages.my_data_download),
         form("/settings", teams_pages.settings_save),
         form("/settings/language", teams_pages.set_language, access="anyone"),
         # admins
