@@ -71,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "thanked": _("Your thanks was sent."),
         "connected": _("The channel is connected. What concerns the team is posted there from now on."),
         "disconnected": _("The channel is disconnected. Nothing more is posted there."),
+        "erased": _("Their personal data was erased. The audit trail records that you did it."),
     },
     "sort": {"new": _("Newest"), "top": _("Most votes"), "trending": _("Trending"), "relevance": _("Best match")},
 }

@@ -38,9 +38,11 @@ async def admin_lead_remove(view: View) -> web.Response:
     return view.redirect(view.url("admin_teams") + f"#team-{view.path['slug']}")
 
 
-async def admin_directory(view: View) -> web.Response:
+async def admin_directory(view: View, *, errors: dict[str, str] | None = None, status: int = 200) -> web.Response:
     return await view.render(
         "admin/directory.html",
+        status=status,
+        errors=errors or {},
         overview=await overview.overview(view.conn, view.caller),
         scim_url=base_url(view.request) + "/scim/v2",
         active="admin",

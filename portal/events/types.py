@@ -61,6 +61,8 @@ EVENT_TYPES: dict[str, str] = {
     "employee.deactivated": "An employee left: they can no longer sign in and hear nothing; their ideas, comments and "
     "votes stay.",
     "employee.reactivated": "An employee who had left came back.",
+    "employee.erased": "An employee's personal data was erased on their request: forget what you keep about `id`; "
+    "`contributions` says whether their `ideas` and `comments` were kept (under a pseudonym) or removed.",
     "service.created": "A service was added to the service map.",
     "service.updated": "A service's provider, customers or description changed.",
     "service.standard_published": "A service published a new version of its standard (what its provider commits to).",

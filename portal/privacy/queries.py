@@ -90,3 +90,52 @@ SELECT jsonb_build_object(
     FROM web_sessions ws WHERE ws.employee_id = $1)
 )
 """
+
+# ---- Erasure ----
+
+NOT_YET_ERASED = "SELECT id FROM employees WHERE email = lower($1) AND erased_at IS NULL"
+LOCK_EMPLOYEE = "SELECT id, erased_at FROM employees WHERE id = $1 FOR UPDATE"
+PSEUDONYMISE = """
+UPDATE employees
+SET name = $2, email = $3, subject = $4, given_name = '', family_name = '', locale = NULL,
+    time_zone = NULL, team_id = NULL, is_admin = false, managed_by = NULL, active = false,
+    deactivated_at = coalesce(deactivated_at, now()), erased_at = now(), updated_at = now()
+WHERE id = $1
+"""
+# What only concerned them, each $1 the employee.
+FORGET = [
+    "DELETE FROM thanks WHERE NOT public AND (sender_id = $1 OR to_employee_id = $1)",
+    "DELETE FROM notifications WHERE recipient_id = $1",
+    "DELETE FROM notification_emails WHERE recipient_id = $1",
+    "DELETE FROM notification_slack_messages WHERE recipient_id = $1",
+    "DELETE FROM notification_mailboxes WHERE employee_id = $1",
+    "DELETE FROM notification_preferences WHERE employee_id = $1",
+    "DELETE FROM follows WHERE employee_id = $1",
+    "DELETE FROM idea_merge_follows WHERE employee_id = $1",
+    "DELETE FROM web_sessions WHERE employee_id = $1",
+    "DELETE FROM team_leads WHERE employee_id = $1",
+    "DELETE FROM directory_group_members WHERE employee_id = $1",
+    "UPDATE directory_users SET manager_id = NULL WHERE manager_id = $1",
+    "DELETE FROM directory_users WHERE employee_id = $1",
+    "UPDATE survey_answers SET respondent_id = NULL WHERE respondent_id = $1",
+]
+AUTHORED_IDEAS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM ideas WHERE author_id = $1"
+AUTHORED_COMMENTS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM comments WHERE author_id = $1"
+REMOVE_IDEAS = "UPDATE ideas SET title = $2, body = '', tags = '{}', updated_at = now() WHERE author_id = $1"
+# As a comment is deleted (portal.comments): a tombstone, one fewer on its idea's count.
+REMOVE_COMMENTS = """
+WITH tombstoned AS (
+    UPDATE comments SET body = NULL, deleted_at = now(), updated_at = now()
+    WHERE author_id = $1 AND deleted_at IS NULL RETURNING idea_id
+), counts AS (SELECT idea_id, count(*) AS n FROM tombstoned GROUP BY idea_id)
+UPDATE ideas i SET comment_count = i.comment_count - c.n FROM counts c WHERE i.id = c.idea_id
+"""
+# Their uploads go (the attachments job deletes the files), and each idea's count follows.
+REMOVE_ATTACHMENTS = """
+WITH removed AS (
+    UPDATE attachments SET removed_at = now() WHERE uploader_id = $1 AND removed_at IS NULL RETURNING idea_id
+)
+UPDATE ideas i SET attachment_count = (
+    SELECT count(*) FROM attachments a WHERE a.idea_id = i.id AND a.removed_at IS NULL AND a.uploader_id <> $1)
+WHERE i.id IN (SELECT idea_id FROM removed)
+"""

@@ -93,6 +93,7 @@ def all_routes() -> list[Route]:
             write("PATCH", "/me", teams.update_me),
             read("GET", "/employees", teams.list_employees, scope="teams:read", errors=(404,)),
             write("POST", "/employees", teams.create_employee, errors=(409,)),
+            write("POST", "/employees/{employee_id}/erasure", privacy.erase_employee, errors=(404, 409)),
             read("GET", "/employees/{employee_id}", teams.get_employee, scope="teams:read", errors=(404,)),
         ),
         *group(
@@ -372,6 +373,7 @@ def page_routes(settings: Settings) -> list[Page]:
         page("/admin/audit.csv", audit_pages.admin_audit_csv),
         page("/admin/directory/import", directory_pages.admin_import),
         form("/admin/directory/import", directory_pages.admin_import_check, upload=True),
+        form("/admin/directory/erasure", privacy_pages.admin_erase),
         page("/admin/directory/import/{import_id}", directory_pages.admin_import_result),
         form("/admin/directory/import/{import_id}/apply", directory_pages.admin_import_apply),
         # signing in and out
