@@ -28,6 +28,7 @@ class CommentRead(Output):
     deleted: bool
     created_at: datetime
     updated_at: datetime
+    edited_at: datetime | None = Field(None, description="When it was last edited (its history).")
 
 
 class CommentPage(Page):

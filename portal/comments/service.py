@@ -9,6 +9,7 @@ from portal.comments.schemas import CommentPage, CommentQuery, CommentRead, Comm
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
+from portal.ideas import history
 from portal.lookups import require_idea
 
 
@@ -71,6 +72,7 @@ async def edit_comment(
     attachments_per_item: int = attachments.PER_ITEM,
 ) -> CommentRead:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=False)
+    await history.revise_comment(conn, comment_id, editor_id=caller.require_employee().id, body=data.body)
     await conn.execute(q.EDIT_COMMENT, comment_id, data.body)
     await attachments.link(
         conn,
@@ -86,5 +88,6 @@ async def edit_comment(
 async def delete_comment(conn: Connection, caller: Caller, *, idea_id: int, comment_id: int) -> None:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=True)
     await conn.execute(q.TOMBSTONE_COMMENT, comment_id)
+    await history.forget_comment(conn, comment_id)  # a deleted comment's earlier text goes with it
     await attachments.remove_of_comment(conn, comment_id)
     await outbox.record(conn, "comment.deleted", f"ideas/{idea_id}", {"idea_id": idea_id, "comment_id": comment_id})

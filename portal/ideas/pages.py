@@ -14,7 +14,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from portal.http.view import View
-from portal.ideas import listing, outcomes
+from portal.ideas import history, listing, outcomes
 from portal.ideas.outcomes import CaseQuery
 from portal.ideas.schemas import IdeaQuery, IdeaRead, SimilarQuery
 from portal.lookups import Names
@@ -143,3 +143,23 @@ async def similar_ideas_hint(view: View) -> web.Response:
     query, _ = view.validate(SimilarQuery, {"title": view.request.query.get("title", "")})
     similar = await listing.similar_ideas(view.conn, query) if query else []
     return await view.render("ideas/_similar.html", similar=similar)
+
+
+async def idea_history_page(view: View) -> web.Response:
+    idea_id = view.path["idea_id"]
+    versions = await history.idea_versions(view.conn, idea_id)
+    return await view.render(
+        "ideas/history.html",
+        versions=list(reversed(versions)),
+        idea_id=idea_id,
+        title=versions[-1].title,
+        active="ideas",
+    )
+
+
+async def comment_history_page(view: View) -> web.Response:
+    idea_id, comment_id = view.path["idea_id"], view.path["comment_id"]
+    versions = await history.comment_versions(view.conn, idea_id, comment_id)
+    return await view.render(
+        "ideas/history.html", versions=list(reversed(versions)), idea_id=idea_id, title=None, active="ideas"
+    )

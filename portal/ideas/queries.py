@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.lookups import VOTE_COUNT
 
 IDEA_COLUMNS = f"""
-    i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at,
+    i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at, i.edited_at,
     {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
     i.comment_count, i.attachment_count,

@@ -130,6 +130,7 @@ class IdeaRead(Output):
     outcome_note: str | None = Field(description="Once done: what its provider changed, and what it saved.")
     created_at: datetime
     updated_at: datetime
+    edited_at: datetime | None = Field(None, description="When its title, text or tags were last edited (its history).")
 
 
 class IdeaDetail(IdeaRead):
@@ -189,3 +190,12 @@ class SimilarIdea(Output):
     title: str
     status: Status
     vote_count: int
+
+
+class VersionRead(Output):
+    version: int = Field(description="1 is the text as first posted; the last is the current one.")
+    title: str | None = Field(description="An idea's title (null for a comment).")
+    body: str
+    tags: list[str]
+    written_at: datetime
+    written_by: str | None = Field(description="Who wrote this version: the author, or whoever edited it.")

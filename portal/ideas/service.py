@@ -10,7 +10,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection
 from portal.errors import Conflict, Forbidden, IdeaNotFound, ValidationFailed
 from portal.events import outbox
-from portal.ideas import merge_queries, merging, rankings
+from portal.ideas import history, merge_queries, merging, rankings
 from portal.ideas import queries as q
 from portal.ideas.schemas import (
     ConcernedTeam,
@@ -90,8 +90,11 @@ async def update_idea(
         raise Conflict(
             f"the idea is {current['status']}; only open ideas can be edited", current_status=current["status"]
         )
+    substantial = await history.revise_idea(
+        conn, idea_id, editor_id=editor.id, title=data.title, body=data.body, tags=data.tags
+    )
     await conn.execute(q.UPDATE_IDEA, idea_id, data.title, data.body, data.tags)
-    changes: dict[str, object] = {}
+    changes: dict[str, object] = {"substantial": bool(substantial)}
     if data.body is not None:  # the text decides which attachments the idea keeps
         await attachments.link(
             conn, text=data.body, editor_id=editor.id, idea_id=idea_id, per_item=attachments_per_item

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from portal.http.call import Call
-from portal.ideas import listing, outcomes, service
+from portal.ideas import history, listing, outcomes, service
 from portal.ideas.outcomes import CasePage, CaseQuery, OutcomeWrite
-from portal.ideas.schemas import IdeaDetail, IdeaPage, IdeaQuery, IdeaUpdate, SimilarIdea, SimilarQuery
+from portal.ideas.schemas import (
+    IdeaDetail,
+    IdeaPage,
+    IdeaQuery,
+    IdeaUpdate,
+    SimilarIdea,
+    SimilarQuery,
+    VersionRead,
+)
 
 
 async def get_idea(call: Call) -> IdeaDetail:
@@ -40,3 +48,20 @@ async def service_cases(call: Call, query: CaseQuery) -> CasePage:
 async def similar_ideas(call: Call, query: SimilarQuery) -> list[SimilarIdea]:
     """Ideas like a title being typed, best match first, so people vote instead of posting twice"""
     return await listing.similar_ideas(call.conn, query)
+
+
+def _read(versions: list[history.Version]) -> list[VersionRead]:
+    return [
+        VersionRead(version=v.number, title=v.title, body=v.body, tags=v.tags, written_at=v.since, written_by=v.by)
+        for v in versions
+    ]
+
+
+async def idea_history(call: Call) -> list[VersionRead]:
+    """An idea's versions, oldest first: each edit of its title, text or tags, by whom and when"""
+    return _read(await history.idea_versions(call.conn, call.path["idea_id"]))
+
+
+async def comment_history(call: Call) -> list[VersionRead]:
+    """A comment's versions, oldest first (a deleted comment has none)"""
+    return _read(await history.comment_versions(call.conn, call.path["idea_id"], call.path["comment_id"]))

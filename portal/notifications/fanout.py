@@ -217,7 +217,27 @@ async def thanked(conn: Connection, event: Event) -> int:
     )
 
 
+async def idea_edited(conn: Connection, event: Event) -> int:
+    """Voters hear of an edit that changed the idea's title or text substantially."""
+    data = event["data"]
+    if not data.get("substantial"):
+        return 0
+    actor, by_name = await _name(conn, data.get("by"))
+    voters = [row["employee_id"] for row in await conn.fetch(q.VOTERS, data["id"], actor)]
+    return await _listed(
+        conn,
+        event,
+        "idea_edited",
+        recipients=voters,
+        reason="voter",
+        idea_id=data["id"],
+        team_id=None,
+        data={"by_name": by_name},
+    )
+
+
 HANDLERS: dict[str, Callable[[Connection, Event], Awaitable[int]]] = {
+    "idea.updated": idea_edited,
     "idea.status_changed": status_changed,
     "routing.responded": responded,
     "comment.created": comment_created,

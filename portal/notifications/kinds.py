@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Kind = Literal["status_changed", "responded", "comment", "mention", "routed", "overdue", "digest", "thanks", "chat"]
+Kind = Literal[
+    "status_changed", "responded", "comment", "mention", "routed", "overdue", "digest", "thanks", "chat", "idea_edited"
+]
 Reason = Literal["author", "voter", "commenter", "follower", "mentioned", "lead", "admin", "thanked"]
 Mode = Literal["instant", "daily", "off"]
 
@@ -18,6 +20,7 @@ KINDS: dict[str, str] = {
     "digest": "A digest of a team you lead was compiled.",
     "thanks": "A colleague thanked you, or a team you lead.",
     "chat": "The Slack or Teams channel of a team you lead stopped receiving its messages.",
+    "idea_edited": "An idea you voted for was edited substantially (its title or text).",
 }
 # Those told because the notification is about them or their work hear at once by email; those
 # following along get a daily email unless they choose otherwise.

@@ -33,6 +33,7 @@ KIND_LABELS = {
     "digest": _("A digest of a team I lead is ready"),
     "thanks": _("Someone thanks me or a team I lead"),
     "chat": _("The chat channel of a team I lead stops receiving messages"),
+    "idea_edited": _("An idea I voted for is edited substantially"),
 }
 REASON_LABELS = {
     "author": _("Your idea"),

@@ -486,3 +486,6 @@ ABANDON_SLACK_SENDING = """
 UPDATE notification_slack_messages SET state = 'unknown', last_error = 'interrupted while sending'
 WHERE state = 'sending' AND sending_at < now() - make_interval(secs => $1)
 """
+
+# Who voted for idea $1, but $2 (the one who edited it).
+VOTERS = "SELECT employee_id FROM votes WHERE idea_id = $1 AND employee_id IS DISTINCT FROM $2"

@@ -30,6 +30,7 @@ SENTENCES = {
     "thanks": _("{by} thanked you: {message}"),
     "thanks_team": _("{by} thanked {team}: {message}"),
     "chat": _("The {channel} channel of {team} stopped receiving messages: {reason}. Connect it again."),
+    "idea_edited": _("{by} edited “{title}”, which you voted for."),
 }
 SUBJECTS = {
     "status_changed": _("Status changed: {title}"),
@@ -41,6 +42,7 @@ SUBJECTS = {
     "digest": _("Digest ready: {team}"),
     "thanks": _("Thanks from {by}"),
     "chat": _("Chat channel disconnected: {team}"),
+    "idea_edited": _("Edited after your vote: {title}"),
 }
 SEVERAL = _("{count} updates from Idea Portal")
 SOMEONE = _("Someone")

@@ -72,6 +72,8 @@ async def erase(conn: Connection, caller: Caller, *, employee_id: int, data: Era
         await conn.execute(q.REMOVE_IDEAS, employee_id, REMOVED_TITLE)
         await conn.execute(q.REMOVE_COMMENTS, employee_id)
         await conn.execute(q.REMOVE_ATTACHMENTS, employee_id)
+        for statement in q.REMOVE_REVISIONS:
+            await conn.execute(statement, employee_id)
     erased = Erased(id=employee_id, pseudonym=name, contributions=data.contributions, ideas=ideas, comments=comments)
     await outbox.record(conn, "employee.erased", f"employees/{employee_id}", erased.model_dump())
     # Who they were is not written here either: the entry says which id, and what was done.

@@ -122,6 +122,11 @@ FORGET = [
 AUTHORED_IDEAS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM ideas WHERE author_id = $1"
 AUTHORED_COMMENTS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM comments WHERE author_id = $1"
 REMOVE_IDEAS = "UPDATE ideas SET title = $2, body = '', tags = '{}', updated_at = now() WHERE author_id = $1"
+# Their earlier versions go with the text (those of their own ideas and comments, whoever edited).
+REMOVE_REVISIONS = [
+    "DELETE FROM idea_revisions WHERE idea_id IN (SELECT id FROM ideas WHERE author_id = $1)",
+    "DELETE FROM comment_revisions WHERE comment_id IN (SELECT id FROM comments WHERE author_id = $1)",
+]
 # As a comment is deleted (portal.comments): a tombstone, one fewer on its idea's count.
 REMOVE_COMMENTS = """
 WITH tombstoned AS (

@@ -114,6 +114,7 @@ def all_routes() -> list[Route]:
             read("GET", "/ideas", ideas.list_ideas, scope="ideas:read"),
             read("GET", "/similar-ideas", ideas.similar_ideas, scope="ideas:read"),
             read("GET", "/ideas/{idea_id}", ideas.get_idea, scope="ideas:read", errors=(404,)),
+            read("GET", "/ideas/{idea_id}/history", ideas.idea_history, scope="ideas:read", errors=(404,)),
             write("PATCH", "/ideas/{idea_id}", ideas.update_idea, errors=(404, 409)),
             write("POST", "/ideas/{idea_id}/status", actions.change_status, errors=(404, 409)),
             write("PUT", "/ideas/{idea_id}/outcome", ideas.note_outcome, errors=(404, 409)),
@@ -156,6 +157,13 @@ def all_routes() -> list[Route]:
                 "GET", "/ideas/{idea_id}/comments/{comment_id}", comments.get_comment, scope="ideas:read", errors=(404,)
             ),
             write("PATCH", "/ideas/{idea_id}/comments/{comment_id}", comments.edit_comment, errors=(404, 409)),
+            read(
+                "GET",
+                "/ideas/{idea_id}/comments/{comment_id}/history",
+                ideas.comment_history,
+                scope="ideas:read",
+                errors=(404,),
+            ),
             write("DELETE", "/ideas/{idea_id}/comments/{comment_id}", comments.delete_comment, errors=(404, 409)),
         ),
         *group(
@@ -301,6 +309,8 @@ def page_routes(settings: Settings) -> list[Page]:
         form("/ideas", action_pages.idea_create, upload=True),
         page("/ideas/{idea_id}", action_pages.idea_page),
         page("/ideas/{idea_id}/edit", action_pages.idea_edit),
+        page("/ideas/{idea_id}/history", ideas_pages.idea_history_page),
+        page("/ideas/{idea_id}/comments/{comment_id}/history", ideas_pages.comment_history_page),
         form("/ideas/{idea_id}/edit", action_pages.idea_update, upload=True),
         form("/ideas/{idea_id}/vote", action_pages.idea_vote),
         form("/ideas/{idea_id}/comments", action_pages.comment_create, upload=True),
