@@ -4,92 +4,122 @@ from __future__ import annotations
 
 # Everything the portal holds about employee $1, in one snapshot: what they wrote, chose and were
 # sent; of other people only what the portal shows them (who thanked them, ideas' titles).
-EXPORT = """
+PROFILE = """
 SELECT jsonb_build_object(
-  'profile', (
-    SELECT jsonb_build_object(
-      'id', e.id, 'email', e.email, 'name', e.name, 'given_name', e.given_name, 'family_name', e.family_name,
-      'team', t.slug, 'is_admin', e.is_admin, 'active', e.active, 'locale', e.locale,
-      'time_zone', e.time_zone, 'created_at', e.created_at, 'updated_at', e.updated_at,
-      'deactivated_at', e.deactivated_at, 'kept_by', e.managed_by,
-      'lead_of', (SELECT coalesce(jsonb_agg(lt.slug ORDER BY lt.slug), '[]')
-                  FROM team_leads l JOIN teams lt ON lt.id = l.team_id WHERE l.employee_id = e.id))
-    FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE e.id = $1),
-  'directory', (
-    SELECT jsonb_build_object(
-      'user_name', d.user_name, 'external_id', d.external_id, 'display_name', d.display_name,
-      'department', d.department, 'emails', d.emails, 'attributes', d.attributes,
-      'created_at', d.created_at, 'updated_at', d.updated_at)
-    FROM directory_users d WHERE d.employee_id = $1),
-  'ideas', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'id', i.id, 'title', i.title, 'body', i.body, 'tags', i.tags, 'status', i.status,
-      'created_at', i.created_at, 'updated_at', i.updated_at) ORDER BY i.id), '[]')
-    FROM ideas i WHERE i.author_id = $1),
-  'comments', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'id', c.id, 'idea_id', c.idea_id, 'body', c.body, 'created_at', c.created_at,
-      'updated_at', c.updated_at, 'deleted_at', c.deleted_at) ORDER BY c.id), '[]')
-    FROM comments c WHERE c.author_id = $1),
-  'votes', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'idea_id', v.idea_id, 'idea_title', i.title, 'cast_at', v.cast_at) ORDER BY v.cast_at, v.idea_id), '[]')
-    FROM votes v JOIN ideas i ON i.id = v.idea_id WHERE v.employee_id = $1),
-  'follows', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'idea_id', f.idea_id, 'team', ft.slug, 'service', fs.slug, 'tag', f.tag,
-      'following', f.following, 'since', f.created_at) ORDER BY f.created_at), '[]')
-    FROM follows f LEFT JOIN teams ft ON ft.id = f.team_id LEFT JOIN services fs ON fs.id = f.service_id
-    WHERE f.employee_id = $1),
-  'thanks_sent', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'to_colleague', te.name, 'to_team', tt.slug, 'idea_id', th.idea_id, 'message', th.message,
-      'public', th.public, 'sent_at', th.created_at) ORDER BY th.id), '[]')
-    FROM thanks th LEFT JOIN employees te ON te.id = th.to_employee_id LEFT JOIN teams tt ON tt.id = th.to_team_id
-    WHERE th.sender_id = $1),
-  'thanks_received', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'from', se.name, 'idea_id', th.idea_id, 'message', th.message, 'public', th.public,
-      'sent_at', th.created_at) ORDER BY th.id), '[]')
-    FROM thanks th JOIN employees se ON se.id = th.sender_id WHERE th.to_employee_id = $1),
-  'notification_preferences', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'kind', p.kind, 'portal', p.portal, 'email', p.email, 'slack', p.slack) ORDER BY p.kind), '[]')
-    FROM notification_preferences p WHERE p.employee_id = $1),
-  'notifications', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'kind', n.kind, 'reason', n.reason, 'idea_id', n.idea_id, 'created_at', n.created_at,
-      'read_at', n.read_at) ORDER BY n.id), '[]')
-    FROM notifications n WHERE n.recipient_id = $1),
-  'survey_answers_in_open_rounds', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'round_id', a.round_id, 'kind', r.kind, 'csat', a.csat, 'ces', a.ces, 'improvement', a.improvement,
-      'solved', a.solved, 'comment', a.comment, 'closes_at', r.closes_at) ORDER BY a.id), '[]')
-    FROM survey_answers a JOIN survey_rounds r ON r.id = a.round_id
-    WHERE a.respondent_id = $1 AND r.closed_at IS NULL),
-  'answers_as_lead', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'idea_id', ro.idea_id, 'team', rt.slug, 'state', ro.state, 'message', ro.message,
-      'responded_at', ro.responded_at) ORDER BY ro.responded_at), '[]')
-    FROM routings ro JOIN teams rt ON rt.id = ro.team_id WHERE ro.responded_by = $1),
-  'status_changes', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'idea_id', s.idea_id, 'from', s.from_status, 'to', s.to_status, 'reason', s.reason,
-      'changed_at', s.changed_at) ORDER BY s.id), '[]')
-    FROM idea_status_changes s WHERE s.changed_by = $1),
-  'attachments', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'id', at.id, 'name', at.name, 'content_type', at.content_type, 'size', at.size,
-      'idea_id', at.idea_id, 'comment_id', at.comment_id, 'uploaded_at', at.created_at,
-      'removed_at', at.removed_at) ORDER BY at.id), '[]')
-    FROM attachments at WHERE at.uploader_id = $1),
-  'sessions', (
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'signed_in_at', ws.created_at, 'last_seen_at', ws.last_seen_at, 'expires_at', ws.expires_at)
-      ORDER BY ws.created_at), '[]')
-    FROM web_sessions ws WHERE ws.employee_id = $1)
-)
+  'id', e.id, 'email', e.email, 'name', e.name, 'given_name', e.given_name, 'family_name', e.family_name,
+  'team', t.slug, 'is_admin', e.is_admin, 'active', e.active, 'locale', e.locale,
+  'time_zone', e.time_zone, 'created_at', e.created_at, 'updated_at', e.updated_at,
+  'deactivated_at', e.deactivated_at, 'kept_by', e.managed_by,
+  'lead_of', (SELECT coalesce(jsonb_agg(lt.slug ORDER BY lt.slug), '[]')
+              FROM team_leads l JOIN teams lt ON lt.id = l.team_id WHERE l.employee_id = e.id))
+FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE e.id = $1
 """
+DIRECTORY = """
+SELECT jsonb_build_object(
+  'user_name', d.user_name, 'external_id', d.external_id, 'display_name', d.display_name,
+  'department', d.department, 'emails', d.emails, 'attributes', d.attributes,
+  'created_at', d.created_at, 'updated_at', d.updated_at)
+FROM directory_users d WHERE d.employee_id = $1
+"""
+# Each list: its name, the fields of an entry (name, expression), its order, and where from.
+LISTS: list[tuple[str, str, str, str]] = [
+    (
+        "ideas",
+        "'id', i.id, 'title', i.title, 'body', i.body, 'tags', i.tags, 'status', i.status,"
+        " 'created_at', i.created_at, 'updated_at', i.updated_at, 'edited_at', i.edited_at",
+        "i.id",
+        "ideas i WHERE i.author_id = $1",
+    ),
+    (
+        "comments",
+        "'id', c.id, 'idea_id', c.idea_id, 'body', c.body, 'created_at', c.created_at,"
+        " 'updated_at', c.updated_at, 'deleted_at', c.deleted_at",
+        "c.id",
+        "comments c WHERE c.author_id = $1",
+    ),
+    (
+        "votes",
+        "'idea_id', v.idea_id, 'idea_title', i.title, 'cast_at', v.cast_at",
+        "v.cast_at, v.idea_id",
+        "votes v JOIN ideas i ON i.id = v.idea_id WHERE v.employee_id = $1",
+    ),
+    (
+        "follows",
+        "'idea_id', f.idea_id, 'team', ft.slug, 'service', fs.slug, 'tag', f.tag, 'following', f.following,"
+        " 'since', f.created_at",
+        "f.created_at",
+        "follows f LEFT JOIN teams ft ON ft.id = f.team_id LEFT JOIN services fs ON fs.id = f.service_id"
+        " WHERE f.employee_id = $1",
+    ),
+    (
+        "thanks_sent",
+        "'to_colleague', te.name, 'to_team', tt.slug, 'idea_id', th.idea_id, 'message', th.message,"
+        " 'public', th.public, 'sent_at', th.created_at",
+        "th.id",
+        "thanks th LEFT JOIN employees te ON te.id = th.to_employee_id LEFT JOIN teams tt ON tt.id = th.to_team_id"
+        " WHERE th.sender_id = $1",
+    ),
+    (
+        "thanks_received",
+        "'from', se.name, 'idea_id', th.idea_id, 'message', th.message, 'public', th.public, 'sent_at', th.created_at",
+        "th.id",
+        "thanks th JOIN employees se ON se.id = th.sender_id WHERE th.to_employee_id = $1",
+    ),
+    (
+        "notification_preferences",
+        "'kind', p.kind, 'portal', p.portal, 'email', p.email, 'slack', p.slack",
+        "p.kind",
+        "notification_preferences p WHERE p.employee_id = $1",
+    ),
+    (
+        "notifications",
+        "'kind', n.kind, 'reason', n.reason, 'idea_id', n.idea_id, 'created_at', n.created_at, 'read_at', n.read_at",
+        "n.id",
+        "notifications n WHERE n.recipient_id = $1",
+    ),
+    (
+        "survey_answers_in_open_rounds",
+        "'round_id', a.round_id, 'kind', r.kind, 'csat', a.csat, 'ces', a.ces, 'improvement', a.improvement,"
+        " 'solved', a.solved, 'comment', a.comment, 'closes_at', r.closes_at",
+        "a.id",
+        "survey_answers a JOIN survey_rounds r ON r.id = a.round_id WHERE a.respondent_id = $1 AND r.closed_at IS NULL",
+    ),
+    (
+        "answers_as_lead",
+        "'idea_id', ro.idea_id, 'team', rt.slug, 'state', ro.state, 'message', ro.message,"
+        " 'responded_at', ro.responded_at",
+        "ro.responded_at",
+        "routings ro JOIN teams rt ON rt.id = ro.team_id WHERE ro.responded_by = $1",
+    ),
+    (
+        "status_changes",
+        "'idea_id', s.idea_id, 'from', s.from_status, 'to', s.to_status, 'reason', s.reason,"
+        " 'changed_at', s.changed_at",
+        "s.id",
+        "idea_status_changes s WHERE s.changed_by = $1",
+    ),
+    (
+        "attachments",
+        "'id', at.id, 'name', at.name, 'content_type', at.content_type, 'size', at.size, 'idea_id', at.idea_id,"
+        " 'comment_id', at.comment_id, 'uploaded_at', at.created_at, 'removed_at', at.removed_at",
+        "at.id",
+        "attachments at WHERE at.uploader_id = $1",
+    ),
+    (
+        "sessions",
+        "'signed_in_at', ws.created_at, 'last_seen_at', ws.last_seen_at, 'expires_at', ws.expires_at",
+        "ws.created_at",
+        "web_sessions ws WHERE ws.employee_id = $1",
+    ),
+]
+EXPORT = (
+    f"SELECT jsonb_build_object('profile', ({PROFILE}), 'directory', ({DIRECTORY}), "
+    + ", ".join(
+        f"'{name}', (SELECT coalesce(jsonb_agg(jsonb_build_object({fields}) ORDER BY {order}), '[]') FROM {source})"
+        for name, fields, order, source in LISTS
+    )
+    + ")"
+)
 
 # ---- Erasure ----
 
