@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
@@ -74,6 +75,11 @@ class Settings(BaseSettings):
     # reference relative to it; or an absolute https:// base for documentation kept elsewhere.
     problem_base: str = Field(default="/problems/", pattern=r"^(/|https?://[^\s/]+/)([^\s?#]*/)?$")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # The reverse proxies or load balancers in front of the portal (networks, e.g. ["10.0.0.0/8"]):
+    # a request from one of them is taken to come from the address it names last in
+    # X-Forwarded-For (the audit trail's address, the logs'); from anywhere else, the header is
+    # ignored, so a client cannot choose the address recorded for it.
+    trusted_proxies: list[IPv4Network | IPv6Network] = []
     # How long what is personal and short-lived is kept (portal.retention, docs/data.md).
     retain_notifications_days: int = Field(default=180, ge=1, le=3650)
     retain_deliveries_days: int = Field(default=30, ge=1, le=3650)

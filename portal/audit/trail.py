@@ -16,6 +16,7 @@ from typing import Any, Literal
 from portal.audit import queries as q
 from portal.auth.caller import Caller
 from portal.db import Connection
+from portal.network import is_ip_address
 
 Source = Literal["scim", "import", "admin", "portal"]
 # One change: what was done, to what, and the record before and after (None: did not exist).
@@ -34,7 +35,7 @@ class Actor:
 
     @classmethod
     def of(cls, source: Source, caller: Caller) -> Actor:
-        return cls(source, caller.label, caller.name, caller.address)
+        return cls(source, caller.label, caller.name, caller.address if is_ip_address(caller.address) else None)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ async def _end_streams(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     settings.require_urls()
     app = web.Application(
-        middlewares=[middlewares.observe, middlewares.security_headers, middlewares.problems],
+        middlewares=[middlewares.forwarded, middlewares.observe, middlewares.security_headers, middlewares.problems],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

@@ -7,6 +7,8 @@ import re
 import time
 import uuid
 from contextlib import nullcontext
+from ipaddress import IPv4Network, IPv6Network, ip_address
+from typing import Any
 
 from aiohttp import web
 
@@ -20,11 +22,40 @@ from portal.errors import (
     PortalError,
 )
 from portal.http.keys import CALLER_LABEL, PEOPLE_FIRST, REQUEST_ID, SETTINGS
+from portal.network import is_ip_address
 from portal.web.http import problem_response
 from portal.web.keys import METRICS
 
 log = logging.getLogger("portal.http")
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def client_address(peer: str | None, forwarded_for: str, proxies: list[IPv4Network | IPv6Network]) -> str | None:
+    """The client's address: the peer's, unless the peer is a trusted proxy; then the last address
+    in X-Forwarded-For that is not one (each proxy appends the address it was reached from)."""
+    address = peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    while address is not None and _trusted(address, proxies) and hops:
+        hop = hops.pop()
+        if not is_ip_address(hop):  # "unknown", a port, garbage: the proxy is the last address known
+            break
+        address = hop
+    return address
+
+
+def _trusted(address: str, proxies: list[IPv4Network | IPv6Network]) -> bool:
+    return is_ip_address(address) and any(ip_address(address) in network for network in proxies)
+
+
+@web.middleware
+async def forwarded(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Behind trusted proxies (PORTAL_TRUSTED_PROXIES), the request's remote is the client's."""
+    proxies = request.app[SETTINGS].trusted_proxies
+    if proxies and request.remote is not None and _trusted(request.remote, proxies):
+        remote = client_address(request.remote, request.headers.get("X-Forwarded-For", ""), proxies)
+        if remote is not None and remote != request.remote:
+            request = request.clone(remote=remote)
+    return await handler(request)
 
 
 def _route_name(request: web.Request) -> str:
