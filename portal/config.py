@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # reference relative to it; or an absolute https:// base for documentation kept elsewhere.
     problem_base: str = Field(default="/problems/", pattern=r"^(/|https?://[^\s/]+/)([^\s?#]*/)?$")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Reports from this many different people hide an idea, comment or thanks until a moderator
+    # looks at it (portal.moderation).
+    moderation_hide_after: int = Field(default=3, ge=2, le=100)
     # The reverse proxies or load balancers in front of the portal (networks, e.g. ["10.0.0.0/8"]):
     # a request from one of them is taken to come from the address it names last in
     # X-Forwarded-For (the audit trail's address, the logs'); from anywhere else, the header is
@@ -101,6 +104,8 @@ class Settings(BaseSettings):
     directory_leads_suffix: str = Field(default=" Leads", min_length=1, max_length=50)
     # The directory group whose members are the portal's admins.
     directory_admin_group: str = Field(default="Idea Portal Admins", min_length=1, max_length=256)
+    # The directory group whose members are the portal's moderators (portal.moderation).
+    directory_moderator_group: str = Field(default="Idea Portal Moderators", min_length=1, max_length=256)
     # SCIM requests per token per window before 429, counted apart from people's writes; and how
     # many each API process serves at once (the rest wait), so provisioning leaves room for people.
     scim_rate_limit: int = Field(default=30_000, ge=1)

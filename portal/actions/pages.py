@@ -34,14 +34,16 @@ from portal.workflow import CLOSED_STATUSES, TRANSITIONS
 
 
 async def _idea_context(view: View, idea_id: int) -> dict[str, Any]:
-    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id, reader=view.caller)
     routed = await routing.idea_routings(view.conn, idea_id=idea_id)
     lead_of = set(view.session.lead_of) if view.session else set()
     mine = {r.team for r in routed if r.team in lead_of or view.employee.is_admin}
     may_change = await _may_change_status(view, idea)
     return {
         "idea": idea,
-        "comments": await comments.list_comments(view.conn, idea_id=idea_id, query=CommentQuery(limit=200)),
+        "comments": await comments.list_comments(
+            view.conn, idea_id=idea_id, query=CommentQuery(limit=200), reader=view.caller
+        ),
         "routings": routed,
         "results": await results.get_results(view.conn, idea_id=idea_id),
         "positions_asked": {r.team for r in routed if routing.awaits_position(r)},
@@ -166,7 +168,7 @@ async def idea_edit(view: View) -> web.Response:
 async def idea_update(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
     values = _concerns(view)
-    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id)
+    idea = await service.get_idea(view.conn, idea_id=idea_id, viewer=view.employee.id, reader=view.caller)
     values["body"], file_errors = await attach_chosen_files(view, values["body"])
     if file_errors:
         return await _form(view, values=values, errors=file_errors, idea=idea, status=422)

@@ -15,6 +15,7 @@ class Employee:
     team_id: int | None
     team_slug: str | None
     is_admin: bool
+    is_moderator: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,17 @@ class Caller:
     @property
     def is_admin(self) -> bool:
         return bool(self.employee and self.employee.is_admin)
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators, and admins, review reported ideas, comments and thanks."""
+        return bool(self.employee and (self.employee.is_moderator or self.employee.is_admin))
+
+    def require_moderator(self) -> Employee:
+        employee = self.require_employee()
+        if not self.is_moderator:
+            raise Forbidden("only a moderator or an admin may do this")
+        return employee
 
     def require_employee(self) -> Employee:
         if self.employee is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 EMPLOYEE_COLUMNS = """
-    e.id, e.email, e.name, e.team_id, e.is_admin, e.subject, e.active, e.managed_by,
+    e.id, e.email, e.name, e.team_id, e.is_admin, e.is_moderator, e.subject, e.active, e.managed_by,
     (SELECT slug FROM teams WHERE id = e.team_id) AS team_slug
 """
 

@@ -46,6 +46,7 @@ def employee_from_row(row: asyncpg.Record) -> Employee:
         team_id=row["team_id"],
         team_slug=row["team_slug"],
         is_admin=row["is_admin"],
+        is_moderator=row["is_moderator"],
     )
 
 

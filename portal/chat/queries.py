@@ -150,7 +150,7 @@ WHERE c.enabled AND c.failing_since < now() - make_interval(secs => $1)
 
 # The employee a Slack user is, by the address Slack holds for them: active people only.
 EMPLOYEE_BY_EMAIL = """
-SELECT e.id, e.email, e.name, e.team_id, t.slug AS team_slug, e.is_admin
+SELECT e.id, e.email, e.name, e.team_id, t.slug AS team_slug, e.is_admin, e.is_moderator
 FROM employees e LEFT JOIN teams t ON t.id = e.team_id
 WHERE e.email = lower($1) AND e.active
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 COMMENT_COLUMNS = """
     c.id, c.idea_id, c.body, c.deleted_at IS NOT NULL AS deleted, c.created_at, c.updated_at, c.edited_at,
+    c.hidden_at IS NOT NULL AS hidden,
     json_build_object('id', a.id, 'name', a.name, 'former', NOT a.active) AS author
 """
 

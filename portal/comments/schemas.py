@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from portal.moderation.schemas import HiddenNote
 from portal.schemas import Input, Output, Page, Query
 
 CommentText = Annotated[str, StringConstraints(min_length=1, max_length=10000)]
@@ -29,6 +30,10 @@ class CommentRead(Output):
     created_at: datetime
     updated_at: datetime
     edited_at: datetime | None = Field(None, description="When it was last edited (its history).")
+    hidden: bool = Field(
+        False, description="Hidden by a moderator: its body is null but for its author and the moderators."
+    )
+    moderation: HiddenNote | None = Field(None, description="Why it is hidden (for its author and the moderators).")
 
 
 class CommentPage(Page):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.attachments import service as attachments
 from portal.auth.caller import Caller
 from portal.comments import queries as q
@@ -11,6 +13,7 @@ from portal.errors import Conflict, Forbidden, NotFound
 from portal.events import outbox
 from portal.ideas import history
 from portal.lookups import require_idea
+from portal.moderation import service as moderation
 
 
 async def get_comment(conn: Connection, *, idea_id: int, comment_id: int) -> CommentRead:
@@ -20,10 +23,27 @@ async def get_comment(conn: Connection, *, idea_id: int, comment_id: int) -> Com
     return CommentRead.model_validate(dict(row))
 
 
-async def list_comments(conn: Connection, *, idea_id: int, query: CommentQuery) -> CommentPage:
+async def _as_read(conn: Connection, row: Any, reader: Caller | None) -> CommentRead:
+    """A hidden comment's text and why, only for its author and the moderators."""
+    comment = CommentRead.model_validate(dict(row))
+    if not comment.hidden:
+        return comment
+    note = None
+    if reader is not None:
+        note = await moderation.hidden_note(
+            conn, reader, kind="comment", item_id=comment.id, author_id=comment.author.id
+        )
+    if note is None:
+        return comment.model_copy(update={"body": None})
+    return comment.model_copy(update={"moderation": note})
+
+
+async def list_comments(
+    conn: Connection, *, idea_id: int, query: CommentQuery, reader: Caller | None = None
+) -> CommentPage:
     await require_idea(conn, idea_id)
     rows = await conn.fetch(q.COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
-    items = [CommentRead.model_validate(dict(row)) for row in rows[: query.limit]]
+    items = [await _as_read(conn, row, reader) for row in rows[: query.limit]]
     next_cursor = str(items[-1].id) if len(rows) > query.limit else None
     return CommentPage(items=items, next_cursor=next_cursor)
 

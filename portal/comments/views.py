@@ -16,7 +16,7 @@ async def create_comment(call: Call, body: CommentWrite) -> Created[CommentRead]
 
 async def list_comments(call: Call, query: CommentQuery) -> CommentPage:
     """List an idea's comments, oldest first"""
-    return await service.list_comments(call.conn, idea_id=call.path["idea_id"], query=query)
+    return await service.list_comments(call.conn, idea_id=call.path["idea_id"], query=query, reader=call.caller)
 
 
 async def get_comment(call: Call) -> CommentRead:

@@ -25,7 +25,7 @@ from portal.directory.accounts import Uniqueness
 from portal.errors import NotFound, PortalError
 from portal.events import outbox
 
-Kind = Literal["team", "leads", "admins"]
+Kind = Literal["team", "leads", "admins", "moderators"]
 MAX_SLUG = 63
 TEAM_NAME_LENGTH = 200
 SLUG_ATTEMPTS = 20
@@ -60,6 +60,8 @@ def kind_of(display_name: str, settings: Settings) -> Kind:
     name, suffix = display_name.casefold(), settings.directory_leads_suffix.casefold()
     if name == settings.directory_admin_group.casefold():
         return "admins"
+    if name == settings.directory_moderator_group.casefold():
+        return "moderators"
     if name.endswith(suffix) and len(name) > len(suffix):
         return "leads"
     return "team"

@@ -142,7 +142,7 @@ async def _record(conn: Connection, actor: Actor, type_: str, ids: list[int], *,
 
 
 async def reconcile_scim(conn: Connection, actor: Actor, settings: Settings, employee_ids: Sequence[int]) -> None:
-    """The team and admin role of SCIM-kept employees, and the leads of the teams they touch, as
+    """The team, admin and moderator roles of SCIM-kept employees, and the leads of the teams they touch, as
     their groups now say (docs/directory.md: the team is the group named as their department, else
     the one they joined first)."""
     ids = sorted(set(employee_ids))
@@ -164,6 +164,16 @@ async def reconcile_scim(conn: Connection, actor: Actor, settings: Settings, emp
             )
             for row in changed
             if row["was_admin"] != row["is_admin"]
+        ]
+        + [
+            (
+                "employee.moderator_changed",
+                f"employees/{row['id']}",
+                {"is_moderator": row["was_moderator"]},
+                {"is_moderator": row["is_moderator"]},
+            )
+            for row in changed
+            if row["was_moderator"] != row["is_moderator"]
         ],
     )
     await leads.end_on_move(conn, actor, [(row["id"], row["from_team_id"]) for row in moves if row["from_team_id"]])

@@ -49,7 +49,8 @@ RETURNING id
 # once per row and took 5.5 s for 5,000 people right after a bulk sync).
 RECONCILE_SCIM = """
 WITH people AS MATERIALIZED (
-    SELECT e.id, e.team_id AS from_team_id, e.is_admin AS was_admin, lower(u.department) AS department
+    SELECT e.id, e.team_id AS from_team_id, e.is_admin AS was_admin, e.is_moderator AS was_moderator,
+           lower(u.department) AS department
     FROM unnest($1::bigint[]) AS x (id)
     JOIN employees e ON e.id = x.id AND e.managed_by = 'scim'
     LEFT JOIN directory_users u ON u.employee_id = e.id
@@ -58,24 +59,29 @@ WITH people AS MATERIALIZED (
            (p.department IN (lower(g.display_name), t.slug)) IS TRUE AS named_by_department
     FROM people p
     JOIN directory_group_members m ON m.employee_id = p.id
-    JOIN directory_groups g ON g.id = m.group_id AND g.kind IN ('team', 'admins')
+    JOIN directory_groups g ON g.id = m.group_id AND g.kind IN ('team', 'admins', 'moderators')
     LEFT JOIN teams t ON t.id = g.team_id
 ), team_of AS (
     SELECT DISTINCT ON (id) id, team_id FROM memberships WHERE kind = 'team'
     ORDER BY id, named_by_department DESC, added_at, group_id
 ), admins AS (
     SELECT DISTINCT id FROM memberships WHERE kind = 'admins'
+), moderators AS (
+    SELECT DISTINCT id FROM memberships WHERE kind = 'moderators'
 ), chosen AS MATERIALIZED (
-    SELECT p.id, p.from_team_id, p.was_admin, t.team_id, a.id IS NOT NULL AS is_admin
+    SELECT p.id, p.from_team_id, p.was_admin, p.was_moderator, t.team_id, a.id IS NOT NULL AS is_admin,
+           mo.id IS NOT NULL AS is_moderator
     FROM people p LEFT JOIN team_of t ON t.id = p.id LEFT JOIN admins a ON a.id = p.id
+    LEFT JOIN moderators mo ON mo.id = p.id
 )
-UPDATE employees e SET team_id = c.team_id, is_admin = c.is_admin, updated_at = now()
+UPDATE employees e SET team_id = c.team_id, is_admin = c.is_admin, is_moderator = c.is_moderator, updated_at = now()
 FROM chosen c
-WHERE e.id = c.id AND (c.from_team_id IS DISTINCT FROM c.team_id OR c.was_admin <> c.is_admin)
+WHERE e.id = c.id
+  AND (c.from_team_id IS DISTINCT FROM c.team_id OR c.was_admin <> c.is_admin OR c.was_moderator <> c.is_moderator)
 RETURNING e.id, c.from_team_id, c.team_id AS to_team_id,
           (SELECT slug FROM teams WHERE id = c.from_team_id) AS from_team,
           (SELECT slug FROM teams WHERE id = c.team_id) AS to_team,
-          c.was_admin, c.is_admin
+          c.was_admin, c.is_admin, c.was_moderator, c.is_moderator
 """
 
 # ---- Leads ----

@@ -61,6 +61,12 @@ EVENT_TYPES: dict[str, str] = {
     "employee.deactivated": "An employee left: they can no longer sign in and hear nothing; their ideas, comments and "
     "votes stay.",
     "employee.reactivated": "An employee who had left came back.",
+    "idea.hidden": "A moderator hid an idea (or enough colleagues reported it, `by_reports`): stop showing it.",
+    "idea.restored": "A hidden idea is shown again.",
+    "comment.hidden": "A moderator hid a comment (or enough colleagues reported it): stop showing it.",
+    "comment.restored": "A hidden comment is shown again.",
+    "thanks.hidden": "A moderator hid a thanks (or enough colleagues reported it): stop showing it.",
+    "thanks.restored": "A hidden thanks is shown again.",
     "employee.erased": "An employee's personal data was erased on their request: forget what you keep about `id`; "
     "`contributions` says whether their `ideas` and `comments` were kept (under a pseudonym) or removed.",
     "service.created": "A service was added to the service map.",

@@ -303,7 +303,9 @@ async def list_ideas(conn: Connection, *, viewer: int | None, query: IdeaQuery) 
     settings = {"plan_cache_mode": "force_custom_plan", **walk}
     async with planner_settings(conn, **settings):
         rows = await conn.fetch(sql, *p.values)
-    items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit]]
+    # Hidden ideas are left out here, not in the walk: they are few, and the sorts' index-only
+    # walks stay so (a page may then hold fewer than `limit`; its cursor still follows on).
+    items = [IdeaRead.model_validate(dict(row)) for row in rows[: query.limit] if not row["hidden"]]
     next_cursor = None
     if len(rows) > query.limit:
         last = rows[query.limit - 1]

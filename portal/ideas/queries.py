@@ -6,6 +6,7 @@ from portal.lookups import VOTE_COUNT
 
 IDEA_COLUMNS = f"""
     i.id, i.title, i.body, i.tags, i.status, i.duplicate_of, i.created_at, i.updated_at, i.edited_at,
+    i.hidden_at IS NOT NULL AS hidden,
     {VOTE_COUNT.format(idea="i.id")} AS vote_count,
     EXISTS (SELECT 1 FROM votes WHERE idea_id = i.id AND employee_id = $1) AS voted,
     i.comment_count, i.attachment_count,
@@ -167,7 +168,7 @@ SIMILAR = f"""
 WITH wanted AS (SELECT replace(idea_search_query($1)::text, ' & ', ' | ')::tsquery AS q),
 candidates AS (
     SELECT i.id, ts_rank(i.search, wanted.q) AS rank FROM ideas i, wanted
-    WHERE numnode(wanted.q) > 0 AND i.search @@ wanted.q AND i.status <> 'duplicate'
+    WHERE numnode(wanted.q) > 0 AND i.search @@ wanted.q AND i.status <> 'duplicate' AND i.hidden_at IS NULL
     LIMIT 2000
 )
 SELECT i.id, i.title, i.status, {VOTE_COUNT.format(idea="i.id")} AS vote_count

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from portal.moderation.schemas import HiddenNote
 from portal.schemas import TAG_PATTERN, Email, Id, Input, Output, Page, Patch, Query, Role, Slug, Trimmed, refusal
 from portal.workflow import Status
 
@@ -131,10 +132,12 @@ class IdeaRead(Output):
     created_at: datetime
     updated_at: datetime
     edited_at: datetime | None = Field(None, description="When its title, text or tags were last edited (its history).")
+    hidden: bool = Field(False, description="Hidden by a moderator: only its author and the moderators see it.")
 
 
 class IdeaDetail(IdeaRead):
     status_history: list[StatusChangeRead]
+    moderation: HiddenNote | None = Field(None, description="Why it is hidden (for its author and the moderators).")
 
 
 class IdeaPage(Page):

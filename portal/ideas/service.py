@@ -22,6 +22,7 @@ from portal.ideas.schemas import (
 )
 from portal.locks import lock_idea
 from portal.lookups import ids_by_slug, leads_any
+from portal.moderation import service as moderation
 from portal.workflow import allowed
 
 
@@ -32,12 +33,18 @@ async def _link_concerns(conn: Connection, idea_id: int, services: list[str], te
     await conn.execute(q.LINK_TEAMS, idea_id, team_ids, [t.role for t in teams])
 
 
-async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None) -> IdeaDetail:
+async def get_idea(conn: Connection, *, idea_id: int, viewer: int | None, reader: Caller | None = None) -> IdeaDetail:
+    """The idea; a hidden one only for its author and the moderators when read for `reader`."""
     row = await conn.fetchrow(q.IDEA_BY_ID, viewer, idea_id)
     if row is None:
         raise IdeaNotFound(idea_id)
+    note = None
+    if row["hidden"] and reader is not None:
+        note = await moderation.hidden_note(conn, reader, kind="idea", item_id=idea_id, author_id=row["author"]["id"])
+        if note is None:
+            raise IdeaNotFound(idea_id)
     history = [StatusChangeRead.model_validate(dict(h)) for h in await conn.fetch(q.STATUS_HISTORY, idea_id)]
-    return IdeaDetail.model_validate({**dict(row), "status_history": history})
+    return IdeaDetail.model_validate({**dict(row), "status_history": history, "moderation": note})
 
 
 async def create_idea(

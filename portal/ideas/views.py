@@ -16,7 +16,7 @@ from portal.ideas.schemas import (
 
 async def get_idea(call: Call) -> IdeaDetail:
     """Get an idea with its status history"""
-    return await service.get_idea(call.conn, idea_id=call.path["idea_id"], viewer=call.viewer)
+    return await service.get_idea(call.conn, idea_id=call.path["idea_id"], viewer=call.viewer, reader=call.caller)
 
 
 async def update_idea(call: Call, body: IdeaUpdate) -> IdeaDetail:

@@ -40,10 +40,10 @@ LEFT JOIN services sv ON sv.id = t.service_id
 """
 
 # What viewer $1 may read (NULL: an API token, public thanks only): public thanks; private ones
-# they sent or received, or received by a team they belong to or lead.
-VISIBLE = """(t.public OR t.sender_id = $1 OR t.to_employee_id = $1
+# they sent or received, or received by a team they belong to or lead; none a moderator hid.
+VISIBLE = """(t.hidden_at IS NULL AND (t.public OR t.sender_id = $1 OR t.to_employee_id = $1
      OR t.to_team_id = (SELECT team_id FROM employees WHERE id = $1)
-     OR t.to_team_id IN (SELECT team_id FROM team_leads WHERE employee_id = $1))"""
+     OR t.to_team_id IN (SELECT team_id FROM team_leads WHERE employee_id = $1)))"""
 
 GET = f"SELECT {COLUMNS} {JOINS} WHERE t.id = $2 AND {VISIBLE}"
 

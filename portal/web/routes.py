@@ -24,6 +24,8 @@ from portal.directory import views as directory
 from portal.events import views as events
 from portal.ideas import pages as ideas_pages
 from portal.ideas import views as ideas
+from portal.moderation import pages as moderation_pages
+from portal.moderation import views as moderation
 from portal.notifications import pages as notifications_pages
 from portal.notifications import views as notifications
 from portal.privacy import pages as privacy_pages
@@ -63,6 +65,25 @@ TEXT, OBJECT = {"type": "string"}, {"type": "object"}
 
 def all_routes() -> list[Route]:
     return [
+        *group(
+            "moderation",
+            write("POST", "/ideas/{idea_id}/report", moderation.report_idea, status=201, errors=(404, 409)),
+            write(
+                "POST",
+                "/ideas/{idea_id}/comments/{comment_id}/report",
+                moderation.report_comment,
+                status=201,
+                errors=(404, 409),
+            ),
+            write("POST", "/thanks/{thanks_id}/report", moderation.report_thanks, status=201, errors=(404, 409)),
+            read("GET", "/moderation/cases", moderation.list_cases),
+            write("POST", "/moderation/cases/{case_id}/hide", moderation.hide_case, errors=(404, 409)),
+            write("POST", "/moderation/cases/{case_id}/dismiss", moderation.dismiss_case, errors=(404, 409)),
+            write("POST", "/moderation/cases/{case_id}/restore", moderation.restore_case, errors=(404, 409)),
+            write("POST", "/moderation/cases/{case_id}/review", moderation.request_review, errors=(404, 409)),
+            write("PUT", "/moderators/{email}", moderation.give_moderator, errors=(404,)),
+            write("DELETE", "/moderators/{email}", moderation.take_moderator, errors=(404,)),
+        ),
         *group(
             "operations",
             plain("GET", "/healthz", health.healthz, public=True),
@@ -379,6 +400,16 @@ def page_routes(settings: Settings) -> list[Page]:
         page("/admin/scorecards", scorecards_pages.admin_scorecards),
         page("/admin/scorecards.csv", scorecards_pages.admin_scorecards_csv),
         page("/admin/directory", directory_pages.admin_directory),
+        form("/ideas/{idea_id}/report", moderation_pages.idea_report),
+        form("/ideas/{idea_id}/comments/{comment_id}/report", moderation_pages.comment_report),
+        form("/thanks/{thanks_id}/report", moderation_pages.thanks_report),
+        page("/moderation", moderation_pages.moderation_page),
+        form("/moderation/{case_id}/hide", moderation_pages.case_hide),
+        form("/moderation/{case_id}/dismiss", moderation_pages.case_dismiss),
+        form("/moderation/{case_id}/restore", moderation_pages.case_restore),
+        form("/moderation/{case_id}/review", moderation_pages.case_review),
+        form("/moderation/moderators", moderation_pages.moderator_add),
+        form("/moderation/moderators/{email}/remove", moderation_pages.moderator_remove),
         page("/admin/audit", audit_pages.admin_audit),
         page("/admin/audit.csv", audit_pages.admin_audit_csv),
         page("/admin/directory/import", directory_pages.admin_import),

@@ -39,6 +39,7 @@ PATH_KINDS: dict[str, PathKind] = {
     "round_id": "id",
     "import_id": "id",
     "attachment_id": "id",
+    "case_id": "id",
     "problem": "slug",
     "slug": "slug",
     "team": "slug",

@@ -54,6 +54,15 @@ async def test_the_admins_group_makes_admins(scim: Scim, client, auth):
     assert (await employee(client, auth, ken))["is_admin"] is False
 
 
+async def test_the_moderators_group_makes_moderators(scim: Scim, client, auth, db):
+    ken = await scim.create_user("ken@example.com")
+    moderators = await scim.create_group("Idea Portal Moderators", [ken])
+    assert await db.fetchval("SELECT is_moderator FROM employees WHERE id = $1", int(ken)) is True
+    assert (await client.get("/api/v1/teams/idea-portal-moderators", headers=auth.admin)).status == 404
+    await scim.patch_group(moderators, {"op": "remove", "path": f'members[value eq "{ken}"]'})
+    assert await db.fetchval("SELECT is_moderator FROM employees WHERE id = $1", int(ken)) is False
+
+
 async def test_members_are_added_and_removed_as_entra_id_and_okta_send_them(scim: Scim, client, auth):
     ids = [await scim.create_user(f"user{n}@example.com") for n in range(4)]
     group = await scim.create_group("Sales")
