@@ -106,6 +106,12 @@ LISTS: list[tuple[str, str, str, str]] = [
         "attachments at WHERE at.uploader_id = $1",
     ),
     (
+        "reports_filed",
+        "'kind', mc.kind, 'item_id', mc.item_id, 'reason', mr.reason, 'note', mr.note, 'reported_at', mr.created_at",
+        "mr.created_at",
+        "moderation_reports mr JOIN moderation_cases mc ON mc.id = mr.case_id WHERE mr.reporter_id = $1",
+    ),
+    (
         "sessions",
         "'signed_in_at', ws.created_at, 'last_seen_at', ws.last_seen_at, 'expires_at', ws.expires_at",
         "ws.created_at",
@@ -128,7 +134,7 @@ LOCK_EMPLOYEE = "SELECT id, erased_at FROM employees WHERE id = $1 FOR UPDATE"
 PSEUDONYMISE = """
 UPDATE employees
 SET name = $2, email = $3, subject = $4, given_name = '', family_name = '', locale = NULL,
-    time_zone = NULL, team_id = NULL, is_admin = false, managed_by = NULL, active = false,
+    time_zone = NULL, team_id = NULL, is_admin = false, is_moderator = false, managed_by = NULL, active = false,
     deactivated_at = coalesce(deactivated_at, now()), erased_at = now(), updated_at = now()
 WHERE id = $1
 """
@@ -148,6 +154,7 @@ FORGET = [
     "UPDATE directory_users SET manager_id = NULL WHERE manager_id = $1",
     "DELETE FROM directory_users WHERE employee_id = $1",
     "UPDATE survey_answers SET respondent_id = NULL WHERE respondent_id = $1",
+    "DELETE FROM moderation_reports WHERE reporter_id = $1",
 ]
 AUTHORED_IDEAS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM ideas WHERE author_id = $1"
 AUTHORED_COMMENTS = "SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM comments WHERE author_id = $1"

@@ -30,4 +30,5 @@ class PersonalData(Output):
     answers_as_lead: Rows
     status_changes: Rows
     attachments: Rows
+    reports_filed: Rows = Field(description="What you reported to the moderators.")
     sessions: Rows

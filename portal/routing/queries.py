@@ -126,7 +126,7 @@ AND ($4::boolean IS NULL OR (r.state = 'pending' AND r.due_at < now()) = $4)
 _INBOX_ROWS = f"""
 SELECT {ROUTING_COLUMNS},
        json_build_object('id', i.id, 'title', i.title, 'status', i.status, 'vote_count', r.support) AS idea
-FROM ranked r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id
+FROM ranked r JOIN teams t ON t.id = r.team_id JOIN ideas i ON i.id = r.idea_id AND i.hidden_at IS NULL
 """
 INBOX_BY_SUPPORT = f"""
 WITH ranked AS (

@@ -151,3 +151,18 @@ async def test_giving_and_taking_the_moderator_role_is_audited(client, auth, db)
     actions = await db.fetchval("SELECT array_agg(action ORDER BY id) FROM audit_trail WHERE action LIKE 'role.%'")
     assert actions == ["role.moderator_given", "role.moderator_taken"]
     assert (await client.put(f"/api/v1/moderators/{SAM}", headers=auth(LENA))).status == 403
+
+
+async def test_a_hidden_idea_leaves_the_inboxes_it_reached(client, auth, db, service_map):
+    routed = await make_idea(client, auth(EMMA), "Laptops ready on day one", services=["laptop-setup"])
+    await relay_all(db)
+
+    async def inbox() -> list[int]:
+        page = await ok(await client.get("/api/v1/teams/it/inbox", headers=auth(LENA)))
+        return [row["idea"]["id"] for row in page]
+
+    assert await inbox() == [routed["id"]]
+    await report(client, auth, MARK, routed["id"])
+    [case] = await waiting(client, auth)
+    await ok(await hide(client, auth, case["id"]))
+    assert await inbox() == []
