@@ -42,6 +42,8 @@ async def list_comments(
     conn: Connection, *, idea_id: int, query: CommentQuery, reader: Caller | None = None
 ) -> CommentPage:
     await require_idea(conn, idea_id)
+    if reader is not None:
+        await moderation.require_visible_idea(conn, reader, idea_id)
     rows = await conn.fetch(q.COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
     items = [await _as_read(conn, row, reader) for row in rows[: query.limit]]
     next_cursor = str(items[-1].id) if len(rows) > query.limit else None

@@ -18,6 +18,7 @@ from portal.ideas import history, listing, outcomes
 from portal.ideas.outcomes import CaseQuery
 from portal.ideas.schemas import IdeaQuery, IdeaRead, SimilarQuery
 from portal.lookups import Names
+from portal.moderation import service as moderation
 from portal.vocabulary import VOTE_BUTTON
 from portal.workflow import TRANSITIONS
 
@@ -147,6 +148,7 @@ async def similar_ideas_hint(view: View) -> web.Response:
 
 async def idea_history_page(view: View) -> web.Response:
     idea_id = view.path["idea_id"]
+    await moderation.require_visible_idea(view.conn, view.caller, idea_id)
     versions = await history.idea_versions(view.conn, idea_id)
     return await view.render(
         "ideas/history.html",
@@ -159,6 +161,7 @@ async def idea_history_page(view: View) -> web.Response:
 
 async def comment_history_page(view: View) -> web.Response:
     idea_id, comment_id = view.path["idea_id"], view.path["comment_id"]
+    await moderation.require_visible_comment(view.conn, view.caller, idea_id, comment_id)
     versions = await history.comment_versions(view.conn, idea_id, comment_id)
     return await view.render(
         "ideas/history.html", versions=list(reversed(versions)), idea_id=idea_id, title=None, active="ideas"

@@ -12,6 +12,7 @@ from portal.ideas.schemas import (
     SimilarQuery,
     VersionRead,
 )
+from portal.moderation import service as moderation
 
 
 async def get_idea(call: Call) -> IdeaDetail:
@@ -59,9 +60,11 @@ def _read(versions: list[history.Version]) -> list[VersionRead]:
 
 async def idea_history(call: Call) -> list[VersionRead]:
     """An idea's versions, oldest first: each edit of its title, text or tags, by whom and when"""
+    await moderation.require_visible_idea(call.conn, call.caller, call.path["idea_id"])
     return _read(await history.idea_versions(call.conn, call.path["idea_id"]))
 
 
 async def comment_history(call: Call) -> list[VersionRead]:
     """A comment's versions, oldest first (a deleted comment has none)"""
+    await moderation.require_visible_comment(call.conn, call.caller, call.path["idea_id"], call.path["comment_id"])
     return _read(await history.comment_versions(call.conn, call.path["idea_id"], call.path["comment_id"]))

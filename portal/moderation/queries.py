@@ -92,5 +92,7 @@ HIDDEN_NOTE = """
 SELECT id AS case_id, hidden_reason AS reason, review_requested_at IS NOT NULL AS review_requested
 FROM moderation_cases WHERE kind = $1 AND item_id = $2 AND state = 'hidden'
 """
+IDEA_HIDDEN = "SELECT author_id, hidden_at IS NOT NULL AS hidden FROM ideas WHERE id = $1"
+COMMENT_HIDDEN = "SELECT author_id, hidden_at IS NOT NULL AS hidden FROM comments WHERE id = $1"
 SET_MODERATOR = "UPDATE employees SET is_moderator = $2, updated_at = now() WHERE email = lower($1) RETURNING id"
 MODERATORS = "SELECT email, name FROM employees WHERE is_moderator AND active ORDER BY name, email"

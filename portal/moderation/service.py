@@ -10,7 +10,7 @@ from typing import Any
 from portal.audit import trail as audit
 from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
-from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.errors import Conflict, Forbidden, IdeaNotFound, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.moderation import queries as q
 from portal.moderation.schemas import CaseQuery, CaseRead, HiddenNote, HideWrite, Kind, ReportCreate, ReportRead
@@ -145,6 +145,29 @@ async def hidden_note(
         return None
     row = await conn.fetchrow(q.HIDDEN_NOTE, kind, item_id)
     return HiddenNote.model_validate(dict(row)) if row else None
+
+
+async def require_visible_idea(conn: Connection, reader: Caller, idea_id: int) -> None:
+    """What belongs to a hidden idea (its comments, its history) is not found by anyone but its
+    author and the moderators, as the idea itself is not."""
+    row = await conn.fetchrow(q.IDEA_HIDDEN, idea_id)
+    if row is None:
+        raise IdeaNotFound(idea_id)
+    if (
+        row["hidden"]
+        and await hidden_note(conn, reader, kind="idea", item_id=idea_id, author_id=row["author_id"]) is None
+    ):
+        raise IdeaNotFound(idea_id)
+
+
+async def require_visible_comment(conn: Connection, reader: Caller, idea_id: int, comment_id: int) -> None:
+    """A hidden comment's history, like its text, is for its author and the moderators."""
+    await require_visible_idea(conn, reader, idea_id)
+    row = await conn.fetchrow(q.COMMENT_HIDDEN, comment_id)
+    if row is None or not row["hidden"]:
+        return
+    if await hidden_note(conn, reader, kind="comment", item_id=comment_id, author_id=row["author_id"]) is None:
+        raise NotFound(f"no comment {comment_id} on idea {idea_id}")
 
 
 async def set_moderator(conn: Connection, caller: Caller, *, email: str, moderator: bool) -> None:

@@ -166,3 +166,28 @@ async def test_a_hidden_idea_leaves_the_inboxes_it_reached(client, auth, db, ser
     [case] = await waiting(client, auth)
     await ok(await hide(client, auth, case["id"]))
     assert await inbox() == []
+
+
+async def test_what_belongs_to_a_hidden_idea_or_comment_is_not_found_by_others(client, auth, idea):
+    comment = await ok(
+        await client.post(f"/api/v1/ideas/{idea['id']}/comments", headers=auth(MARK), json={"body": "You are lazy"})
+    )
+    await ok(
+        await client.patch(
+            f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}", headers=auth(MARK), json={"body": "Lazy!"}
+        )
+    )
+    await ok(
+        await client.post(f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}/report", headers=auth(EMMA), json=RUDE)
+    )
+    [case] = await waiting(client, auth)
+    await ok(await hide(client, auth, case["id"]))
+    history = f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}/history"
+    assert (await client.get(history, headers=auth(LENA))).status == 404
+    assert (await client.get(history, headers=auth(MARK))).status == 200
+    await report(client, auth, LENA, idea["id"])
+    idea_case = next(c for c in await waiting(client, auth) if c["kind"] == "idea")
+    await ok(await hide(client, auth, idea_case["id"]))
+    for path in (f"/api/v1/ideas/{idea['id']}/comments", f"/api/v1/ideas/{idea['id']}/history"):
+        assert (await client.get(path, headers=auth(LENA))).status == 404
+        assert (await client.get(path, headers=auth(EMMA))).status == 200
