@@ -5,6 +5,7 @@ people hide an item until a moderator looks (PORTAL_MODERATION_HIDE_AFTER)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from portal.audit import trail as audit
@@ -82,19 +83,32 @@ async def queue(conn: Connection, caller: Caller, query: CaseQuery) -> list[Case
     ]
 
 
+async def _decided(
+    conn: Connection, caller: Caller, case_id: int, action: str, decide: Callable[[], Awaitable[None]]
+) -> CaseRead:
+    """Runs a moderator's decision, recorded in the audit trail with the case before and after."""
+    before = await get_case(conn, caller, case_id=case_id)
+    await decide()
+    after = await get_case(conn, caller, case_id=case_id)
+    await audit.act(conn, caller, f"moderation.{action}", f"moderation/{case_id}", before=before, after=after)
+    return after
+
+
 async def hide(conn: Connection, caller: Caller, *, case_id: int, data: HideWrite) -> CaseRead:
     moderator = caller.require_moderator()
     case = await _case(conn, case_id)
     if case["state"] == "hidden" and not case["auto_hidden"] and case["review_requested_at"] is None:
         raise Conflict("it is hidden already")
-    before = await get_case(conn, caller, case_id=case_id)
-    if case["state"] == "hidden":  # upheld after the reports hid it, or after a review
-        await conn.execute(q.HIDE, case_id, data.reason, False, moderator.id)
-    else:
-        await _hide(conn, case_id, case["kind"], case["item_id"], case["idea_id"], reason=data.reason, by=moderator.id)
-    after = await get_case(conn, caller, case_id=case_id)
-    await audit.act(conn, caller, "moderation.hidden", f"moderation/{case_id}", before=before, after=after)
-    return after
+
+    async def decide() -> None:
+        if case["state"] == "hidden":  # upheld after the reports hid it, or after a review
+            await conn.execute(q.HIDE, case_id, data.reason, False, moderator.id)
+        else:
+            await _hide(
+                conn, case_id, case["kind"], case["item_id"], case["idea_id"], reason=data.reason, by=moderator.id
+            )
+
+    return await _decided(conn, caller, case_id, "hidden", decide)
 
 
 async def dismiss(conn: Connection, caller: Caller, *, case_id: int) -> CaseRead:
@@ -103,13 +117,13 @@ async def dismiss(conn: Connection, caller: Caller, *, case_id: int) -> CaseRead
     case = await _case(conn, case_id)
     if case["state"] != "reported" and not (case["state"] == "hidden" and case["auto_hidden"]):
         raise Conflict(f"the case is {case['state']}; only a reported case, or one the reports hid, is dismissed")
-    before = await get_case(conn, caller, case_id=case_id)
-    await conn.execute(q.DECIDE, case_id, "dismissed", moderator.id)
-    if case["state"] == "hidden":
-        await _show(conn, case["kind"], case["item_id"], case["idea_id"], shown=True, auto=False)
-    after = await get_case(conn, caller, case_id=case_id)
-    await audit.act(conn, caller, "moderation.dismissed", f"moderation/{case_id}", before=before, after=after)
-    return after
+
+    async def decide() -> None:
+        await conn.execute(q.DECIDE, case_id, "dismissed", moderator.id)
+        if case["state"] == "hidden":
+            await _show(conn, case["kind"], case["item_id"], case["idea_id"], shown=True, auto=False)
+
+    return await _decided(conn, caller, case_id, "dismissed", decide)
 
 
 async def restore(conn: Connection, caller: Caller, *, case_id: int) -> CaseRead:
@@ -117,12 +131,12 @@ async def restore(conn: Connection, caller: Caller, *, case_id: int) -> CaseRead
     case = await _case(conn, case_id)
     if case["state"] != "hidden":
         raise Conflict(f"the case is {case['state']}; only a hidden item is restored")
-    before = await get_case(conn, caller, case_id=case_id)
-    await conn.execute(q.DECIDE, case_id, "restored", moderator.id)
-    await _show(conn, case["kind"], case["item_id"], case["idea_id"], shown=True, auto=False)
-    after = await get_case(conn, caller, case_id=case_id)
-    await audit.act(conn, caller, "moderation.restored", f"moderation/{case_id}", before=before, after=after)
-    return after
+
+    async def decide() -> None:
+        await conn.execute(q.DECIDE, case_id, "restored", moderator.id)
+        await _show(conn, case["kind"], case["item_id"], case["idea_id"], shown=True, auto=False)
+
+    return await _decided(conn, caller, case_id, "restored", decide)
 
 
 async def request_review(conn: Connection, caller: Caller, *, case_id: int) -> None:
