@@ -3,6 +3,8 @@
 -- are kept while the idea or comment is.
 
 -- portal:step schema
+-- Locked first, in the order the portal's writes lock them (see 0030).
+LOCK TABLE comments, notifications, notification_preferences, ideas, employees IN ACCESS EXCLUSIVE MODE;
 CREATE TABLE idea_revisions (
     idea_id     bigint NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,
     version     integer NOT NULL CHECK (version >= 1),

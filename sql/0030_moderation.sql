@@ -4,6 +4,10 @@
 -- for a review. Enough reports from different people hide an item until someone reviews it.
 
 -- portal:step schema
+-- Locked first, in the order the portal's writes lock them (a row before the rows it references:
+-- a comment before its idea, an idea before its author), so this step never holds one while
+-- waiting for another that a write in flight holds.
+LOCK TABLE comments, thanks, ideas, employees IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE employees ADD COLUMN is_moderator boolean NOT NULL DEFAULT false;
 ALTER TABLE ideas ADD COLUMN hidden_at timestamptz;
 ALTER TABLE comments ADD COLUMN hidden_at timestamptz;
