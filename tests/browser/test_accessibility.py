@@ -32,6 +32,10 @@ PAGES = [
     "/admin/routing-rules",
     "/admin/webhooks",
     "/admin/tokens",
+    "/admin/audit",
+    "/admin/directory",
+    "/moderation",
+    "/ideas/{idea}/history",
     "/ideas/999999",
     "/no/such/page",
 ]
