@@ -19,6 +19,7 @@ VOTE_BUTTON = {
     "so_far": _("%(num)d votes so far"),
     "voted": _("Voted"),
     "vote": _("Vote"),
+    "closed": _("Voting closed"),
 }
 
 LABELS: dict[str, dict[str, str]] = {
