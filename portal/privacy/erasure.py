@@ -19,6 +19,7 @@ from portal.db import Connection
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.events import outbox
 from portal.privacy import queries as q
+from portal.routing.service import escalate_leadless
 from portal.schemas import Input, Output
 
 REMOVED_TITLE = "Removed at its author's request"
@@ -66,6 +67,10 @@ async def erase(conn: Connection, caller: Caller, *, employee_id: int, data: Era
     await conn.execute(q.PSEUDONYMISE, employee_id, name, email, subject)
     for statement in q.FORGET:
         await conn.execute(statement, employee_id)
+    # A team they led alone has its waiting ideas go to the admins, as when a lead leaves.
+    led = [row["team_id"] for row in await conn.fetch(q.END_LEADS, employee_id)]
+    leadless = [t for t in led if not await conn.fetchval(q.HAS_LEAD, t)]
+    await escalate_leadless(conn, team_ids=leadless)
     ideas = await conn.fetchval(q.AUTHORED_IDEAS, employee_id)
     comments = await conn.fetchval(q.AUTHORED_COMMENTS, employee_id)
     if data.contributions == "remove":

@@ -130,6 +130,8 @@ EXPORT = (
 # ---- Erasure ----
 
 NOT_YET_ERASED = "SELECT id FROM employees WHERE email = lower($1) AND erased_at IS NULL"
+END_LEADS = "DELETE FROM team_leads WHERE employee_id = $1 RETURNING team_id"
+HAS_LEAD = "SELECT EXISTS (SELECT FROM team_leads WHERE team_id = $1)"
 LOCK_EMPLOYEE = "SELECT id, erased_at FROM employees WHERE id = $1 FOR UPDATE"
 PSEUDONYMISE = """
 UPDATE employees
@@ -149,7 +151,6 @@ FORGET = [
     "DELETE FROM follows WHERE employee_id = $1",
     "DELETE FROM idea_merge_follows WHERE employee_id = $1",
     "DELETE FROM web_sessions WHERE employee_id = $1",
-    "DELETE FROM team_leads WHERE employee_id = $1",
     "DELETE FROM directory_group_members WHERE employee_id = $1",
     "UPDATE directory_users SET manager_id = NULL WHERE manager_id = $1",
     "DELETE FROM directory_users WHERE employee_id = $1",

@@ -144,3 +144,15 @@ async def test_an_admin_erases_from_the_directory_page_after_confirming(client, 
     done = await client.post("/admin/directory/erasure", data={**form, "confirm": "yes"}, allow_redirects=False)
     assert done.status == 303 and "done=erased" in done.headers["Location"]
     assert await db.fetchval("SELECT count(*) FROM employees WHERE email = $1", EMMA) == 0
+
+
+async def test_erasing_a_teams_only_lead_sends_its_waiting_ideas_to_the_admins(client, auth, db):
+    from tests.factories import relay_all
+
+    await make_idea(client, auth(EMMA, team="marketing"), "Laptops on day one", services=["laptop-setup"])
+    await relay_all(db)
+    lena = await db.fetchval("SELECT id FROM employees WHERE email = $1", LENA)
+    await ok(await erase(client, auth, lena))
+    assert await db.fetchval("SELECT count(*) FROM team_leads WHERE employee_id = $1", lena) == 0
+    escalated = await db.fetch("SELECT data FROM events WHERE type = 'routing.escalated' AND data->>'team' = 'it'")
+    assert [e["data"]["no_lead"] for e in escalated] == [True]
