@@ -67,15 +67,14 @@ def all_routes() -> list[Route]:
     return [
         *group(
             "moderation",
-            write("POST", "/ideas/{idea_id}/report", moderation.report_idea, status=201, errors=(404, 409)),
+            write("POST", "/ideas/{idea_id}/report", moderation.report_idea, errors=(404, 409)),
             write(
                 "POST",
                 "/ideas/{idea_id}/comments/{comment_id}/report",
                 moderation.report_comment,
-                status=201,
                 errors=(404, 409),
             ),
-            write("POST", "/thanks/{thanks_id}/report", moderation.report_thanks, status=201, errors=(404, 409)),
+            write("POST", "/thanks/{thanks_id}/report", moderation.report_thanks, errors=(404, 409)),
             read("GET", "/moderation/cases", moderation.list_cases),
             write("POST", "/moderation/cases/{case_id}/hide", moderation.hide_case, errors=(404, 409)),
             write("POST", "/moderation/cases/{case_id}/dismiss", moderation.dismiss_case, errors=(404, 409)),

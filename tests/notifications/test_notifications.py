@@ -193,6 +193,7 @@ async def test_preferences_default_to_instant_in_the_portal_and_read_back_what_w
         "digest",
         "thanks",
         "chat",
+        "idea_edited",
     }
     assert all(p["portal"] is None and p["email"] is None for p in prefs)
     response = await client.put(
