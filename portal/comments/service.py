@@ -41,8 +41,9 @@ async def _as_read(conn: Connection, row: Any, reader: Caller | None) -> Comment
 async def list_comments(
     conn: Connection, *, idea_id: int, query: CommentQuery, reader: Caller | None = None
 ) -> CommentPage:
-    await require_idea(conn, idea_id)
-    if reader is not None:
+    if reader is None:
+        await require_idea(conn, idea_id)
+    else:  # also that it exists
         await moderation.require_visible_idea(conn, reader, idea_id)
     rows = await conn.fetch(q.COMMENT_PAGE, idea_id, int(query.cursor or 0), query.limit + 1)
     items = [await _as_read(conn, row, reader) for row in rows[: query.limit]]

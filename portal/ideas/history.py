@@ -38,6 +38,7 @@ IDEA_TEXT = """
 SELECT i.title, i.body, i.tags, i.created_at, a.name AS author_name
 FROM ideas i JOIN employees a ON a.id = i.author_id WHERE i.id = $1
 """
+CURRENT_TEXT = "SELECT title, body, tags FROM ideas WHERE id = $1"
 COMMENT_TEXT = """
 SELECT c.body, c.created_at, a.name AS author_name
 FROM comments c JOIN employees a ON a.id = c.author_id
@@ -64,7 +65,7 @@ async def revise_idea(
 ) -> bool | None:
     """Keeps the idea's current version before an edit changes it (the idea's row locked by the
     caller). None: the edit changes nothing of its text; else whether it is substantial."""
-    current = await fetch_row(conn, IDEA_TEXT, idea_id)
+    current = await fetch_row(conn, CURRENT_TEXT, idea_id)
     new_title = current["title"] if title is None else title
     new_body = current["body"] if body is None else body
     new_tags = current["tags"] if tags is None else tags

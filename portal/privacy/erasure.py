@@ -68,9 +68,7 @@ async def erase(conn: Connection, caller: Caller, *, employee_id: int, data: Era
     for statement in q.FORGET:
         await conn.execute(statement, employee_id)
     # A team they led alone has its waiting ideas go to the admins, as when a lead leaves.
-    led = [row["team_id"] for row in await conn.fetch(q.END_LEADS, employee_id)]
-    leadless = [t for t in led if not await conn.fetchval(q.HAS_LEAD, t)]
-    await escalate_leadless(conn, team_ids=leadless)
+    await escalate_leadless(conn, team_ids=await conn.fetchval(q.END_LEADS, employee_id))
     ideas = await conn.fetchval(q.AUTHORED_IDEAS, employee_id)
     comments = await conn.fetchval(q.AUTHORED_COMMENTS, employee_id)
     if data.contributions == "remove":

@@ -130,8 +130,12 @@ EXPORT = (
 # ---- Erasure ----
 
 NOT_YET_ERASED = "SELECT id FROM employees WHERE email = lower($1) AND erased_at IS NULL"
-END_LEADS = "DELETE FROM team_leads WHERE employee_id = $1 RETURNING team_id"
-HAS_LEAD = "SELECT EXISTS (SELECT FROM team_leads WHERE team_id = $1)"
+# Their lead roles end; answers the teams that have no lead left.
+END_LEADS = """
+WITH ended AS (DELETE FROM team_leads WHERE employee_id = $1 RETURNING team_id)
+SELECT coalesce(array_agg(e.team_id), '{}') FROM ended e
+WHERE NOT EXISTS (SELECT FROM team_leads l WHERE l.team_id = e.team_id AND l.employee_id <> $1)
+"""
 LOCK_EMPLOYEE = "SELECT id, erased_at FROM employees WHERE id = $1 FOR UPDATE"
 PSEUDONYMISE = """
 UPDATE employees
