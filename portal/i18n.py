@@ -96,13 +96,13 @@ class _Moment:
         self.months: dict[int, str] = {n: DateTimeFormat(dt.datetime(2001, n, 1), locale)["MMM"] for n in range(1, 13)}
         am, pm = (DateTimeFormat(dt.datetime(2001, 1, 1, hour), locale)["a"] for hour in (1, 13))
         self.periods: tuple[str, str] = (am, pm)
+        self.steps = tuple((field, self.FAST.get(field)) for field in self.fields)
 
     def apply(self, value: dt.datetime) -> str:
-        values: dict[str, str] = {}
-        for field in self.fields:
-            fast = self.FAST.get(field)
-            values[field] = fast(value, self) if fast else DateTimeFormat(value, self.locale)[field]
-        return self.template % values
+        return self.template % {
+            field: fast(value, self) if fast else DateTimeFormat(value, self.locale)[field]
+            for field, fast in self.steps
+        }
 
 
 @functools.cache
@@ -130,15 +130,20 @@ class Formats:
         self.locale = _parsed(locale)  # Babel re-parses a locale given as text on every call
         self.zone = ZoneInfo(time_zone)
         self.group = get_group_symbol(self.locale)
-        self.moment = _moment_pattern(locale)
+        self.style = _moment_pattern(locale)
 
     def datetime(self, value: dt.datetime | None) -> str:
         """One style per language for a moment: "Dec 6, 2026, 5:55 AM", "2026/12/06 5:55"."""
         if value is None:
             return ""
-        return self.moment.apply(value.astimezone(self.zone))
+        return self.style.apply(value.astimezone(self.zone))
 
     short = datetime  # the same style everywhere (pages once mixed "Dec 6, 2026, 5:55:04 AM" with "12/8/26")
+
+    def moment(self, value: dt.datetime) -> tuple[str, str]:
+        """A moment for a <time> element: its ISO form (the datetime attribute) and its text."""
+        local = value.astimezone(self.zone)
+        return local.isoformat(timespec="minutes"), self.style.apply(local)
 
     def iso(self, value: dt.datetime | None) -> str:
         return "" if value is None else value.astimezone(self.zone).isoformat(timespec="minutes")

@@ -198,8 +198,7 @@ async def idea_vote(view: View) -> web.Response:
     if view.htmx:
         return await view.render(
             "ideas/_vote.html",
-            button=vote_button(view, idea_id, state.voted, state.vote_count, False),
-            next=view.field("next"),
+            button=vote_button(view, idea_id, state.voted, state.vote_count, False, view.field("next") or None),
         )
     return view.redirect(_back(view, idea_id))
 

@@ -8,7 +8,7 @@ import gzip
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
@@ -81,6 +81,11 @@ class View:
             if kept:
                 path += "?" + urlencode(kept, safe="?/:@")  # as yarl quotes: readable paths in `next`
         return path
+
+    def id_url(self, name: str) -> Callable[..., str]:
+        """The path maker of a named route whose parameters are all numbers (nothing to quote), for
+        a list that links each of its rows: view.id_url("idea_page")(idea_id=7)."""
+        return cast(Callable[..., str], self.request.app[PATHS][name].format)
 
     def field(self, name: str, default: str = "") -> str:
         """A submitted form field's text, without the surrounding spaces a browser keeps."""

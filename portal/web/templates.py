@@ -15,23 +15,9 @@ from portal.http.keys import TRANSLATIONS
 from portal.http.view import environment_key
 from portal.i18n import LOCALES, load_translations
 from portal.web.static import StaticFiles
+from portal.web.translate import CompiledTemplates, CompiledTranslations, use_compiled_translations
 
 TEMPLATES = jinja2.PackageLoader("portal", "templates")
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates shared by every environment of the process (each language's, each
-    app's), so a template is compiled once, not once per environment."""
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 COMPILED = CompiledTemplates()
@@ -50,7 +36,7 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
             app,
             loader=TEMPLATES,
             app_key=environment_key(locale),
-            extensions=["jinja2.ext.i18n"],
+            extensions=["jinja2.ext.i18n", CompiledTranslations],
             autoescape=jinja2.select_autoescape(default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -59,6 +45,7 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
             bytecode_cache=COMPILED,
         )
         environment.install_gettext_translations(translations[locale], newstyle=True)  # type: ignore[attr-defined]
+        use_compiled_translations(environment, locale, translations[locale])
         environment.globals["static"] = static.url
         environment.filters["markdown"] = markdown.render
         environment.filters["options"] = options
