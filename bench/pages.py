@@ -8,6 +8,8 @@ database with the demo data plus IDEAS ideas (votes, comments, routings to the I
                                              (idea, comments, routings, results), in sequence
   team inbox    GET /teams/it/inbox      vs  GET /api/v1/teams/it/inbox?sort=due
 Finally a fresh Chromium loads the idea list once and the bytes transferred are added up.
+Each pair also reports the server's CPU time per sample (from /proc): on a shared machine it
+varies far less than latency does, so it shows what a change did when p99 moves with the neighbours.
 Targets: each page's p99 within 1.5x of its JSON counterpart; cold load <= 100 KB.
 """
 
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -90,9 +94,26 @@ async def prepare(url: str, ideas: int, *, attachments: bool = False) -> int:
     return busiest
 
 
+def cpu_seconds(pid: int) -> float:
+    """The server process's CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Round:
+    result: Result
+    cpu_ms: float  # the server's CPU time per sample: steadier than latency on a shared machine
+
+
 async def measure(
-    name: str, session: aiohttp.ClientSession, calls: list[tuple[str, dict[str, str]]], requests: int, concurrency: int
-) -> Result:
+    name: str,
+    session: aiohttp.ClientSession,
+    calls: list[tuple[str, dict[str, str]]],
+    requests: int,
+    concurrency: int,
+    server_pid: int,
+) -> Round:
     """Closed loop; one sample is the whole list of calls made in sequence."""
     latencies: list[float] = []
     errors = 0
@@ -108,9 +129,10 @@ async def measure(
                     errors += response.status != 200
             latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(server_pid), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(name, requests, time.perf_counter() - started, latencies, errors)
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds(server_pid) - cpu
+    return Round(Result(name, requests, elapsed, latencies, errors), cpu / requests * 1000)
 
 
 async def sign_in(api: str) -> str:
@@ -152,6 +174,7 @@ async def main() -> None:
     parser.add_argument("--ideas", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=600, help="per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; each side's best p99 is kept")
     parser.add_argument("--attachments", action="store_true", help="two attachments on every fifth idea")
     args = parser.parse_args()
 
@@ -202,25 +225,31 @@ async def main() -> None:
             ),
         ]
         lines = []
+        load = (args.requests, args.concurrency, process.pid)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency)) as session:
             for page_name, page_calls, json_name, json_calls in pairs:
-                await measure("warm-up", session, page_calls + json_calls, 50, args.concurrency)
-                results = []
-                for _ in range(2):  # interleaved, so both see the same machine
-                    results.append(await measure(json_name, session, json_calls, args.requests, args.concurrency))
-                    results.append(await measure(page_name, session, page_calls, args.requests, args.concurrency))
-                page_result = min(results[1::2], key=lambda r: r.pct(0.99))
-                json_result = min(results[0::2], key=lambda r: r.pct(0.99))
+                await measure("warm-up", session, page_calls + json_calls, 50, args.concurrency, process.pid)
+                rounds: list[Round] = []
+                for _ in range(args.rounds):  # interleaved, so both see the same machine
+                    rounds.append(await measure(json_name, session, json_calls, *load))
+                    rounds.append(await measure(page_name, session, page_calls, *load))
+                page, json_ = rounds[1::2], rounds[0::2]
+                page_result = min((r.result for r in page), key=lambda r: r.pct(0.99))
+                json_result = min((r.result for r in json_), key=lambda r: r.pct(0.99))
+                page_cpu, json_cpu = min(r.cpu_ms for r in page), min(r.cpu_ms for r in json_)
                 ratio = page_result.pct(0.99) / json_result.pct(0.99)
-                lines.append(json_result.line())
-                lines.append(page_result.line() + f"  p99 x{ratio:.2f} of JSON (target <= 1.5)")
+                lines.append(f"{json_result.line()}  server CPU {json_cpu:.2f} ms")
+                lines.append(
+                    f"{page_result.line()}  server CPU {page_cpu:.2f} ms  "
+                    f"p99 x{ratio:.2f}, CPU x{page_cpu / json_cpu:.2f} of JSON (target <= 1.5)"
+                )
         wire, decoded, count = await cold_load(api, cookie)
     finally:
         stop_process(process)
         servers.stop()
     print(
         f"{args.ideas} ideas plus the demo data; {args.concurrency} connections, {args.requests} samples each, "
-        "best of 2 interleaved rounds"
+        f"best of {args.rounds} interleaved rounds"
     )
     print("\n".join(lines))
     if wire >= 0:

@@ -77,9 +77,11 @@ async def require_lead_or_admin(conn: Connection, caller: Caller, team_id: int, 
     return employee
 
 
+# In one statement, so the version and the names come from one snapshot.
 NAMES = """
 SELECT (SELECT coalesce(json_object_agg(slug, name), '{}') FROM teams) AS teams,
-       (SELECT coalesce(json_object_agg(slug, name), '{}') FROM services) AS services
+       (SELECT coalesce(json_object_agg(slug, name), '{}') FROM services) AS services,
+       (SELECT version FROM names_version) AS version
 """
 
 
@@ -104,5 +106,26 @@ class Names:
 
 
 async def names(conn: Connection) -> Names:
-    teams, services = await fetch_row(conn, NAMES)
+    teams, services, _ = await fetch_row(conn, NAMES)
     return Names(teams, services)
+
+
+class KnownNames:
+    """The names as of the newest version read, kept by the web client between requests: a page
+    that knows the current version (read with its session, sql/0031) reads no names when it is
+    this one. Shared by one process's requests; a version only grows, so an older read never
+    replaces a newer one."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.names: Names | None = None
+
+    async def current(self, conn: Connection, version: int | None) -> Names:
+        """The names as of `version` (None: unknown, so read them)."""
+        if version is not None and version == self.version and self.names is not None:
+            return self.names
+        teams, services, found = await fetch_row(conn, NAMES)
+        read = Names(teams, services)
+        if found is not None and (self.version is None or found > self.version):
+            self.version, self.names = found, read
+        return read

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from portal.config import Settings
 from portal.http.traffic import PeopleFirst
+from portal.lookups import KnownNames
 from portal.ratelimit import WriteRateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,6 +25,8 @@ PATHS = web.AppKey("paths", dict)
 # the app factory registers, each answering names and values for the signed-in reader's page.
 PageContextHook = Callable[[Any], Awaitable[dict[str, Any]]]
 PAGE_CONTEXT: web.AppKey[list[PageContextHook]] = web.AppKey("page_context", list)
+# Teams' and services' names, kept between pages while they do not change (portal.lookups).
+KNOWN_NAMES = web.AppKey("known_names", KnownNames)
 # Provisioning (SCIM) is counted apart from people's writes, and served a few requests at a time
 # per process (PORTAL_SCIM_CONCURRENCY) so that a bulk sync leaves room for people.
 SCIM_RATE_LIMITER = web.AppKey("scim_rate_limiter", WriteRateLimiter)

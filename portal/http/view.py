@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from portal.auth.caller import Caller, Employee
 from portal.db import Connection
 from portal.http.forms import describe
-from portal.http.keys import PAGE_CONTEXT, PATHS, SETTINGS, TRANSLATIONS
+from portal.http.keys import KNOWN_NAMES, PAGE_CONTEXT, PATHS, SETTINGS, TRANSLATIONS
 from portal.http.uploads import Upload
 from portal.i18n import Formats
 from portal.lookups import Names, names
@@ -46,12 +46,17 @@ class View:
     path: dict[str, Any] = field(default_factory=dict)
     conn: Connection = None  # type: ignore[assignment]  # set for routes with tx
     form: MultiDictProxy[str | bytes | Any] | None = None
+    # The names' version the session was read with, for a page that writes nothing (a page that
+    # writes may change them, so it reads them); None: read them.
+    names_version: int | None = None
     _names: Names | None = field(default=None, repr=False)
 
     async def names(self) -> Names:
-        """Teams' and services' names, read once per page (by the handler or the page hook)."""
+        """Teams' and services' names, once per page (by the handler or the page hook), from
+        memory while their version is the one the session was read with."""
         if self._names is None:
-            self._names = await names(self.conn)
+            known = self.request.app.get(KNOWN_NAMES)
+            self._names = await known.current(self.conn, self.names_version) if known else await names(self.conn)
         return self._names
 
     @property
@@ -73,9 +78,9 @@ class View:
 
     def url(self, name: str, query: Mapping[str, Any] | None = None, **params: Any) -> str:
         """The path of a named route (a page or an API route), with an optional query."""
-        path = self.request.app[PATHS][name].format(
-            **{key: quote(str(value), safe="") for key, value in params.items()}
-        )
+        path = self.request.app[PATHS][name]
+        if params:  # a page's links are mostly to routes without parameters: those need no formatting
+            path = path.format(**{key: quote(str(value), safe="") for key, value in params.items()})
         if query:
             kept = {k: str(v) for k, v in query.items() if v not in (None, "", False)}
             if kept:

@@ -131,6 +131,7 @@ async def idea_list(view: View) -> web.Response:
     context: dict[str, Any] = {
         "page": page,
         "cards": _cards(view, page.items, await view.names()) if page else Markup(),
+        "shown": ",".join(str(idea.id) for idea in page.items) if page else "",
         "more": more,
         "filters": raw,
         "errors": errors,

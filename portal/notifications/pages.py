@@ -203,4 +203,4 @@ async def dev_mail(view: View) -> web.Response:
 
 async def unread_badge(view: View) -> dict[str, Any]:
     """The header's notification badge, on every signed-in page (a hook of portal.http.keys.PAGE_CONTEXT)."""
-    return {"unread": await service.unread_count(view.conn, view.caller)}
+    return {"unread": view.session.unread if view.session else 0}  # read with the session

@@ -19,7 +19,12 @@ WITH session AS (
 )
 SELECT session.csrf_token, e.locale, e.time_zone, {EMPLOYEE_COLUMNS},
        ARRAY(SELECT t.slug FROM team_leads l JOIN teams t ON t.id = l.team_id
-             WHERE l.employee_id = e.id ORDER BY t.slug) AS lead_of
+             WHERE l.employee_id = e.id ORDER BY t.slug) AS lead_of,
+       -- What every page's header shows, read here rather than in two more round trips a page:
+       -- the unread notifications (portal.notifications' badge) and which names are current.
+       (SELECT count(*) FROM notifications n
+        WHERE n.recipient_id = e.id AND n.read_at IS NULL AND n.visible_at IS NOT NULL) AS unread,
+       (SELECT version FROM names_version) AS names_version
 FROM session JOIN employees e ON e.id = session.employee_id AND e.active
 """
 END_SESSION = "DELETE FROM web_sessions WHERE token_hash = $1"

@@ -24,6 +24,8 @@ class Session:
     locale: str | None
     time_zone: str | None
     lead_of: tuple[str, ...] = ()  # the teams whose inbox this employee may open, for the navigation
+    unread: int = 0  # unread notifications when the request began, for the header's badge
+    names_version: int | None = None  # teams' and services' names as of this version (portal.lookups)
 
 
 def token_hash(token: str) -> bytes:
@@ -47,6 +49,8 @@ async def load(conn: Connection, token: str) -> Session | None:
         locale=row["locale"],
         time_zone=row["time_zone"],
         lead_of=tuple(row["lead_of"]),
+        unread=row["unread"],
+        names_version=row["names_version"],
     )
 
 

@@ -20,6 +20,7 @@ from portal.chat import http as chat_http
 from portal.config import Settings
 from portal.db import create_pool
 from portal.http.keys import (
+    KNOWN_NAMES,
     PAGE_CONTEXT,
     PATHS,
     PEOPLE_FIRST,
@@ -31,6 +32,7 @@ from portal.http.keys import (
 )
 from portal.http.traffic import PeopleFirst
 from portal.http.view import page_names
+from portal.lookups import KnownNames
 from portal.notifications import pages as notifications_pages
 from portal.ratelimit import WriteRateLimiter
 from portal.scim.http import PREFIX, unknown_address
@@ -177,6 +179,7 @@ def create_app(settings: Settings) -> web.Application:
     setup_templates(app, app[STATIC])
     hooks: list[PageContextHook] = [notifications_pages.unread_badge, page_names]
     app[PAGE_CONTEXT] = hooks
+    app[KNOWN_NAMES] = KnownNames()
     app.cleanup_ctx.extend([_database, _redis, _event_hub, chat_http.slack_context, attachment_http.stores_context])
     app.on_shutdown.append(_end_streams)
     return app

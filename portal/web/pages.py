@@ -108,6 +108,8 @@ def page_endpoint(page: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
         )
         time_zone = (session.time_zone if session else None) or settings.default_time_zone
         view = View(request, session, locale, Formats(locale, time_zone))
+        if session is not None and page.tx == "read":
+            view.names_version = session.names_version
         request[CALLER_LABEL] = view.caller.label if session else "anonymous"
         try:
             if page.access == "employee" and session is None:
