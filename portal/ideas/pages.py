@@ -139,7 +139,8 @@ async def idea_list(view: View) -> web.Response:
     }
     if view.htmx and view.request.query.get("cursor"):
         return await view.render("ideas/_more.html", **context)
-    return await view.render("ideas/list.html", **context, statuses=list(TRANSITIONS))
+    statuses = [(status, view.label("status", status)) for status in TRANSITIONS]
+    return await view.render("ideas/list.html", **context, statuses=statuses)
 
 
 async def service_cases_page(view: View) -> web.Response:

@@ -14,6 +14,7 @@ from portal.events.types import full_name
 from portal.http.keys import TRANSLATIONS
 from portal.http.view import environment_key
 from portal.i18n import LOCALES, load_translations
+from portal.web import fields
 from portal.web.static import StaticFiles
 from portal.web.translate import CompiledTemplates, CompiledTranslations, use_compiled_translations
 
@@ -47,6 +48,8 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
         environment.install_gettext_translations(translations[locale], newstyle=True)  # type: ignore[attr-defined]
         use_compiled_translations(environment, locale, translations[locale])
         environment.globals["static"] = static.url
+        environment.globals["field_label"] = fields.field_label
+        environment.globals["described_by"] = fields.described_by
         environment.filters["markdown"] = markdown.render
         environment.filters["options"] = options
         environment.filters["event_type"] = full_name
