@@ -7,6 +7,8 @@ only (the import-linter contracts in pyproject.toml say which way).
 
 from __future__ import annotations
 
+import functools
+
 from portal.auth.caller import Caller, Employee
 from portal.db import Connection, fetch_row
 from portal.errors import Forbidden, IdeaNotFound, NotFound, ValidationFailed
@@ -97,12 +99,20 @@ class Names:
     def service(self, slug: str | None) -> str:
         return self.services.get(slug, slug) if slug else ""
 
-    def team_options(self) -> list[tuple[str, str]]:
-        """(slug, name) of every team by name, for a select."""
+    @functools.cached_property
+    def _team_options(self) -> list[tuple[str, str]]:
         return sorted(self.teams.items(), key=lambda item: item[1].casefold())
 
-    def service_options(self) -> list[tuple[str, str]]:
+    @functools.cached_property
+    def _service_options(self) -> list[tuple[str, str]]:
         return sorted(self.services.items(), key=lambda item: item[1].casefold())
+
+    def team_options(self) -> list[tuple[str, str]]:
+        """(slug, name) of every team by name, for a select (sorted once: pages share the names)."""
+        return self._team_options
+
+    def service_options(self) -> list[tuple[str, str]]:
+        return self._service_options
 
 
 async def names(conn: Connection) -> Names:

@@ -139,8 +139,28 @@ async def idea_list(view: View) -> web.Response:
     }
     if view.htmx and view.request.query.get("cursor"):
         return await view.render("ideas/_more.html", **context)
-    statuses = [(status, view.label("status", status)) for status in TRANSITIONS]
-    return await view.render("ideas/list.html", **context, statuses=statuses)
+    return await view.render(
+        "ideas/list.html",
+        **context,
+        q=raw.get("q", ""),
+        kept=[(name, raw[name]) for name in ("status", "team", "service", "tag", "mine", "voted") if name in raw],
+        tabs=_tabs(view, raw, context["sort"]),
+        filtered=any(name in raw for name in ("status", "team", "service", "tag")),
+        statuses=[(status, view.label("status", status)) for status in TRANSITIONS],
+    )
+
+
+def _tabs(view: View, raw: dict[str, str], sort: str) -> list[tuple[str, str, bool]]:
+    """The list's tabs: (address, words, whether it is this page) of each order, then the
+    reader's own ideas and votes."""
+    orders = SORTS + (("relevance",) if raw.get("q") else ())
+    return [
+        (view.url("idea_list", query={**raw, "sort": order, "cursor": None}), view.label("sort", order), sort == order)
+        for order in orders
+    ] + [
+        (view.url("idea_list", query={"mine": "true"}), view.gettext("My ideas"), "mine" in raw),
+        (view.url("idea_list", query={"voted": "true"}), view.gettext("My votes"), "voted" in raw),
+    ]
 
 
 async def service_cases_page(view: View) -> web.Response:

@@ -50,6 +50,7 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
         environment.globals["static"] = static.url
         environment.globals["field_label"] = fields.field_label
         environment.globals["described_by"] = fields.described_by
+        environment.globals["select_options"] = fields.select_options
         environment.filters["markdown"] = markdown.render
         environment.filters["options"] = options
         environment.filters["event_type"] = full_name
