@@ -68,45 +68,57 @@ def vote_button(
     return VoteButtons(view, next_path).html(idea_id, voted, vote_count, closed)
 
 
-def _chips(names: Names, idea: IdeaRead) -> list[tuple[str, str]]:
-    return [(f"/?service={quote(s)}", names.service(s)) for s in idea.services] + [
-        (f"/?tag={quote(t)}", f"#{t}") for t in idea.tags
-    ]
+class _CardParts:
+    """What the cards of one page repeat, each made once: status badges, counted words, chips."""
+
+    def __init__(self, view: View, names: Names) -> None:
+        self.view, self.names, self.ngettext = view, names, view.translations.ngettext
+        self.made: dict[tuple[str, str | int], str] = {}
+
+    def status(self, value: str) -> str:
+        key = ("status", value)
+        if key not in self.made:  # the workflow's own words (validated): safe as a class name
+            self.made[key] = f'<span class="badge {value}">{text(self.view.label("status", value))}</span>'
+        return self.made[key]
+
+    def count(self, singular: str, plural: str, number: int) -> str:
+        key = (singular, number)
+        if key not in self.made:
+            self.made[key] = text(self.ngettext(singular, plural, number) % {"num": number})
+        return self.made[key]
+
+    def chip(self, kind: str, slug: str) -> str:
+        key = (kind, slug)
+        if key not in self.made:  # quote() leaves nothing HTML would read as markup
+            words = self.names.service(slug) if kind == "service" else f"#{slug}"
+            self.made[key] = f'<li><a class="chip" href="/?{kind}={quote(slug)}">{text(words)}</a></li>'
+        return self.made[key]
 
 
 def _cards(view: View, ideas: list[IdeaRead], names: Names) -> Markup:
     """The list's cards as HTML, made here rather than by a loop in Jinja: twenty cards of a dozen
     values each, where Jinja's attribute lookup and escaping per value cost more than the rest of
-    the page (bench/pages.py, profiled). Words every card repeats are looked up once."""
-    fmt, ngettext, e = view.formats, view.translations.ngettext, text
+    the page (bench/pages.py, profiled)."""
+    fmt, e, parts = view.formats, text, _CardParts(view, names)
     idea_url, votes = view.id_url("idea_page"), VoteButtons(view)
     former, chips_label = e(view.gettext("former employee")), e(view.gettext("Tags and services"))
-    statuses: dict[str, str] = {}
     cards = []
     for idea in ideas:
-        if idea.status not in statuses:
-            statuses[idea.status] = e(view.label("status", idea.status))
         author = e(idea.author.name)
         if idea.author.team:
             author += f" ({e(names.team(idea.author.team))})"
         if idea.author.former:
             author += f" ({former})"
         iso, created = fmt.moment(idea.created_at)
-        comments = ngettext("%(num)d comment", "%(num)d comments", idea.comment_count)
         meta = (
-            f'<span class="badge {idea.status}">{statuses[idea.status]}</span>\n<span>{author}</span>\n'
+            f"{parts.status(idea.status)}\n<span>{author}</span>\n"
             f'<span><time datetime="{iso}">{e(created)}</time></span>\n'
-            f"<span>{e(comments % {'num': idea.comment_count})}</span>"
+            f"<span>{parts.count('%(num)d comment', '%(num)d comments', idea.comment_count)}</span>"
         )
         if idea.attachment_count:
-            attached = ngettext("%(num)d attachment", "%(num)d attachments", idea.attachment_count)
-            meta += (
-                '\n<span class="attachments"><span aria-hidden="true">📎</span> '
-                f"{e(attached % {'num': idea.attachment_count})}</span>"
-            )
-        chips = "".join(
-            f'<li><a class="chip" href="{e(href)}">{e(text)}</a></li>' for href, text in _chips(names, idea)
-        )
+            attached = parts.count("%(num)d attachment", "%(num)d attachments", idea.attachment_count)
+            meta += f'\n<span class="attachments"><span aria-hidden="true">&#x1F4CE;</span> {attached}</span>'
+        chips = "".join([parts.chip("service", s) for s in idea.services] + [parts.chip("tag", t) for t in idea.tags])
         if chips:
             chips = f'\n<ul class="chips" aria-label="{chips_label}">{chips}</ul>'
         vote = votes.html(idea.id, idea.voted, idea.vote_count, idea.status in CLOSED)
