@@ -140,6 +140,7 @@ class Formats:
 
     def __init__(self, locale: str, time_zone: str) -> None:
         self.locale = _parsed(locale)  # Babel re-parses a locale given as text on every call
+        self.language = locale  # a cache key that hashes fast
         self.zone = ZoneInfo(time_zone)
         self.group = get_group_symbol(self.locale)
         self.style = _moment_pattern(locale)
@@ -169,7 +170,7 @@ class Formats:
         for index, (_, per_unit) in enumerate(TIMEDELTA_UNITS):
             count = abs(seconds) / per_unit
             if count >= RELATIVE_THRESHOLD:
-                return _relative_words(self.locale, index, int(round(count)), seconds >= 0)
+                return _relative_words(self.language, index, int(round(count)), seconds >= 0)
         return format_timedelta(value - now, threshold=RELATIVE_THRESHOLD, add_direction=True, locale=self.locale)
 
     def duration(self, value: dt.timedelta) -> str:

@@ -3,6 +3,7 @@ installed), registered with aiohttp-jinja2."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp_jinja2
@@ -11,7 +12,7 @@ from aiohttp import web
 
 from portal import markdown
 from portal.events.types import full_name
-from portal.http.keys import TRANSLATIONS
+from portal.http.keys import PATHS, TRANSLATIONS
 from portal.http.view import environment_key
 from portal.i18n import LOCALES, load_translations
 from portal.web import fields
@@ -32,6 +33,7 @@ def options(items: list[Any], value: str = "slug", label: str = "name") -> list[
 def setup_templates(app: web.Application, static: StaticFiles) -> None:
     translations = load_translations()
     app[TRANSLATIONS] = translations
+    fixed_paths = SimpleNamespace(**{name: path for name, path in app[PATHS].items() if "{" not in path})
     for locale in LOCALES:
         environment = aiohttp_jinja2.setup(
             app,
@@ -48,6 +50,7 @@ def setup_templates(app: web.Application, static: StaticFiles) -> None:
         environment.install_gettext_translations(translations[locale], newstyle=True)  # type: ignore[attr-defined]
         use_compiled_translations(environment, locale, translations[locale])
         environment.globals["static"] = static.url
+        environment.globals["paths"] = fixed_paths
         environment.globals["field_label"] = fields.field_label
         environment.globals["described_by"] = fields.described_by
         environment.globals["select_options"] = fields.select_options
