@@ -7,6 +7,7 @@ browser is redirected back (303).
 
 from __future__ import annotations
 
+import re
 from html import escape as text
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from portal.vocabulary import VOTE_BUTTON
 from portal.workflow import TRANSITIONS
 
 CLOSED = ("done", "declined", "duplicate")
+URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]+")  # what quote() would leave as it is
 
 
 class VoteButtons:
@@ -36,36 +38,39 @@ class VoteButtons:
         self.words = {key: gettext(message) for key, message in VOTE_BUTTON.items()}
         self.escaped = {key: text(word) for key, word in self.words.items()}
         self.action = view.id_url("idea_vote")
-        self.token = text(view.session.csrf_token if view.session else "")
-        self.next = text(next_path or view.here)
+        token, back = text(view.session.csrf_token if view.session else ""), text(next_path or view.here)
+        # What every button's form carries, made once for the page.
+        self.hidden = (
+            f'<input type="hidden" name="csrf_token" value="{token}">\n'
+            f'<input type="hidden" name="next" value="{back}">\n'
+        )
         self.number = view.formats.number
 
-    def html(self, idea_id: int, voted: bool, vote_count: int, closed: bool) -> Markup:
+    def html(self, idea_id: int, voted: bool, vote_count: int, closed: bool) -> str:
+        """The button as HTML (a plain string: a list joins twenty before marking them safe once)."""
         count = f'<span class="count" data-vote-count="{idea_id}">{self.number(vote_count)}</span>'
         if closed:
-            inner = f'{count}\n  <span class="closed">{self.escaped["closed"]}</span>'
+            inner = f'{count}\n<span class="closed">{self.escaped["closed"]}</span>'
         else:
             action, so_far = self.action(idea_id=idea_id), self.words["so_far"] % {"num": vote_count}
             label = text(f"{self.words['withdraw' if voted else 'vote_for']} ({so_far})")
             inner = (
                 f'<form method="post" action="{action}" hx-post="{action}" hx-target="#vote-{idea_id}"'
-                f' hx-swap="outerHTML">\n'
-                f'    <input type="hidden" name="csrf_token" value="{self.token}">\n'
-                f'    <input type="hidden" name="next" value="{self.next}">\n'
-                f'    <input type="hidden" name="action" value="{"withdraw" if voted else "cast"}">\n'
-                f'    <button type="submit" id="vote-button-{idea_id}"'
+                f' hx-swap="outerHTML">\n{self.hidden}'
+                f'<input type="hidden" name="action" value="{"withdraw" if voted else "cast"}">\n'
+                f'<button type="submit" id="vote-button-{idea_id}"'
                 f' aria-pressed="{"true" if voted else "false"}" aria-label="{label}">\n'
-                f'      {count}\n      <span class="word">{self.escaped["voted" if voted else "vote"]}</span>\n'
-                "    </button>\n  </form>"
+                f'{count}\n<span class="word">{self.escaped["voted" if voted else "vote"]}</span>\n'
+                "</button>\n</form>"
             )
-        return Markup(f'<div class="vote" id="vote-{idea_id}">\n  {inner}\n</div>')
+        return f'<div class="vote" id="vote-{idea_id}">\n{inner}\n</div>'
 
 
 def vote_button(
     view: View, idea_id: int, voted: bool, vote_count: int, closed: bool, next_path: str | None = None
 ) -> Markup:
     """One idea's vote button (the idea page's, or the one a vote swaps in)."""
-    return VoteButtons(view, next_path).html(idea_id, voted, vote_count, closed)
+    return Markup(VoteButtons(view, next_path).html(idea_id, voted, vote_count, closed))
 
 
 class _CardParts:
@@ -91,7 +96,8 @@ class _CardParts:
         key = (kind, slug)
         if key not in self.made:  # quote() leaves nothing HTML would read as markup
             words = self.names.service(slug) if kind == "service" else f"#{slug}"
-            self.made[key] = f'<li><a class="chip" href="/?{kind}={quote(slug)}">{text(words)}</a></li>'
+            query = slug if URL_SAFE.fullmatch(slug) else quote(slug)
+            self.made[key] = f'<li><a class="chip" href="/?{kind}={query}">{text(words)}</a></li>'
         return self.made[key]
 
 
