@@ -162,6 +162,7 @@ async def cold_load(api: str, cookie: str) -> tuple[int, int, int]:
         wire = decoded = 0
         responses = [r for r in responses if "text/event-stream" not in r.headers.get("content-type", "")]
         for response in responses:
+            await response.finished()  # its sizes are known only then (else they read 0 now and then)
             sizes = await response.request.sizes()
             wire += sizes["responseBodySize"] + sizes["responseHeadersSize"]
             decoded += len(await response.body())
