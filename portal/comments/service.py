@@ -60,7 +60,7 @@ async def create_comment(
     attachments_per_item: int = attachments.PER_ITEM,
 ) -> CommentRead:
     author = caller.require_employee()
-    await require_idea(conn, idea_id)
+    await moderation.require_visible_idea(conn, caller, idea_id)  # nobody comments on what they cannot see
     comment_id = await conn.fetchval(q.INSERT_COMMENT, idea_id, author.id, data.body)
     await attachments.link(
         conn, text=data.body, editor_id=author.id, comment_id=comment_id, per_item=attachments_per_item

@@ -13,10 +13,10 @@ from portal.lookups import VOTE_COUNT
 
 CAST_VOTE = f"""
 WITH idea AS (
-    SELECT id, status, campaign_id FROM ideas WHERE id = $1
+    SELECT id, status, campaign_id, hidden_at IS NOT NULL AS hidden FROM ideas WHERE id = $1
 ), cast_vote AS (
     INSERT INTO votes (idea_id, employee_id, team_id)
-    SELECT id, $2, $5::bigint FROM idea WHERE status <> ALL($4::text[])
+    SELECT id, $2, $5::bigint FROM idea WHERE status <> ALL($4::text[]) AND NOT hidden
     ON CONFLICT DO NOTHING
     RETURNING idea_id
 ), counted AS (
@@ -32,16 +32,16 @@ WITH idea AS (
 )
 -- The count is read from the statement's snapshot, before this vote; add it.
 SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status, (SELECT campaign_id FROM idea) AS campaign_id,
-       (SELECT count(*) FROM cast_vote)::int AS changed,
+       (SELECT hidden FROM idea) AS hidden, (SELECT count(*) FROM cast_vote)::int AS changed,
        {VOTE_COUNT.format(idea="$1")} + (SELECT count(*) FROM cast_vote)::int AS vote_count
 """
 
 WITHDRAW_VOTE = f"""
 WITH idea AS (
-    SELECT id, status, campaign_id FROM ideas WHERE id = $1
+    SELECT id, status, campaign_id, hidden_at IS NOT NULL AS hidden FROM ideas WHERE id = $1
 ), withdrawn AS (
     DELETE FROM votes
-    WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($4::text[])) AND employee_id = $2
+    WHERE idea_id = (SELECT id FROM idea WHERE status <> ALL($4::text[]) AND NOT hidden) AND employee_id = $2
     RETURNING idea_id, team_id
 ), counted AS (
     UPDATE idea_vote_shards SET votes = votes - 1
@@ -54,7 +54,7 @@ WITH idea AS (
     FROM withdrawn
 )
 SELECT $1::bigint AS idea_id, (SELECT status FROM idea) AS status, (SELECT campaign_id FROM idea) AS campaign_id,
-       (SELECT count(*) FROM withdrawn)::int AS changed,
+       (SELECT hidden FROM idea) AS hidden, (SELECT count(*) FROM withdrawn)::int AS changed,
        {VOTE_COUNT.format(idea="$1")} - (SELECT count(*) FROM withdrawn)::int AS vote_count
 """
 

@@ -15,6 +15,7 @@ from portal.auth.caller import Caller
 from portal.db import Connection, fetch_row
 from portal.errors import Conflict, IdeaNotFound
 from portal.lookups import shard_of
+from portal.moderation import service as moderation
 from portal.votes import queries as q
 from portal.votes.schemas import VoteState
 from portal.workflow import CLOSED_STATUSES
@@ -46,6 +47,11 @@ async def _vote(conn: Connection, caller: Caller, idea_id: int, statement: str, 
     voter = caller.require_employee()
     for _ in range(MAX_REDIRECTS):
         row = await fetch_row(conn, statement, idea_id, voter.id, shard_of(voter.id), list(CLOSED_STATUSES), *extra)
+        if row["hidden"]:  # changed nothing: a moderator hid it
+            await moderation.require_visible_idea(conn, caller, idea_id)  # a 404 for whoever may not see it
+            raise Conflict(
+                "a moderator hid this idea; votes wait until it is shown again", current_status=row["status"]
+            )
         if row["status"] != "duplicate":
             _check(row, idea_id)
             return row

@@ -191,3 +191,21 @@ async def test_what_belongs_to_a_hidden_idea_or_comment_is_not_found_by_others(c
     for path in (f"/api/v1/ideas/{idea['id']}/comments", f"/api/v1/ideas/{idea['id']}/history"):
         assert (await client.get(path, headers=auth(LENA))).status == 404
         assert (await client.get(path, headers=auth(EMMA))).status == 200
+
+
+async def test_a_hidden_idea_takes_no_votes_or_comments_until_it_is_shown_again(client, auth, db, idea):
+    votes = f"/api/v1/ideas/{idea['id']}/vote"
+    await ok(await client.put(votes, headers=auth(MARK)))
+    await report(client, auth, LENA, idea["id"])
+    [case] = await waiting(client, auth)
+    await ok(await hide(client, auth, case["id"]))
+    assert (await client.put(votes, headers=auth(LENA))).status == 404  # not there, for whoever may not see it
+    assert (await client.delete(votes, headers=auth(MARK))).status == 404
+    comment = {"body": "Me too"}
+    assert (await client.post(f"/api/v1/ideas/{idea['id']}/comments", headers=auth(LENA), json=comment)).status == 404
+    held = await client.put(votes, headers=auth.admin)  # a moderator sees it, and is told why
+    assert held.status == 409 and "hid" in (await held.json())["detail"]
+    assert await db.fetchval("SELECT count(*) FROM votes WHERE idea_id = $1", idea["id"]) == 1
+    await ok(await client.post(f"/api/v1/moderation/cases/{case['id']}/restore", headers=auth.admin))
+    await ok(await client.put(votes, headers=auth(LENA)))
+    await ok(await client.post(f"/api/v1/ideas/{idea['id']}/comments", headers=auth(LENA), json=comment))
