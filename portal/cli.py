@@ -304,11 +304,15 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_api_token(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+    import socket
+
     from pydantic import ValidationError
 
+    from portal.audit.trail import Actor
     from portal.db import connect
     from portal.tokens.schemas import TokenCreate
-    from portal.tokens.service import issue
+    from portal.tokens.service import issue_as_operator
 
     if not settings.database_url:
         raise CommandError("DATABASE_URL: not set")
@@ -316,11 +320,12 @@ def cmd_api_token(args: argparse.Namespace, settings: Settings) -> int:
         data = TokenCreate(name=args.name, scopes=args.scope)
     except ValidationError as exc:
         raise CommandError(f"api-token: {exc.errors()[0]['msg']}") from None
+    operator = f"{getpass.getuser()}@{socket.gethostname()}"
 
     async def run() -> str:
         conn = await connect(settings.database_url or "", timeout=settings.db_connect_timeout)
         try:
-            return (await issue(conn, data, created_by=None)).token
+            return (await issue_as_operator(conn, data, actor=Actor("admin", f"cli:{operator}", operator))).token
         finally:
             await conn.close()
 

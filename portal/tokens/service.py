@@ -27,6 +27,16 @@ async def issue(conn: Connection, data: TokenCreate, *, created_by: int | None) 
     return TokenCreated.model_validate({**dict(row), "token": token})
 
 
+async def issue_as_operator(conn: Connection, data: TokenCreate, *, actor: audit.Actor) -> TokenCreated:
+    """A token made on the command line (`portal api-token`), in the audit trail as the operator's
+    act, in the same transaction."""
+    async with conn.transaction():
+        created = await issue(conn, data, created_by=None)
+        read = TokenRead.model_validate(created.model_dump(exclude={"token"}))
+        await audit.record(conn, actor, [("token.created", f"tokens/{created.id}", None, read.model_dump(mode="json"))])
+    return created
+
+
 async def list_tokens(conn: Connection, caller: Caller) -> list[TokenRead]:
     caller.require_admin()
     return [TokenRead.model_validate(dict(row)) for row in await conn.fetch(q.LIST_TOKENS)]

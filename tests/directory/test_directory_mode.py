@@ -58,3 +58,16 @@ async def test_admins_come_from_the_directorys_admin_group(scim_client, auth, ru
     ken = await scim.create_user("ken@example.com")
     await scim.create_group("Idea Portal Admins", [ken])
     assert (await scim_client.get("/api/v1/tokens", headers=auth("ken@example.com"))).status == 200
+
+
+async def test_a_token_made_on_the_command_line_is_in_the_audit_trail_without_its_secret(
+    scim_client, run_portal, database_url, db
+):
+    scim = await scim_admin(scim_client, run_portal, database_url)
+    entry = await db.fetchrow(
+        "SELECT source, actor, actor_name, subject, after FROM audit_trail WHERE action = 'token.created'"
+    )
+    assert entry["source"] == "admin" and entry["actor"] == f"cli:{entry['actor_name']}"
+    assert "@" in entry["actor_name"] and entry["subject"].startswith("tokens/")
+    token = scim.headers["Authorization"].removeprefix("Bearer ")
+    assert entry["after"]["name"] == "Entra ID" and token not in str(dict(entry))
