@@ -38,6 +38,21 @@ LISTS: list[tuple[str, str, str, str]] = [
         "comments c WHERE c.author_id = $1",
     ),
     (
+        # The versions of their own ideas and comments that an edit replaced (portal.ideas.history).
+        "idea_versions",
+        "'idea_id', r.idea_id, 'version', r.version, 'title', r.title, 'body', r.body, 'tags', r.tags,"
+        " 'replaced_at', r.replaced_at",
+        "r.idea_id, r.version",
+        "idea_revisions r JOIN ideas i ON i.id = r.idea_id WHERE i.author_id = $1",
+    ),
+    (
+        "comment_versions",
+        "'comment_id', r.comment_id, 'idea_id', c.idea_id, 'version', r.version, 'body', r.body,"
+        " 'replaced_at', r.replaced_at",
+        "r.comment_id, r.version",
+        "comment_revisions r JOIN comments c ON c.id = r.comment_id WHERE c.author_id = $1",
+    ),
+    (
         "votes",
         "'idea_id', v.idea_id, 'idea_title', i.title, 'cast_at', v.cast_at",
         "v.cast_at, v.idea_id",

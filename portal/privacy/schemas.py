@@ -18,6 +18,8 @@ class PersonalData(Output):
     directory: dict[str, Any] | None = Field(description="What the identity provider sent, if it provisions them.")
     ideas: Rows
     comments: Rows
+    idea_versions: Rows = Field(description="What an edit replaced in your ideas, version by version.")
+    comment_versions: Rows = Field(description="What an edit replaced in your comments.")
     votes: Rows
     follows: Rows
     thanks_sent: Rows

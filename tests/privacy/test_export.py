@@ -89,3 +89,19 @@ async def test_the_settings_page_offers_the_same_as_a_file(client, auth):
 async def test_someone_signed_out_is_sent_to_sign_in(client):
     response = await client.get("/settings/my-data.json", allow_redirects=False)
     assert response.status in (302, 303) and "sign-in" in response.headers["Location"]
+
+
+async def test_the_versions_an_edit_replaced_of_ones_own_texts_are_in_it(client, auth):
+    emma = auth(EMMA, team="marketing")
+    idea = await make_idea(client, emma, "Laptops ready on day one", body="Image them per role.")
+    await ok(await client.patch(f"/api/v1/ideas/{idea['id']}", headers=emma, json={"body": "Image them per team."}))
+    comment = await ok(
+        await client.post(f"/api/v1/ideas/{idea['id']}/comments", headers=emma, json={"body": "Frist note"})
+    )
+    path = f"/api/v1/ideas/{idea['id']}/comments/{comment['id']}"
+    await ok(await client.patch(path, headers=emma, json={"body": "First note"}))
+    data = await ok(await client.get("/api/v1/me/data", headers=emma))
+    assert [(v["idea_id"], v["version"], v["body"]) for v in data["idea_versions"]] == [
+        (idea["id"], 1, "Image them per role.")
+    ]
+    assert [(v["comment_id"], v["body"]) for v in data["comment_versions"]] == [(comment["id"], "Frist note")]
