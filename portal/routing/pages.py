@@ -81,27 +81,31 @@ MOST = 500  # a lead who needs more than this filters instead of scrolling
 
 
 async def team_inbox(view: View) -> web.Response:
+    slug = view.path["slug"]
     raw = {name: view.request.query[name] for name in INBOX_FILTERS if view.request.query.get(name)}
     asked = view.request.query.get("shown", "")
     shown = min(int(asked) if asked.isdecimal() and int(asked) > 0 else PAGE, MOST)
     query, errors = view.validate(InboxQuery, {**raw, "sort": "due", "limit": shown + 1})
-    items = await service.inbox(view.conn, view.caller, slug=view.path["slug"], query=query) if query else []
+    items = await service.inbox(view.conn, view.caller, slug=slug, query=query) if query else []
     more = (
-        view.url("team_inbox", slug=view.path["slug"], query={**raw, "shown": shown + PAGE})
+        view.url("team_inbox", slug=slug, query={**raw, "shown": shown + PAGE})
         if len(items) > shown and shown < MOST
         else None
     )
     heads = _heads(view)
+    lead_of = view.session.lead_of if view.session else ()
     return await view.render(
         "teams/inbox.html",
-        slug=view.path["slug"],
-        team=await teams.get_team(view.conn, slug=view.path["slug"]),
+        slug=slug,
+        # Read only for the notice a team without a lead shows: a lead reading their own inbox
+        # knows it has one (an admin reading another team's does not).
+        team=None if slug in lead_of else await teams.get_team(view.conn, slug=slug),
         heads=heads,
         rows=_rows(view, items[:shown], heads) if items else None,
         more=more,
         filters=raw,
         errors=errors,
-        active=f"inbox:{view.path['slug']}",
+        active=f"inbox:{slug}",
     )
 
 
