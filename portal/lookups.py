@@ -100,24 +100,13 @@ class Names:
         return self.services.get(slug, slug) if slug else ""
 
     @functools.cached_property
-    def _team_options(self) -> list[tuple[str, str]]:
+    def team_options(self) -> list[tuple[str, str]]:
+        """(slug, name) of every team by name, for a select (sorted once: pages share the names)."""
         return sorted(self.teams.items(), key=lambda item: item[1].casefold())
 
     @functools.cached_property
-    def _service_options(self) -> list[tuple[str, str]]:
-        return sorted(self.services.items(), key=lambda item: item[1].casefold())
-
-    def team_options(self) -> list[tuple[str, str]]:
-        """(slug, name) of every team by name, for a select (sorted once: pages share the names)."""
-        return self._team_options
-
     def service_options(self) -> list[tuple[str, str]]:
-        return self._service_options
-
-
-async def names(conn: Connection) -> Names:
-    teams, services, _ = await fetch_row(conn, NAMES)
-    return Names(teams, services)
+        return sorted(self.services.items(), key=lambda item: item[1].casefold())
 
 
 class KnownNames:

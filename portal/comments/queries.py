@@ -33,7 +33,10 @@ LOCK_COMMENT = """
 SELECT author_id, deleted_at FROM comments WHERE id = $1 AND idea_id = $2 FOR UPDATE
 """
 
-EDIT_COMMENT = "UPDATE comments SET body = $2, updated_at = now() WHERE id = $1"
+EDIT_COMMENT = """
+UPDATE comments SET body = $2, updated_at = now(), edited_at = CASE WHEN $3 THEN now() ELSE edited_at END
+WHERE id = $1
+"""
 
 TOMBSTONE_COMMENT = """
 WITH tombstoned AS (

@@ -95,8 +95,8 @@ async def edit_comment(
     attachments_per_item: int = attachments.PER_ITEM,
 ) -> CommentRead:
     await _lock_own(conn, caller, idea_id, comment_id, admin_may=False)
-    await history.revise_comment(conn, comment_id, editor_id=caller.require_employee().id, body=data.body)
-    await conn.execute(q.EDIT_COMMENT, comment_id, data.body)
+    changed = await history.revise_comment(conn, comment_id, editor_id=caller.require_employee().id, body=data.body)
+    await conn.execute(q.EDIT_COMMENT, comment_id, data.body, changed)
     await attachments.link(
         conn,
         text=data.body,

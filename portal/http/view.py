@@ -23,7 +23,7 @@ from portal.http.forms import describe
 from portal.http.keys import KNOWN_NAMES, PAGE_CONTEXT, PATHS, SETTINGS, TRANSLATIONS
 from portal.http.uploads import Upload
 from portal.i18n import Formats
-from portal.lookups import Names, names
+from portal.lookups import Names
 from portal.sessions.service import Session
 from portal.vocabulary import LABELS
 
@@ -55,8 +55,7 @@ class View:
         """Teams' and services' names, once per page (by the handler or the page hook), from
         memory while their version is the one the session was read with."""
         if self._names is None:
-            known = self.request.app.get(KNOWN_NAMES)
-            self._names = await known.current(self.conn, self.names_version) if known else await names(self.conn)
+            self._names = await self.request.app[KNOWN_NAMES].current(self.conn, self.names_version)
         return self._names
 
     @property

@@ -19,11 +19,8 @@ SIMILAR = 0.8
 TOKENS = re.compile(r"\s+|[^\s]+")
 
 REVISE_IDEA = """
-WITH previous AS (SELECT title, body, tags FROM ideas WHERE id = $1)
 INSERT INTO idea_revisions (idea_id, version, title, body, tags, replaced_by, substantial)
-SELECT $1, coalesce((SELECT max(version) FROM idea_revisions WHERE idea_id = $1), 0) + 1,
-       p.title, p.body, p.tags, $2, $3
-FROM previous p
+SELECT $1, coalesce((SELECT max(version) FROM idea_revisions WHERE idea_id = $1), 0) + 1, $4, $5, $6, $2, $3
 """
 REVISE_COMMENT = """
 INSERT INTO comment_revisions (comment_id, version, body, replaced_by)
@@ -31,8 +28,6 @@ SELECT $1, coalesce((SELECT max(version) FROM comment_revisions WHERE comment_id
 FROM comments c WHERE c.id = $1
 """
 FORGET_COMMENT = "DELETE FROM comment_revisions WHERE comment_id = $1"
-MARK_IDEA_EDITED = "UPDATE ideas SET edited_at = now() WHERE id = $1"
-MARK_COMMENT_EDITED = "UPDATE comments SET edited_at = now() WHERE id = $1"
 COMMENT_BODY = "SELECT body FROM comments WHERE id = $1"
 IDEA_TEXT = """
 SELECT i.title, i.body, i.tags, i.created_at, a.name AS author_name
@@ -64,7 +59,8 @@ async def revise_idea(
     conn: Connection, idea_id: int, *, editor_id: int, title: str | None, body: str | None, tags: list[str] | None
 ) -> bool | None:
     """Keeps the idea's current version before an edit changes it (the idea's row locked by the
-    caller). None: the edit changes nothing of its text; else whether it is substantial."""
+    caller). None: the edit changes nothing of its text; else whether it is substantial. The
+    edit's own statement marks the idea edited."""
     current = await fetch_row(conn, CURRENT_TEXT, idea_id)
     new_title = current["title"] if title is None else title
     new_body = current["body"] if body is None else body
@@ -72,8 +68,7 @@ async def revise_idea(
     if (new_title, new_body, list(new_tags)) == (current["title"], current["body"], list(current["tags"])):
         return None
     substantial = similar(current["title"], new_title) < SIMILAR or similar(current["body"], new_body) < SIMILAR
-    await conn.execute(REVISE_IDEA, idea_id, editor_id, substantial)
-    await conn.execute(MARK_IDEA_EDITED, idea_id)
+    await conn.execute(REVISE_IDEA, idea_id, editor_id, substantial, current["title"], current["body"], current["tags"])
     return substantial
 
 
@@ -82,11 +77,11 @@ async def forget_comment(conn: Connection, comment_id: int) -> None:
 
 
 async def revise_comment(conn: Connection, comment_id: int, *, editor_id: int, body: str) -> bool:
-    """Keeps the comment's current version before an edit changes it; whether it changed."""
+    """Keeps the comment's current version before an edit changes it; whether it changed (the
+    edit's own statement then marks the comment edited)."""
     if await conn.fetchval(COMMENT_BODY, comment_id) == body:
         return False
     await conn.execute(REVISE_COMMENT, comment_id, editor_id)
-    await conn.execute(MARK_COMMENT_EDITED, comment_id)
     return True
 
 

@@ -41,7 +41,7 @@ UNLINK_SERVICES = "DELETE FROM idea_services WHERE idea_id = $1"
 UNLINK_TEAMS = "DELETE FROM idea_teams WHERE idea_id = $1"
 UPDATE_IDEA = """
 UPDATE ideas SET title = coalesce($2, title), body = coalesce($3, body), tags = coalesce($4, tags),
-                 updated_at = now()
+                 updated_at = now(), edited_at = CASE WHEN $5 THEN now() ELSE edited_at END
 WHERE id = $1
 """
 PROVIDER_TEAMS = """

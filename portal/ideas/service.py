@@ -100,7 +100,7 @@ async def update_idea(
     substantial = await history.revise_idea(
         conn, idea_id, editor_id=editor.id, title=data.title, body=data.body, tags=data.tags
     )
-    await conn.execute(q.UPDATE_IDEA, idea_id, data.title, data.body, data.tags)
+    await conn.execute(q.UPDATE_IDEA, idea_id, data.title, data.body, data.tags, substantial is not None)
     changes: dict[str, object] = {"substantial": bool(substantial)}
     if data.body is not None:  # the text decides which attachments the idea keeps
         await attachments.link(

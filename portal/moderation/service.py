@@ -150,12 +150,16 @@ async def request_review(conn: Connection, caller: Caller, *, case_id: int) -> N
     await conn.execute(q.REQUEST_REVIEW, case_id)
 
 
+def sees_hidden(caller: Caller, author_id: int) -> bool:
+    """Whether the caller sees a hidden item: its author and the moderators do."""
+    return caller.employee is not None and (caller.employee.id == author_id or caller.is_moderator)
+
+
 async def hidden_note(
     conn: Connection, caller: Caller, *, kind: Kind, item_id: int, author_id: int
 ) -> HiddenNote | None:
     """Why the item is hidden, for its author and the moderators (None for anyone else)."""
-    employee = caller.employee
-    if employee is None or not (employee.id == author_id or caller.is_moderator):
+    if not sees_hidden(caller, author_id):
         return None
     row = await conn.fetchrow(q.HIDDEN_NOTE, kind, item_id)
     return HiddenNote.model_validate(dict(row)) if row else None
@@ -165,12 +169,7 @@ async def require_visible_idea(conn: Connection, reader: Caller, idea_id: int) -
     """What belongs to a hidden idea (its comments, its history) is not found by anyone but its
     author and the moderators, as the idea itself is not."""
     row = await conn.fetchrow(q.IDEA_HIDDEN, idea_id)
-    if row is None:
-        raise IdeaNotFound(idea_id)
-    if (
-        row["hidden"]
-        and await hidden_note(conn, reader, kind="idea", item_id=idea_id, author_id=row["author_id"]) is None
-    ):
+    if row is None or (row["hidden"] and not sees_hidden(reader, row["author_id"])):
         raise IdeaNotFound(idea_id)
 
 
@@ -178,9 +177,7 @@ async def require_visible_comment(conn: Connection, reader: Caller, idea_id: int
     """A hidden comment's history, like its text, is for its author and the moderators."""
     await require_visible_idea(conn, reader, idea_id)
     row = await conn.fetchrow(q.COMMENT_HIDDEN, comment_id)
-    if row is None or not row["hidden"]:
-        return
-    if await hidden_note(conn, reader, kind="comment", item_id=comment_id, author_id=row["author_id"]) is None:
+    if row is not None and row["hidden"] and not sees_hidden(reader, row["author_id"]):
         raise NotFound(f"no comment {comment_id} on idea {idea_id}")
 
 
